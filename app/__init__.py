@@ -1,0 +1,39 @@
+"""Tijian: the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from .config import LANGUAGES, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, config))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import database, i18n, navigation, security
+    from .extensions import csrf, db, login_manager
+
+    db.init_app(app)
+    database.configure(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    navigation.init_app(app)
+
+    from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .errors import register_error_handlers
+    from .main import bp as main_bp
+    from .tasks import bp as tasks_bp
+
+    for blueprint in (main_bp, auth_bp, tasks_bp, cases_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    return app

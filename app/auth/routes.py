@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_user, logout_user
+
+from app.i18n import current_locale
+from app.services import ServiceError
+from app.services import auth as auth_service
+from forms.auth import LoginForm
+
+from . import bp
+from .access import access, public, user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> ResponseReturnValue:
+    form = LoginForm(request.form, meta={"locales": [current_locale()]})
+    if request.method == "POST" and form.validate():
+        try:
+            account = auth_service.authenticate(
+                form.username.data or "", form.password.data or "", request.remote_addr or "-"
+            )
+        except ServiceError as exc:
+            return render_template("auth/login.html", form=form, error=str(exc)), exc.status
+        login_user(account)
+        return redirect(_safe_next(request.args.get("next")))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=None), status
+
+
+@bp.route("/logout", methods=["POST"])
+@access()
+def logout() -> ResponseReturnValue:
+    auth_service.record_logout(user())
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an absolute URL in ?next= would make the login an open redirect.
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.netloc and not parts.scheme:
+            return target
+    return url_for("main.index")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from flask import Response, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.auth.access import access, user
+from app.htmx import redirect_to
+from app.i18n import current_locale
+from app.reference.roles import Role
+from app.services import cases as case_service
+from app.services.workflows import active_versions
+from forms.cases import StartCaseForm
+
+from . import bp
+
+CASE_READERS = tuple(Role)
+
+
+@bp.route("/")
+@access(*CASE_READERS)
+def index() -> ResponseReturnValue:
+    return render_template("cases/index.html", cases=case_service.cases_for_user(user()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access(Role.OFFICER)
+def new() -> ResponseReturnValue:
+    form = StartCaseForm(request.form, meta={"locales": [current_locale()]})
+    form.process_id.choices = [(v.process_id, v.name) for v in active_versions()]
+    form.enterprise_id.choices = [
+        (e.id, f"{e.name}（{e.credit_code}）") for e in case_service.startable_enterprises(user())
+    ]
+    if request.method == "POST":
+        if form.validate():
+            case = case_service.start_case(
+                user(), form.process_id.data, form.enterprise_id.data, form.title.data or ""
+            )
+            return redirect_to(url_for("cases.show", case_id=case.id))
+        return render_template("cases/new.html", form=form), 422
+    return render_template("cases/new.html", form=form)
+
+
+@bp.route("/<int:case_id>")
+@access(*CASE_READERS)
+def show(case_id: int) -> ResponseReturnValue:
+    case = case_service.get_case_for_user(case_id, user())
+    return render_template(
+        "cases/show.html",
+        case=case,
+        tasks=case_service.case_tasks(case),
+        timeline=case_service.case_timeline(case),
+        just_completed=request.args.get("done") == "1",
+    )
+
+
+@bp.route("/<int:case_id>/diagram")
+@access(*CASE_READERS)
+def diagram(case_id: int) -> ResponseReturnValue:
+    case = case_service.get_case_for_user(case_id, user())
+    xml, states = case_service.case_diagram(case)
+    if request.args.get("format") == "states":
+        return states
+    return Response(xml, mimetype="application/xml")

@@ -1,0 +1,179 @@
+"""The `tijian` command: a Flask CLI group over create_app()."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app, database
+from .config import DEFAULT_SECRET_KEY
+from .services import ServiceError
+from .services import auth as auth_service
+from .services import demo as demo_service
+from .services import workflows as workflow_service
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main() -> None:
+    """体检 Tijian — enforcement workflow system."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Migrate, seed demo accounts and data, then serve.")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
+def serve(host: str, port: int, demo: bool, workers: int) -> None:
+    """Serve the app with gunicorn."""
+    if demo:
+        os.environ["TIJIAN_DEMO"] = "1"
+        os.environ.setdefault("TIJIAN_SECRET_KEY", _demo_secret_key())
+    elif os.environ.get("TIJIAN_SECRET_KEY", DEFAULT_SECRET_KEY) == DEFAULT_SECRET_KEY:
+        raise click.ClickException(
+            "拒绝启动：未设置 TIJIAN_SECRET_KEY（refusing to start with the default secret key; "
+            "set TIJIAN_SECRET_KEY or use --demo)."
+        )
+    app = create_app()
+    with app.app_context():
+        database.upgrade()
+        if demo:
+            logins = demo_service.seed_demo()
+            click.echo("演示账号 demo logins (password: demo):")
+            for username, role in logins:
+                click.echo(f"  {username:<12} {role}")
+    click.echo(f"体检 Tijian: http://{host}:{port}/")
+    _gunicorn(app, host, port, workers)
+
+
+def _demo_secret_key() -> str:
+    # Stable across restarts so demo sessions survive, but unique to this checkout.
+    path = Path(create_app().instance_path) / "demo-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return app
+
+    Server().run()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    database.upgrade(revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    database.downgrade(revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="显示名 display name")
+@click.option("--region", required=True, help="region code, e.g. 150100")
+@click.option("--role", "roles", multiple=True, required=True, help="role (repeatable)")
+@click.password_option()
+@with_appcontext
+def create_user(
+    username: str, display_name: str, region: str, roles: tuple[str, ...], password: str
+) -> None:
+    """Create an account."""
+    try:
+        auth_service.create_user(username, password, display_name, region, roles)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {username}")
+
+
+@main.command("create-token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="what the token is for")
+@with_appcontext
+def create_token(username: str, name: str) -> None:
+    """Create an API token; the token is printed once, as the last line."""
+    try:
+        token = auth_service.create_token(username, name)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("API token (shown once, stored hashed):", err=True)
+    click.echo(token)
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Create the demo accounts and data (demo mode only)."""
+    try:
+        logins = demo_service.seed_demo()
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"demo data ready: {len(logins)} accounts")
+
+
+@main.command("deploy-workflows")
+@click.option("--note", default=None)
+@with_appcontext
+def deploy_workflows(note: str | None) -> None:
+    """Deploy the files of the workflows directory as the active process versions."""
+    files = workflow_service.read_directory(current_app.config["WORKFLOWS_DIR"])
+    try:
+        hash_ = workflow_service.deploy(files, actor=None, note=note)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"deployed bundle {hash_[:12]}")
+
+
+@main.command("check-workflows")
+@click.option("--dir", "directory", default=None, help="defaults to TIJIAN_WORKFLOWS_DIR")
+@with_appcontext
+def check_workflows(directory: str | None) -> None:
+    """Parse and validate every BPMN/DMN file; exit 1 on any problem."""
+    files = workflow_service.read_directory(directory or current_app.config["WORKFLOWS_DIR"])
+    report = workflow_service.check_bundle(files)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}")
+    if report.bundle is not None:
+        for process in report.bundle.processes.values():
+            click.echo(
+                f"ok: {process.process_id} ({process.name}), {len(process.user_tasks)} user task(s)"
+            )
+    click.echo(f"{len(files)} file(s), {len(report.problems)} problem(s)")
+    if report.problems:
+        sys.exit(1)

@@ -1,0 +1,41 @@
+"""Configuration from the environment (TIJIAN_*), with safe defaults for the embedded SQLite."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET_KEY = "tijian-insecure-default-key"  # noqa: S105 - refused outside demo mode
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("zh", "en")
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ
+    instance = Path(instance_path)
+    config: dict[str, Any] = {
+        "SECRET_KEY": env.get("TIJIAN_SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": env.get(
+            "TIJIAN_DATABASE_URL", f"sqlite:///{instance / 'tijian.db'}"
+        ),
+        "UPLOAD_FOLDER": env.get("TIJIAN_UPLOAD_FOLDER", str(instance / "uploads")),
+        "WORKFLOWS_DIR": env.get("TIJIAN_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
+        "BABEL_DEFAULT_LOCALE": env.get("TIJIAN_LANGUAGE", "zh"),
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "TIJIAN_DEMO": env.get("TIJIAN_DEMO", "") in ("1", "true", "yes"),
+        "MAX_CONTENT_LENGTH": int(env.get("TIJIAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("TIJIAN_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,120 @@
+"""The restricted expression environment every script, condition, DMN entry and timer runs in.
+
+SpiffWorkflow's default environment is plain eval/exec with full builtins (engine-notes §4), so a
+diagram author could read files or import modules. Here source is compiled with RestrictedPython,
+builtins are the safe subset without modules, and attribute access goes through guards that refuse
+every name starting with an underscore.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    safe_builtins,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.add,
+    "-=": operator.sub,
+    "*=": operator.mul,
+    "/=": operator.truediv,
+    "//=": operator.floordiv,
+    "%=": operator.mod,
+}
+
+
+class ExpressionRefused(PermissionError):
+    """An expression uses something the sandbox does not allow (import, dunder access, …).
+
+    A PermissionError rather than SyntaxError: SpiffWorkflow's error helper crashes on a
+    SyntaxError without a line number (engine-notes §4)."""
+
+
+def _inplace(op: str, left: Any, right: Any) -> Any:
+    try:
+        return _INPLACE_OPERATORS[op](left, right)
+    except KeyError:
+        raise ExpressionRefused(f"operator {op} is not allowed") from None
+
+
+def _safe_builtins() -> dict[str, Any]:
+    builtins = dict(safe_builtins)
+    builtins.update(limited_builtins)
+    for name in ("__import__", "compile", "eval", "exec", "open", "getattr", "setattr", "delattr"):
+        builtins.pop(name, None)
+    return builtins
+
+
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+    """Compiles with RestrictedPython and caches the byte code per source string."""
+
+    def __init__(self, helpers: Mapping[str, Any] | None = None) -> None:
+        restricted_globals: dict[str, Any] = {
+            "__builtins__": _safe_builtins(),
+            "_getattr_": safer_getattr,
+            "_getitem_": default_guarded_getitem,
+            "_getiter_": default_guarded_getiter,
+            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+            "_write_": full_write_guard,
+            "_inplacevar_": _inplace,
+            "_print_": None,
+        }
+        restricted_globals.update(helpers or {})
+        super().__init__(restricted_globals)
+        self._compiled: dict[tuple[str, str], Any] = {}
+
+    def _compile(self, source: str, mode: str) -> Any:
+        key = (source, mode)
+        code = self._compiled.get(key)
+        if code is None:
+            compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+            result = compiler(source)
+            if result.errors:
+                raise ExpressionRefused("; ".join(result.errors))
+            code = self._compiled[key] = result.code
+        return code
+
+    def evaluate(
+        self,
+        expression: str,
+        context: dict[str, Any],
+        external_context: dict[str, Any] | None = None,
+    ) -> Any:
+        scope = dict(self.globals)
+        scope.update(external_context or {})
+        scope.update(context)
+        scope["__builtins__"] = self.globals["__builtins__"]  # task data must not replace builtins
+        return eval(self._compile(expression, "eval"), scope)  # noqa: S307 - restricted byte code
+
+    def execute(
+        self,
+        script: str,
+        context: dict[str, Any],
+        external_context: dict[str, Any] | None = None,
+    ) -> bool:
+        self.check_for_overwrite(context, external_context or {})
+        code = self._compile(script, "exec")
+        context.update(self.globals)
+        context.update(external_context or {})
+        try:
+            exec(code, context)  # noqa: S102 - restricted byte code
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+        return True
+
+    def check(self, source: str, mode: str) -> None:
+        """Compile only, for validation at deploy time."""
+        self._compile(source, mode)
+
+
+def restricted_script_engine(helpers: Mapping[str, Any] | None = None) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=RestrictedEnvironment(helpers))

@@ -1,0 +1,51 @@
+"""Instance state without the embedded spec.
+
+SpiffWorkflow's serializer writes the whole process spec into every instance (13.7 of ~20 KB in
+engine-notes §2); storing a reference to the bundle instead halves load and save time. The spec
+comes back from the engine's bundle cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+__all__ = ["SERIALIZER_VERSION", "SpecResolver", "make_serializer"]
+
+SpecResolver = Callable[[str, str], tuple[Any, dict[str, Any]]]
+
+
+def make_serializer(resolve: SpecResolver) -> Any:
+    """A serializer whose instances carry {"spec_ref": {"bundle", "process"}} instead of specs."""
+
+    class SpecByReferenceConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+        def to_dict(self, workflow: Any) -> dict[str, Any]:
+            # WorkflowConverter.to_dict is the part without spec and subprocess_specs.
+            dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
+            dct["spec_ref"] = {"bundle": workflow.bundle_hash, "process": workflow.spec.name}
+            dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+            dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+            return dct
+
+        def from_dict(self, dct: dict[str, Any]) -> Any:
+            ref = dct["spec_ref"]
+            spec, subprocess_specs = resolve(ref["bundle"], ref["process"])
+            workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+            workflow.bundle_hash = ref["bundle"]
+            workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+            workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+            self.set_default_attributes(workflow, dct)
+            self.subprocesses_from_dict(dct["subprocesses"], workflow)
+            workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+            return workflow
+
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = SpecByReferenceConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

@@ -1,0 +1,63 @@
+"""Every error becomes a Chinese page (or JSON under /api) — never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+from .services import ServiceError
+
+MESSAGES = {
+    400: "请求无效。",
+    401: "请先登录。",
+    403: "您无权访问此页面。",
+    404: "页面不存在。",
+    405: "不支持的请求方法。",
+    409: "数据已被他人修改，请刷新后重试。",
+    413: "上传的文件过大。",
+    422: "提交的内容有误。",
+    429: "请求过于频繁，请稍后再试。",
+    500: "系统内部错误，已记录，请稍后再试。",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError) -> ResponseReturnValue:
+        db.session.rollback()
+        return _answer(exc.status, str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        return _answer(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重新提交。")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        code = exc.code or 500
+        description = exc.description if _is_own_message(exc) else None
+        return _answer(code, description or MESSAGES.get(code, MESSAGES[400]))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> ResponseReturnValue:
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s", request.path)
+        return _answer(500, MESSAGES[500])
+
+
+def _is_own_message(exc: HTTPException) -> bool:
+    # Werkzeug's default descriptions are English prose; ours are set through abort(description=).
+    default = type(exc).description
+    return (
+        bool(exc.description)
+        and exc.description != default
+        and not isinstance(exc, InternalServerError)
+    )
+
+
+def _answer(status: int, message: str) -> ResponseReturnValue:
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status

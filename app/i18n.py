@@ -1,0 +1,58 @@
+"""Language choice and Chinese conventions for dates and money.
+
+Source strings are Chinese (the users' language and the language of the law); English is the
+translation in app/translations/en.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from .config import LANGUAGES
+from .extensions import babel
+
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def current_locale() -> str:
+    if request and getattr(current_user, "is_authenticated", False):
+        locale: str = current_user.locale
+        return locale if locale in LANGUAGES else "zh"
+    chosen = session.get("lang") if request else None
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def cn_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(CHINA_TZ).date()
+    if current_locale() == "en":
+        return value.isoformat()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(CHINA_TZ)
+    return f"{cn_date(local.date())} {local:%H:%M}"
+
+
+def cn_money(value: Decimal | float | int | None) -> str:
+    if value is None:
+        return ""
+    return f"¥{Decimal(value):,.2f}"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=current_locale)
+    app.jinja_env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, cn_money=cn_money)
+    app.jinja_env.globals.update(current_locale=current_locale)

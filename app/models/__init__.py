@@ -1,0 +1,32 @@
+"""Every model, imported here so that Alembic and the app see one complete metadata."""
+
+from .audit import AuditEvent
+from .base import Base, utcnow
+from .reference import Enterprise, Region
+from .user import ApiToken, LoginAttempt, User, UserRole
+from .workflow import (
+    Case,
+    HumanTask,
+    NumberSequence,
+    ProcessVersion,
+    WorkflowBundle,
+    WorkflowInstance,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "Enterprise",
+    "HumanTask",
+    "LoginAttempt",
+    "NumberSequence",
+    "ProcessVersion",
+    "Region",
+    "User",
+    "UserRole",
+    "WorkflowBundle",
+    "WorkflowInstance",
+    "utcnow",
+]

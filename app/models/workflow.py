@@ -1,0 +1,117 @@
+"""Deployed workflow bundles, cases, their engine state and the READY user tasks (inbox rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .reference import Enterprise
+
+
+class WorkflowBundle(Base):
+    """The BPMN/DMN files deployed together, keyed by the SHA-256 of their content."""
+
+    __tablename__ = "workflow_bundle"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class ProcessVersion(Base):
+    __tablename__ = "process_version"
+    __table_args__ = (
+        UniqueConstraint("process_id", "bundle_hash"),
+        Index("ix_process_version_active", "process_id", "is_active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    bundle_hash: Mapped[str] = mapped_column(ForeignKey("workflow_bundle.hash"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(Base):
+    __tablename__ = "enforcement_case"
+    __table_args__ = (Index("ix_enforcement_case_region_status", "region_code", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    stage: Mapped[str | None] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="OPEN")  # OPEN | CLOSED
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+
+
+class WorkflowInstance(Base):
+    """Engine state of one case, without the embedded spec (see app/engine/serializer.py)."""
+
+    __tablename__ = "workflow_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), unique=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12), default="RUNNING")  # RUNNING | COMPLETED
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Optimistic lock: a concurrent writer's UPDATE matches no row and fails: no lost update.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """One row per user task the engine made READY, so inboxes never deserialize a workflow."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_guid"),
+        Index("ix_human_task_inbox", "state", "lane", "region_code", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"))
+    task_guid: Mapped[str] = mapped_column(String(36))
+    process_id: Mapped[str] = mapped_column(String(100))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    form_key: Mapped[str | None] = mapped_column(String(100))
+    lane: Mapped[str | None] = mapped_column(String(32))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    documentation: Mapped[str | None] = mapped_column(Text)
+    instructions: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12), default="READY")  # READY|COMPLETED|CANCELLED
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
+
+
+class NumberSequence(Base):
+    """Gap-free counters (case numbers, later 文号), incremented under a row lock."""
+
+    __tablename__ = "number_sequence"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,45 @@
+"""Per-role navigation for the page header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_login import current_user
+
+from .reference.roles import Role
+
+TASK_ROLES = frozenset(
+    {
+        Role.OFFICER,
+        Role.UNIT_HEAD,
+        Role.LEGAL_REVIEWER,
+        Role.HEARING_OFFICER,
+        Role.AGENCY_HEAD,
+        Role.CREDIT_OFFICER,
+    }
+)
+
+# (endpoint, label, roles that see it; empty = every logged-in user)
+NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
+    ("tasks.inbox", "待办任务", TASK_ROLES),
+    ("cases.index", "案件", frozenset()),
+    ("cases.new", "发起检查", frozenset({Role.OFFICER})),
+)
+
+
+def nav_items() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    roles = current_user.role_names
+    return [
+        (endpoint, label)
+        for endpoint, label, allowed in NAVIGATION
+        if not allowed or allowed & roles
+    ]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        return {"nav_items": nav_items}

@@ -1,0 +1,27 @@
+"""Use cases. Each public function that writes is one transaction: it commits or changes nothing."""
+
+
+class ServiceError(Exception):
+    """Base of the errors a route turns into an HTTP answer; the message is shown to the user."""
+
+    status = 400
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class InvalidInput(ServiceError):
+    status = 422
+
+
+class TooManyAttempts(ServiceError):
+    status = 429

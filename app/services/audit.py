@@ -1,0 +1,34 @@
+"""Writing the audit trail. The caller's transaction commits the event with the change itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from app.extensions import db
+from app.models import AuditEvent, User
+
+
+def record(
+    action: str,
+    object_type: str,
+    object_id: object = None,
+    *,
+    actor: User | None = None,
+    actor_name: str | None = None,
+    region_code: str | None = None,
+    **detail: Any,
+) -> None:
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            actor_name=actor.username if actor else actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            region_code=region_code,
+            remote_addr=request.remote_addr if has_request_context() else None,
+            detail=detail,
+        )
+    )

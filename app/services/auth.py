@@ -1,0 +1,156 @@
+"""Accounts: login with throttling, user creation and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import ApiToken, LoginAttempt, Region, User, UserRole, utcnow
+from app.reference.roles import Role
+
+from . import InvalidInput, NotFound, TooManyAttempts
+from .audit import record
+
+# Compared against when the username is unknown, so both paths cost one scrypt.
+_DUMMY_HASH = generate_password_hash("tijian-no-such-user")
+TOKEN_PREFIX = "tjn_"  # noqa: S105 - a visible prefix, not a secret
+
+
+class InvalidCredentials(InvalidInput):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def authenticate(username: str, password: str, remote_addr: str) -> User:
+    """The active user for these credentials; every attempt is recorded and throttled."""
+    config = current_app.config
+    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    failures = _failures_since(LoginAttempt.username == username, since)
+    by_address = _failures_since(LoginAttempt.remote_addr == remote_addr, since)
+    if (
+        failures >= config["LOGIN_MAX_FAILURES"]
+        or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        raise TooManyAttempts(
+            f"登录失败次数过多，请 {config['LOGIN_LOCKOUT_MINUTES']} 分钟后再试。"
+        )
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    allowed = (
+        user is not None
+        and valid
+        and user.is_active
+        and (not user.is_demo or config["TIJIAN_DEMO"])
+    )
+    db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=allowed))
+    record(
+        "login" if allowed else "login_failed",
+        "user",
+        user.id if user else None,
+        actor=user if allowed else None,
+        actor_name=username,
+    )
+    db.session.commit()
+    if not allowed or user is None:
+        raise InvalidCredentials("用户名或密码不正确。")
+    return user
+
+
+def _failures_since(condition: object, since: object) -> int:
+    query = select(func.count()).where(
+        condition,  # type: ignore[arg-type]
+        LoginAttempt.attempted_at >= since,
+        LoginAttempt.succeeded.is_(False),
+    )
+    return int(db.session.execute(query).scalar_one())
+
+
+def record_logout(user: User) -> None:
+    record("logout", "user", user.id, actor=user)
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+    record("set_locale", "user", user.id, actor=user, locale=locale)
+    db.session.commit()
+
+
+def create_user(
+    username: str,
+    password: str,
+    display_name: str,
+    region_code: str,
+    roles: Iterable[str],
+    *,
+    is_demo: bool = False,
+) -> User:
+    role_values = sorted(set(roles))
+    unknown = [r for r in role_values if r not in {role.value for role in Role}]
+    if unknown:
+        raise InvalidInput(f"未知角色: {', '.join(unknown)}")
+    if db.session.get(Region, region_code) is None:
+        raise InvalidInput(f"未知区域代码: {region_code}")
+    if db.session.execute(select(User.id).where(User.username == username)).first():
+        raise InvalidInput(f"用户名已存在: {username}")
+    if len(password) < (4 if is_demo else 10):
+        raise InvalidInput("密码至少 10 位。")
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        region_code=region_code,
+        is_demo=is_demo,
+        roles=[UserRole(role=r) for r in role_values],
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("create_user", "user", user.id, actor_name="cli", roles=role_values, region=region_code)
+    db.session.commit()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    # Tokens are 256-bit random, so a fast hash is enough; only the hash is stored.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(username: str, name: str = "cli") -> str:
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"无此用户: {username}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:12])
+    )
+    record("create_token", "user", user.id, actor_name="cli", token_prefix=token[:12])
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.execute(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    user = db.session.get(User, row.user_id)
+    if (
+        user is None
+        or not user.is_active
+        or (user.is_demo and not current_app.config["TIJIAN_DEMO"])
+    ):
+        return None
+    return user

@@ -1,0 +1,179 @@
+"""Opening cases and reading them within the user's region scope."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.engine import EngineError, RunResult
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Case,
+    Enterprise,
+    HumanTask,
+    ProcessVersion,
+    User,
+    WorkflowInstance,
+    utcnow,
+)
+
+from . import Forbidden, InvalidInput, NotFound
+from .audit import record
+from .regions import in_scope, scope_of
+from .sequences import next_number
+from .workflows import engine
+
+
+def start_case(user: User, process_id: str, enterprise_id: int, title: str) -> Case:
+    version = db.session.execute(
+        select(ProcessVersion).where(
+            ProcessVersion.process_id == process_id, ProcessVersion.is_active.is_(True)
+        )
+    ).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"流程 {process_id} 未部署。")
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None or not in_scope(user, enterprise.region_code):
+        raise Forbidden("该经营主体不在您的管辖范围内。")
+    now = utcnow()
+    number = next_number(f"case:{enterprise.region_code}:{now.year}")
+    case = Case(
+        case_no=f"TJ{now.year}-{enterprise.region_code}-{number:05d}",
+        title=title,
+        enterprise_id=enterprise.id,
+        region_code=enterprise.region_code,
+        process_version_id=version.id,
+        opened_by_id=user.id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    initial = {
+        "case_no": case.case_no,
+        "title": title,
+        "enterprise_name": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "party_type": enterprise.party_type,
+        "domain": enterprise.domain,
+    }
+    try:
+        result = engine().start(version.bundle_hash, process_id, initial)
+    except EngineError as exc:
+        db.session.rollback()
+        raise InvalidInput(f"流程启动失败：{exc}") from exc
+    instance = WorkflowInstance(
+        case_id=case.id,
+        process_version_id=version.id,
+        state=result.state,
+        serializer_version=result.serializer_version,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    apply_run_result(case, instance, result)
+    record(
+        "open_case",
+        "case",
+        case.id,
+        actor=user,
+        region_code=case.region_code,
+        case_no=case.case_no,
+        process=process_id,
+        bundle=version.bundle_hash,
+    )
+    db.session.commit()
+    return case
+
+
+def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
+    """Mirror an engine run into the case row and the READY task rows."""
+    now = utcnow()
+    instance.state = result.state
+    instance.serializer_version = result.serializer_version
+    instance.updated_at = now
+    case.updated_at = now
+    if result.milestone:
+        case.stage = result.milestone
+    if result.completed:
+        instance.status = "COMPLETED"
+        case.status = "CLOSED"
+        case.closed_at = now
+    ready = {t.guid: t for t in result.ready_tasks}
+    open_rows = db.session.execute(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "READY")
+    ).scalars()
+    for row in open_rows:
+        if row.task_guid not in ready:
+            row.state = "CANCELLED"
+        ready.pop(row.task_guid, None)
+    for task in ready.values():
+        db.session.add(
+            HumanTask(
+                case_id=case.id,
+                instance_id=instance.id,
+                task_guid=task.guid,
+                process_id=task.process_id,
+                bpmn_id=task.bpmn_id,
+                name=task.name,
+                form_key=task.form_key,
+                lane=task.lane,
+                region_code=case.region_code,
+                documentation=task.documentation,
+                instructions=task.instructions,
+                created_at=now,
+            )
+        )
+
+
+def get_case_for_user(case_id: int, user: User) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在。")
+    if not in_scope(user, case.region_code):
+        raise Forbidden("无权查看其他地区的案件。")
+    return case
+
+
+def cases_for_user(user: User, limit: int = 100) -> list[Case]:
+    query = select(Case).order_by(Case.opened_at.desc()).limit(limit)
+    scope = scope_of(user)
+    if scope is not None:
+        query = query.where(Case.region_code.in_(scope))
+    return list(db.session.execute(query).scalars())
+
+
+def case_tasks(case: Case) -> list[HumanTask]:
+    return list(
+        db.session.execute(
+            select(HumanTask).where(HumanTask.case_id == case.id).order_by(HumanTask.id)
+        ).scalars()
+    )
+
+
+def case_timeline(case: Case) -> list[AuditEvent]:
+    return list(
+        db.session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+            .order_by(AuditEvent.id)
+        ).scalars()
+    )
+
+
+def case_diagram(case: Case) -> tuple[str, dict[str, list[str]]]:
+    """The BPMN XML the case runs on and, per state, the element ids of its task rows."""
+    version = db.session.get(ProcessVersion, case.process_version_id)
+    if version is None:  # pragma: no cover - foreign key
+        raise NotFound("流程版本不存在。")
+    bundle = engine().bundle(version.bundle_hash)
+    states: dict[str, list[str]] = {"READY": [], "COMPLETED": []}
+    for row in case_tasks(case):
+        if row.state in states:
+            states[row.state].append(row.bpmn_id)
+    return bundle.source_of(version.process_id), states
+
+
+def startable_enterprises(user: User) -> list[Enterprise]:
+    query = select(Enterprise).order_by(Enterprise.name).limit(500)
+    scope = scope_of(user)
+    if scope is not None:
+        query = query.where(Enterprise.region_code.in_(scope))
+    return list(db.session.execute(query).scalars())

@@ -1,0 +1,112 @@
+"""Demo data for `tijian serve --demo`: accounts with password "demo", enterprises and a case."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Case, Enterprise, User
+from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_check_char
+from app.reference.roles import Role
+
+from . import InvalidInput
+from .auth import create_user
+from .cases import start_case
+from .workflows import deploy, read_directory
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - demo accounts only log in while TIJIAN_DEMO is on
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, Role], ...] = (
+    ("officer", "王执法（呼和浩特）", "150100", Role.OFFICER),
+    ("officer_bt", "李执法（包头）", "150200", Role.OFFICER),
+    ("unit_head", "赵科长", "150100", Role.UNIT_HEAD),
+    ("reviewer", "钱法制", "150100", Role.LEGAL_REVIEWER),
+    ("agency_head", "孙局长", "150100", Role.AGENCY_HEAD),
+    ("credit", "周信用", "150100", Role.CREDIT_OFFICER),
+    ("supervisor", "吴督导（自治区局）", "150000", Role.SUPERVISOR),
+    ("designer", "郑设计", "150000", Role.DESIGNER),
+    ("admin", "系统管理员", "150000", Role.ADMIN),
+)
+
+# (first 17 characters of the credit code, name, party type, domain, class, region)
+DEMO_ENTERPRISES = (
+    (
+        "91150102MA0N3K7P1",
+        "呼和浩特市青城乳业有限公司",
+        PartyType.LEGAL_PERSON,
+        Domain.FOOD,
+        CreditClass.B,
+        "150102",
+    ),
+    (
+        "92150105MA0R8T2L6",
+        "赛罕区草原味道烧烤店",
+        PartyType.INDIVIDUAL_BIZ,
+        Domain.FOOD,
+        CreditClass.C,
+        "150105",
+    ),
+    (
+        "91150100MA13YQ5W0",
+        "内蒙古北疆医药连锁有限公司",
+        PartyType.LEGAL_PERSON,
+        Domain.DRUG,
+        CreditClass.A,
+        "150100",
+    ),
+    (
+        "91150203MA0PX4J9H",
+        "包头市钢城特种设备检测有限公司",
+        PartyType.LEGAL_PERSON,
+        Domain.SPECIAL_EQUIP,
+        CreditClass.B,
+        "150203",
+    ),
+    (
+        "91150207MA0Q2N6C3",
+        "九原区鹿城建材商贸有限公司",
+        PartyType.LEGAL_PERSON,
+        Domain.PRODUCT_QUALITY,
+        CreditClass.D,
+        "150207",
+    ),
+)
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    """Create what is missing (safe to run twice); returns the demo logins with role labels."""
+    if not current_app.config["TIJIAN_DEMO"]:
+        raise InvalidInput("演示数据只能在演示模式（TIJIAN_DEMO=1 或 serve --demo）下创建。")
+    deploy(read_directory(current_app.config["WORKFLOWS_DIR"]), actor=None, note="demo")
+    for username, display_name, region, role in DEMO_ACCOUNTS:
+        if not db.session.execute(select(User.id).where(User.username == username)).first():
+            create_user(username, DEMO_PASSWORD, display_name, region, [role.value], is_demo=True)
+    for first17, name, party_type, domain, credit_class, region in DEMO_ENTERPRISES:
+        code = first17 + credit_code_check_char(first17)
+        if not db.session.execute(
+            select(Enterprise.id).where(Enterprise.credit_code == code)
+        ).first():
+            db.session.add(
+                Enterprise(
+                    credit_code=code,
+                    name=name,
+                    party_type=party_type,
+                    domain=domain,
+                    credit_class=credit_class,
+                    region_code=region,
+                )
+            )
+    db.session.commit()
+    officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
+    _first_case(officer)
+    return [(u, role.label) for u, _, _, role in DEMO_ACCOUNTS]
+
+
+def _first_case(officer: User) -> None:
+    if db.session.execute(select(Case.id).limit(1)).first():
+        return
+    enterprise = db.session.execute(
+        select(Enterprise).where(Enterprise.region_code == "150102")
+    ).scalar_one()
+    start_case(officer, "walking_skeleton", enterprise.id, "乳制品生产企业日常监督检查")

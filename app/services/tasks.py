@@ -1,0 +1,99 @@
+"""The inbox and completing user tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.engine import EngineError, InvalidTaskData, TaskNotReady
+from app.extensions import db
+from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
+
+from . import Conflict, Forbidden, InvalidInput, NotFound
+from .audit import record
+from .cases import apply_run_result
+from .regions import in_scope, scope_of
+from .workflows import engine
+
+TAKEN_MESSAGE = "该任务已被他人处理，请刷新待办列表。"
+
+
+def inbox(user: User, limit: int = 200) -> list[HumanTask]:
+    """READY tasks in the user's lanes (= roles) and region scope, oldest first."""
+    query = (
+        select(HumanTask)
+        .where(HumanTask.state == "READY", HumanTask.lane.in_(user.role_names))
+        .order_by(HumanTask.created_at, HumanTask.id)
+        .limit(limit)
+    )
+    scope = scope_of(user)
+    if scope is not None:
+        query = query.where(HumanTask.region_code.in_(scope))
+    return list(db.session.execute(query).scalars())
+
+
+def get_task_for_user(task_id: int, user: User) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("任务不存在。")
+    if not in_scope(user, task.region_code):
+        raise Forbidden("无权处理其他地区的任务。")
+    if task.lane not in user.role_names:
+        raise Forbidden("该任务不属于您的岗位。")
+    return task
+
+
+def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
+    """Complete the task and run the engine; returns the user's next task on the case, if any."""
+    claimed = db.session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.state == "READY")
+        .values(
+            state="COMPLETED", completed_at=utcnow(), completed_by_id=user.id, submitted_data=data
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    if claimed != 1:
+        db.session.rollback()
+        raise Conflict(TAKEN_MESSAGE)
+    instance = db.session.get(WorkflowInstance, task.instance_id)
+    case = db.session.get(Case, task.case_id)
+    if instance is None or case is None:  # pragma: no cover - foreign keys
+        db.session.rollback()
+        raise NotFound("案件不存在。")
+    try:
+        result = engine().complete_task(instance.state, task.task_guid, data)
+    except TaskNotReady:
+        db.session.rollback()
+        raise Conflict(TAKEN_MESSAGE) from None
+    except (InvalidTaskData, EngineError) as exc:
+        db.session.rollback()
+        raise InvalidInput(f"提交的数据无法处理：{exc}") from exc
+    apply_run_result(case, instance, result)
+    record(
+        "complete_task",
+        "case",
+        case.id,
+        actor=user,
+        region_code=case.region_code,
+        task=task.bpmn_id,
+        task_name=task.name,
+        form_key=task.form_key,
+        data=data,
+    )
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(TAKEN_MESSAGE) from None
+    return db.session.execute(
+        select(HumanTask)
+        .where(
+            HumanTask.case_id == case.id,
+            HumanTask.state == "READY",
+            HumanTask.lane.in_(user.role_names),
+        )
+        .order_by(HumanTask.id)
+        .limit(1)
+    ).scalar_one_or_none()

@@ -1,0 +1,126 @@
+"""Deploying the BPMN/DMN files of workflows/ and checking them before they run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, update
+
+import forms
+from app.engine import ParsedBundle, WorkflowDefinitionError, WorkflowEngine, bundle_hash
+from app.extensions import db
+from app.models import ProcessVersion, User, WorkflowBundle
+from app.reference.roles import LANES
+
+from . import InvalidInput
+from .audit import record
+
+
+def engine() -> WorkflowEngine:
+    """The process-wide engine; bundles it has not parsed yet are read from the database."""
+    instance: WorkflowEngine | None = current_app.extensions.get("tijian_engine")
+    if instance is None:
+        instance = WorkflowEngine(_load_bundle)
+        current_app.extensions["tijian_engine"] = instance
+    return instance
+
+
+def _load_bundle(hash_: str) -> Mapping[str, str]:
+    bundle = db.session.get(WorkflowBundle, hash_)
+    if bundle is None:
+        raise WorkflowDefinitionError(f"未部署的流程版本 {hash_}")
+    return bundle.files
+
+
+def read_directory(path: str | Path) -> dict[str, str]:
+    directory = Path(path)
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(directory.iterdir())
+        if p.suffix in (".bpmn", ".dmn")
+    }
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    bundle: ParsedBundle | None
+    problems: tuple[str, ...]
+
+
+def check_bundle(files: Mapping[str, str]) -> CheckReport:
+    """Parse and validate; every user task needs a registered formKey and a lane that is a role."""
+    try:
+        bundle = ParsedBundle(files)
+    except WorkflowDefinitionError as exc:
+        return CheckReport(None, (str(exc),))
+    problems = []
+    known_forms = forms.registered_form_keys()
+    for process in bundle.processes.values():
+        for task in process.user_tasks:
+            where = f"{process.process_id}/{task.bpmn_id}"
+            if not task.form_key:
+                problems.append(f"{where}: 用户任务缺少 formKey")
+            elif task.form_key not in known_forms:
+                problems.append(f"{where}: formKey {task.form_key} 未在 forms/ 中注册")
+            if task.lane not in LANES:
+                problems.append(f"{where}: 泳道 {task.lane!r} 不是已知角色")
+    return CheckReport(bundle, tuple(problems))
+
+
+def deploy(files: Mapping[str, str], actor: User | None, note: str | None = None) -> str:
+    """Store the bundle and make its processes the active versions; returns the bundle hash.
+
+    Deploying the same content again changes nothing."""
+    report = check_bundle(files)
+    if report.bundle is None or report.problems:
+        raise InvalidInput("；".join(report.problems))
+    hash_ = bundle_hash(files)
+    if db.session.get(WorkflowBundle, hash_) is None:
+        db.session.add(
+            WorkflowBundle(
+                hash=hash_, files=dict(files), note=note, created_by_id=actor.id if actor else None
+            )
+        )
+    for process in report.bundle.processes.values():
+        existing = db.session.execute(
+            select(ProcessVersion).where(
+                ProcessVersion.process_id == process.process_id,
+                ProcessVersion.bundle_hash == hash_,
+            )
+        ).scalar_one_or_none()
+        if existing is not None and existing.is_active:
+            continue
+        db.session.execute(
+            update(ProcessVersion)
+            .where(ProcessVersion.process_id == process.process_id)
+            .values(is_active=False)
+        )
+        if existing is None:
+            db.session.add(
+                ProcessVersion(process_id=process.process_id, name=process.name, bundle_hash=hash_)
+            )
+        else:
+            existing.is_active = True
+        record(
+            "deploy_process",
+            "process",
+            process.process_id,
+            actor=actor,
+            actor_name=None if actor else "cli",
+            bundle=hash_,
+        )
+    db.session.commit()
+    return hash_
+
+
+def active_versions() -> list[ProcessVersion]:
+    return list(
+        db.session.execute(
+            select(ProcessVersion)
+            .where(ProcessVersion.is_active.is_(True))
+            .order_by(ProcessVersion.process_id)
+        ).scalars()
+    )

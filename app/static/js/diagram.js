@@ -1,0 +1,21 @@
+// Draws a case's diagram with the vendored bpmn-js viewer and marks ready/completed elements.
+(function () {
+  "use strict";
+  const host = document.getElementById("diagram");
+  if (!host || !window.BpmnJS) { return; }
+  const viewer = new window.BpmnJS({ container: host });
+  Promise.all([
+    fetch(host.dataset.xmlUrl, { credentials: "same-origin" }).then((r) => r.text()),
+    fetch(host.dataset.statesUrl, { credentials: "same-origin" }).then((r) => r.json()),
+  ]).then(async ([xml, states]) => {
+    await viewer.importXML(xml);
+    const canvas = viewer.get("canvas");
+    canvas.zoom("fit-viewport");
+    (states.COMPLETED || []).forEach((id) => canvas.addMarker(id, "tj-completed"));
+    (states.READY || []).forEach((id) => canvas.addMarker(id, "tj-ready"));
+    host.dataset.rendered = "true";
+  }).catch((error) => {
+    host.dataset.rendered = "error";
+    host.textContent = String(error);
+  });
+})();

@@ -1,0 +1,37 @@
+"""Task screens: one WTForms class per BPMN formKey. Imports only WTForms, never Flask or app.
+
+Field names are the BPMN data variable names that gateways, scripts and decisions read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import N_, TaskForm
+
+_REGISTRY: dict[str, type[TaskForm]] = {}
+
+
+def task_form(form_key: str) -> Callable[[type[TaskForm]], type[TaskForm]]:
+    def register(cls: type[TaskForm]) -> type[TaskForm]:
+        if form_key in _REGISTRY:
+            raise ValueError(f"formKey {form_key} registered twice")
+        _REGISTRY[form_key] = cls
+        cls.form_key = form_key
+        return cls
+
+    return register
+
+
+def form_class_for(form_key: str) -> type[TaskForm]:
+    return _REGISTRY[form_key]
+
+
+def registered_form_keys() -> frozenset[str]:
+    return frozenset(_REGISTRY)
+
+
+# Registration happens on import of each process module.
+from . import skeleton  # noqa: E402
+
+__all__ = ["N_", "TaskForm", "form_class_for", "registered_form_keys", "skeleton", "task_form"]
