@@ -177,3 +177,7 @@ def check_workflows(directory: str | None) -> None:
     click.echo(f"{len(files)} file(s), {len(report.problems)} problem(s)")
     if report.problems:
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,20 +7,22 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from forms.base import N_
+
 from .extensions import db
 from .services import ServiceError
 
 MESSAGES = {
-    400: "请求无效。",
-    401: "请先登录。",
-    403: "您无权访问此页面。",
-    404: "页面不存在。",
-    405: "不支持的请求方法。",
-    409: "数据已被他人修改，请刷新后重试。",
-    413: "上传的文件过大。",
-    422: "提交的内容有误。",
-    429: "请求过于频繁，请稍后再试。",
-    500: "系统内部错误，已记录，请稍后再试。",
+    400: N_("请求无效。"),
+    401: N_("请先登录。"),
+    403: N_("您无权访问此页面。"),
+    404: N_("页面不存在。"),
+    405: N_("不支持的请求方法。"),
+    409: N_("数据已被他人修改，请刷新后重试。"),
+    413: N_("上传的文件过大。"),
+    422: N_("提交的内容有误。"),
+    429: N_("请求过于频繁，请稍后再试。"),
+    500: N_("系统内部错误，已记录，请稍后再试。"),
 }
 
 
@@ -32,7 +34,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
-        return _answer(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重新提交。")
+        return _answer(400, N_("表单已过期或缺少安全令牌（CSRF），请刷新页面后重新提交。"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -54,5 +54,9 @@ def cn_money(value: Decimal | float | int | None) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_locale)
-    app.jinja_env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, cn_money=cn_money)
+    from .services.audit import action_label
+
+    app.jinja_env.filters.update(
+        cn_date=cn_date, cn_datetime=cn_datetime, cn_money=cn_money, action_label=action_label
+    )
     app.jinja_env.globals.update(current_locale=current_locale)

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
+from forms.base import N_
+
 from .reference.roles import Role
 
 TASK_ROLES = frozenset(
@@ -22,9 +24,9 @@ TASK_ROLES = frozenset(
 
 # (endpoint, label, roles that see it; empty = every logged-in user)
 NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
-    ("tasks.inbox", "待办任务", TASK_ROLES),
-    ("cases.index", "案件", frozenset()),
-    ("cases.new", "发起检查", frozenset({Role.OFFICER})),
+    ("tasks.inbox", N_("待办任务"), TASK_ROLES),
+    ("cases.index", N_("案件"), frozenset()),
+    ("cases.new", N_("发起检查"), frozenset({Role.OFFICER})),
 )
 
 

@@ -8,6 +8,9 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from wtforms import Form
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
+
+__all__ = ["N_", "SelectChoice", "TaskForm"]
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext marker convention

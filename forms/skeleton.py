@@ -9,7 +9,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField, Validati
 from wtforms.validators import DataRequired, Length
 
 from . import task_form
-from .base import N_, TaskForm
+from .base import N_, SelectChoice, TaskForm
 
 _NAME_SEPARATORS = re.compile(r"[、，,;；\s]+")
 
@@ -39,9 +39,9 @@ class InspectionRecordForm(TaskForm):
     result = SelectField(
         N_("检查结果"),
         choices=[
-            ("COMPLIANT", N_("未发现问题")),
-            ("RECTIFY", N_("发现问题，责令整改")),
-            ("CLUE", N_("发现违法线索，移交立案")),
+            SelectChoice("COMPLIANT", N_("未发现问题")),
+            SelectChoice("RECTIFY", N_("发现问题，责令整改")),
+            SelectChoice("CLUE", N_("发现违法线索，移交立案")),
         ],
         validators=[DataRequired(message=N_("请选择检查结果。"))],
     )

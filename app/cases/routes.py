@@ -9,6 +9,7 @@ from app.i18n import current_locale
 from app.reference.roles import Role
 from app.services import cases as case_service
 from app.services.workflows import active_versions
+from forms.base import SelectChoice
 from forms.cases import StartCaseForm
 
 from . import bp
@@ -26,9 +27,10 @@ def index() -> ResponseReturnValue:
 @access(Role.OFFICER)
 def new() -> ResponseReturnValue:
     form = StartCaseForm(request.form, meta={"locales": [current_locale()]})
-    form.process_id.choices = [(v.process_id, v.name) for v in active_versions()]
+    form.process_id.choices = [SelectChoice(v.process_id, v.name) for v in active_versions()]
     form.enterprise_id.choices = [
-        (e.id, f"{e.name}（{e.credit_code}）") for e in case_service.startable_enterprises(user())
+        SelectChoice(e.id, f"{e.name}（{e.credit_code}）")
+        for e in case_service.startable_enterprises(user())
     ]
     if request.method == "POST":
         if form.validate():

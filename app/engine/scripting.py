@@ -46,9 +46,17 @@ def _inplace(op: str, left: Any, right: Any) -> Any:
         raise ExpressionRefused(f"operator {op} is not allowed") from None
 
 
+# Pure functions RestrictedPython leaves out of safe_builtins but decision logic needs.
+_EXTRA_BUILTINS = {
+    f.__name__: f
+    for f in (sum, min, max, any, all, sorted, enumerate, reversed, map, filter, dict, list, set)
+}
+
+
 def _safe_builtins() -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.update(limited_builtins)
+    builtins.update(_EXTRA_BUILTINS)
     for name in ("__import__", "compile", "eval", "exec", "open", "getattr", "setattr", "delattr"):
         builtins.pop(name, None)
     return builtins

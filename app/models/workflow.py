@@ -73,6 +73,8 @@ class WorkflowInstance(Base):
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    case: Mapped[Case] = relationship()
+
     # Optimistic lock: a concurrent writer's UPDATE matches no row and fails: no lost update.
     __mapper_args__ = {"version_id_col": version}
 

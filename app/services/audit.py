@@ -9,6 +9,22 @@ from flask import has_request_context, request
 from app.extensions import db
 from app.models import AuditEvent, User
 
+ACTION_LABELS = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出",
+    "set_locale": "切换语言",
+    "create_user": "创建账号",
+    "create_token": "创建接口令牌",
+    "deploy_process": "部署流程",
+    "open_case": "发起",
+    "complete_task": "办理",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
 
 def record(
     action: str,

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models import ApiToken, LoginAttempt, Region, User, UserRole, utcnow
 from app.reference.roles import Role
+from forms.base import N_
 
 from . import InvalidInput, NotFound, TooManyAttempts
 from .audit import record
@@ -62,7 +63,7 @@ def authenticate(username: str, password: str, remote_addr: str) -> User:
     )
     db.session.commit()
     if not allowed or user is None:
-        raise InvalidCredentials("用户名或密码不正确。")
+        raise InvalidCredentials(N_("用户名或密码不正确。"))
     return user
 
 
@@ -104,7 +105,7 @@ def create_user(
     if db.session.execute(select(User.id).where(User.username == username)).first():
         raise InvalidInput(f"用户名已存在: {username}")
     if len(password) < (4 if is_demo else 10):
-        raise InvalidInput("密码至少 10 位。")
+        raise InvalidInput(N_("密码至少 10 位。"))
     user = User(
         username=username,
         display_name=display_name,

@@ -16,6 +16,7 @@ from app.models import (
     WorkflowInstance,
     utcnow,
 )
+from forms.base import N_
 
 from . import Forbidden, InvalidInput, NotFound
 from .audit import record
@@ -34,21 +35,12 @@ def start_case(user: User, process_id: str, enterprise_id: int, title: str) -> C
         raise NotFound(f"流程 {process_id} 未部署。")
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or not in_scope(user, enterprise.region_code):
-        raise Forbidden("该经营主体不在您的管辖范围内。")
+        raise Forbidden(N_("该经营主体不在您的管辖范围内。"))
     now = utcnow()
     number = next_number(f"case:{enterprise.region_code}:{now.year}")
-    case = Case(
-        case_no=f"TJ{now.year}-{enterprise.region_code}-{number:05d}",
-        title=title,
-        enterprise_id=enterprise.id,
-        region_code=enterprise.region_code,
-        process_version_id=version.id,
-        opened_by_id=user.id,
-    )
-    db.session.add(case)
-    db.session.flush()
+    case_no = f"TJ{now.year}-{enterprise.region_code}-{number:05d}"
     initial = {
-        "case_no": case.case_no,
+        "case_no": case_no,
         "title": title,
         "enterprise_name": enterprise.name,
         "credit_code": enterprise.credit_code,
@@ -60,15 +52,26 @@ def start_case(user: User, process_id: str, enterprise_id: int, title: str) -> C
     except EngineError as exc:
         db.session.rollback()
         raise InvalidInput(f"流程启动失败：{exc}") from exc
+    case = Case(
+        case_no=case_no,
+        title=title,
+        enterprise_id=enterprise.id,
+        region_code=enterprise.region_code,
+        process_version_id=version.id,
+        opened_by_id=user.id,
+        opened_at=now,
+    )
+    _mirror_case(case, result)
     instance = WorkflowInstance(
-        case_id=case.id,
+        case=case,
         process_version_id=version.id,
         state=result.state,
         serializer_version=result.serializer_version,
+        status="COMPLETED" if result.completed else "RUNNING",
     )
-    db.session.add(instance)
+    db.session.add_all([case, instance])
     db.session.flush()
-    apply_run_result(case, instance, result)
+    _sync_task_rows(case, instance, result)
     record(
         "open_case",
         "case",
@@ -84,18 +87,27 @@ def start_case(user: User, process_id: str, enterprise_id: int, title: str) -> C
 
 
 def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
-    """Mirror an engine run into the case row and the READY task rows."""
-    now = utcnow()
+    """Mirror an engine run into the instance, the case row and the READY task rows."""
     instance.state = result.state
     instance.serializer_version = result.serializer_version
-    instance.updated_at = now
+    instance.updated_at = utcnow()
+    if result.completed:
+        instance.status = "COMPLETED"
+    _mirror_case(case, result)
+    _sync_task_rows(case, instance, result)
+
+
+def _mirror_case(case: Case, result: RunResult) -> None:
+    now = utcnow()
     case.updated_at = now
     if result.milestone:
         case.stage = result.milestone
     if result.completed:
-        instance.status = "COMPLETED"
         case.status = "CLOSED"
         case.closed_at = now
+
+
+def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
     ready = {t.guid: t for t in result.ready_tasks}
     open_rows = db.session.execute(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "READY")
@@ -118,7 +130,6 @@ def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) 
                 region_code=case.region_code,
                 documentation=task.documentation,
                 instructions=task.instructions,
-                created_at=now,
             )
         )
 
@@ -126,9 +137,9 @@ def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) 
 def get_case_for_user(case_id: int, user: User) -> Case:
     case = db.session.get(Case, case_id)
     if case is None:
-        raise NotFound("案件不存在。")
+        raise NotFound(N_("案件不存在。"))
     if not in_scope(user, case.region_code):
-        raise Forbidden("无权查看其他地区的案件。")
+        raise Forbidden(N_("无权查看其他地区的案件。"))
     return case
 
 
@@ -162,7 +173,7 @@ def case_diagram(case: Case) -> tuple[str, dict[str, list[str]]]:
     """The BPMN XML the case runs on and, per state, the element ids of its task rows."""
     version = db.session.get(ProcessVersion, case.process_version_id)
     if version is None:  # pragma: no cover - foreign key
-        raise NotFound("流程版本不存在。")
+        raise NotFound(N_("流程版本不存在。"))
     bundle = engine().bundle(version.bundle_hash)
     states: dict[str, list[str]] = {"READY": [], "COMPLETED": []}
     for row in case_tasks(case):

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Case, Enterprise, User
 from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_check_char
 from app.reference.roles import Role
+from forms.base import N_
 
 from . import InvalidInput
 from .auth import create_user
@@ -77,7 +78,7 @@ DEMO_ENTERPRISES = (
 def seed_demo() -> list[tuple[str, str]]:
     """Create what is missing (safe to run twice); returns the demo logins with role labels."""
     if not current_app.config["TIJIAN_DEMO"]:
-        raise InvalidInput("演示数据只能在演示模式（TIJIAN_DEMO=1 或 serve --demo）下创建。")
+        raise InvalidInput(N_("演示数据只能在演示模式（TIJIAN_DEMO=1 或 serve --demo）下创建。"))
     deploy(read_directory(current_app.config["WORKFLOWS_DIR"]), actor=None, note="demo")
     for username, display_name, region, role in DEMO_ACCOUNTS:
         if not db.session.execute(select(User.id).where(User.username == username)).first():

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
 from app.extensions import db
 from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
+from forms.base import N_
 
 from . import Conflict, Forbidden, InvalidInput, NotFound
 from .audit import record
@@ -17,7 +18,7 @@ from .cases import apply_run_result
 from .regions import in_scope, scope_of
 from .workflows import engine
 
-TAKEN_MESSAGE = "该任务已被他人处理，请刷新待办列表。"
+TAKEN_MESSAGE = N_("该任务已被他人处理，请刷新待办列表。")
 
 
 def inbox(user: User, limit: int = 200) -> list[HumanTask]:
@@ -37,11 +38,11 @@ def inbox(user: User, limit: int = 200) -> list[HumanTask]:
 def get_task_for_user(task_id: int, user: User) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
     if task is None:
-        raise NotFound("任务不存在。")
+        raise NotFound(N_("任务不存在。"))
     if not in_scope(user, task.region_code):
-        raise Forbidden("无权处理其他地区的任务。")
+        raise Forbidden(N_("无权处理其他地区的任务。"))
     if task.lane not in user.role_names:
-        raise Forbidden("该任务不属于您的岗位。")
+        raise Forbidden(N_("无权处理：该任务不属于您的岗位。"))
     return task
 
 
@@ -61,7 +62,7 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
     case = db.session.get(Case, task.case_id)
     if instance is None or case is None:  # pragma: no cover - foreign keys
         db.session.rollback()
-        raise NotFound("案件不存在。")
+        raise NotFound(N_("案件不存在。"))
     try:
         result = engine().complete_task(instance.state, task.task_guid, data)
     except TaskNotReady:

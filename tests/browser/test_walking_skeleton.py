@@ -1,0 +1,67 @@
+"""The demo officer logs in and completes the skeleton task in a real Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo")
+    page.click("button.primary")
+
+
+def test_officer_completes_the_skeleton_task(
+    page: Page, live_server: str, console_errors: list[str]
+) -> None:
+    log_in(page, live_server, "officer")
+    expect(page.locator("h1")).to_have_text("待办任务")
+    page.get_by_role("link", name="填写检查记录").click()
+    expect(page.locator("h1")).to_have_text("填写检查记录")
+
+    # Invalid first: htmx swaps the 422 form in place with Chinese messages.
+    page.fill("#inspectors", "张三")
+    page.click("#task-form button.primary")
+    expect(page.locator("#task-form")).to_contain_text("执法人员不少于两人。")
+    expect(page.locator("#task-form")).to_contain_text("请填写检查日期。")
+
+    page.fill("#inspection_date", dt.date.today().isoformat())
+    page.fill("#inspectors", "张三、李四")
+    page.fill("#location", "呼和浩特市新城区")
+    page.fill("#findings", "现场检查未发现问题。")
+    page.select_option("#result", "COMPLIANT")
+    page.click("#task-form button.primary")
+
+    expect(page.locator("#case-status")).to_have_text("已办结")
+    expect(page.locator(".notice")).to_have_text("任务已提交。")
+    diagram = page.locator("#diagram")
+    expect(diagram).to_have_attribute("data-rendered", "true")
+    expect(page.locator(".bjs-powered-by")).to_be_visible()  # bpmn.io watermark stays visible
+    expect(
+        page.locator(".djs-element.tj-completed[data-element-id=record_inspection]")
+    ).to_have_count(1)
+
+    # Chinese renders with a real CJK font, not tofu.
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '检查')")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "skeleton-case.png"), full_page=True)
+
+    page.goto(f"{live_server}/tasks/")
+    expect(page.locator("#inbox-rows")).to_contain_text("暂无待办任务")
+    assert console_errors == []
+
+
+def test_english_can_be_chosen(page: Page, live_server: str, console_errors: list[str]) -> None:
+    log_in(page, live_server, "officer")
+    page.select_option("#language", "en")
+    page.click("form.inline button")
+    expect(page.locator("nav.mainnav")).to_contain_text("My tasks")
+    assert console_errors == []

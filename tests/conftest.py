@@ -1,0 +1,160 @@
+"""Shared fixtures: an app on a pristine, migrated and demo-seeded database per test.
+
+Integration tests run once on SQLite and once on PostgreSQL (TIJIAN_TEST_DATABASE_URL names a
+database whose role may CREATE DATABASE). Each backend builds one template database per session
+(migrations + demo seed); every test gets a fresh copy of it, so tests never see each other's
+writes and the audit table's append-only triggers stay active.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app, database
+from app.extensions import db
+from app.services.demo import seed_demo
+
+POSTGRES_URL_VARIABLE = "TIJIAN_TEST_DATABASE_URL"
+# scripts/test and CI set this: there a missing PostgreSQL is a failure, never a skip.
+REQUIRE_ALL = os.environ.get("TIJIAN_REQUIRE_ALL_BACKENDS") == "1" or os.environ.get("CI") == "true"
+_counter = itertools.count()
+
+
+def base_config(url: str) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key",
+        "TIJIAN_DEMO": True,
+    }
+
+
+def _build_template(url: str) -> None:
+    app = create_app(base_config(url))
+    with app.app_context():
+        database.upgrade()
+        seed_demo()
+        db.engine.dispose()
+
+
+class SqliteTemplate:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.template = directory / "template.db"
+        _build_template(f"sqlite:///{self.template}")
+        with create_engine(f"sqlite:///{self.template}").connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def new_database(self) -> str:
+        target = self.directory / f"test-{next(_counter)}.db"
+        shutil.copyfile(self.template, target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+
+
+class PostgresTemplate:
+    def __init__(self, admin_url: str):
+        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self.url = make_url(admin_url)
+        self.template = f"tijian_template_{os.getpid()}"
+        self._execute(f'DROP DATABASE IF EXISTS "{self.template}"')
+        self._execute(f'CREATE DATABASE "{self.template}"')
+        _build_template(self._url_for(self.template))
+
+    def _url_for(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def _execute(self, statement: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(statement))
+
+    def new_database(self) -> str:
+        name = f"tijian_test_{os.getpid()}_{next(_counter)}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return self._url_for(name)
+
+    def drop(self, url: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        message = f"{POSTGRES_URL_VARIABLE} is not set: PostgreSQL tests cannot run"
+        if REQUIRE_ALL:
+            pytest.fail(message)
+        pytest.skip(message)
+    template = PostgresTemplate(url)
+    yield template
+    template.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"])
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    name = "sqlite_template" if backend == "sqlite" else "postgres_template"
+    template = request.getfixturevalue(name)
+    url = template.new_database()
+    yield url
+    template.drop(url)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(base_config(database_url))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path)
+    match = CSRF_PATTERN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = "demo") -> str:
+    """Logs in through the real form; returns the session's CSRF token."""
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_token(client, "/cases/")

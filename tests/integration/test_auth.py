@@ -1,0 +1,109 @@
+"""Login, logout, CSRF, throttling and password storage."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app import create_app
+from app.extensions import db
+from app.models import AuditEvent, LoginAttempt, User
+from tests.conftest import base_config, csrf_token, login
+
+
+def post_login(client: FlaskClient, username: str, password: str) -> tuple[int, str]:
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": password}
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_login_sets_a_hardened_session_cookie(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"csrf_token": token, "username": "officer", "password": "demo"}
+    )
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_wrong_password_is_refused_in_chinese(client: FlaskClient) -> None:
+    status, body = post_login(client, "officer", "wrong")
+    assert status == 422 and "用户名或密码不正确" in body
+    status, body = post_login(client, "nobody", "demo")
+    assert status == 422 and "用户名或密码不正确" in body
+
+
+def test_login_without_csrf_token_is_refused(client: FlaskClient) -> None:
+    response = client.post("/login", data={"username": "officer", "password": "demo"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/tasks/").status_code == 302  # still anonymous
+
+
+def test_throttling_locks_the_account_after_five_failures(app: Flask, client: FlaskClient) -> None:
+    for _ in range(5):
+        assert post_login(client, "officer", "wrong")[0] == 422
+    status, body = post_login(client, "officer", "demo")  # even the right password now
+    assert status == 429 and "登录失败次数过多" in body
+    with app.app_context():
+        attempts = (
+            db.session.execute(
+                select(LoginAttempt.succeeded).where(LoginAttempt.username == "officer")
+            )
+            .scalars()
+            .all()
+        )
+        assert attempts == [False] * 5  # the throttled attempt never reached the password check
+    assert post_login(client, "reviewer", "demo")[0] == 302  # other accounts are unaffected
+
+
+def test_passwords_are_stored_as_scrypt_hashes(app: Flask) -> None:
+    with app.app_context():
+        hashes = db.session.execute(select(User.password_hash)).scalars().all()
+    assert hashes and all(h.startswith("scrypt:") and "demo" not in h for h in hashes)
+
+
+def test_demo_accounts_cannot_log_in_outside_demo_mode(database_url: str) -> None:
+    production = create_app({**base_config(database_url), "TIJIAN_DEMO": False})
+    client = production.test_client()
+    status, body = post_login(client, "officer", "demo")
+    assert status == 422 and "用户名或密码不正确" in body
+    with production.app_context():
+        db.engine.dispose()
+
+
+def test_logout_needs_post_with_csrf_and_is_audited(app: Flask, client: FlaskClient) -> None:
+    token = login(client, "officer")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/tasks/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/tasks/").status_code == 302
+    with app.app_context():
+        actions = (
+            db.session.execute(select(AuditEvent.action).where(AuditEvent.actor_name == "officer"))
+            .scalars()
+            .all()
+        )
+    assert actions[-2:] == ["login", "logout"]
+
+
+def test_open_redirect_through_next_is_refused(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"csrf_token": token, "username": "officer", "password": "demo"},
+    )
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script anywhere

@@ -1,0 +1,129 @@
+"""The `tijian` command line, run through Click's runner against a real database."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.cli import main
+from app.extensions import db
+from app.models import ApiToken, User
+from app.services.auth import user_for_token
+
+
+def run(app: Flask, *args: str, input: str | None = None) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(main, list(args), input=input)
+    return result.exit_code, result.output
+
+
+def test_create_user_then_token(app: Flask) -> None:
+    code, output = run(
+        app,
+        "create-user",
+        "zhangsan",
+        "--name",
+        "张三",
+        "--region",
+        "150200",
+        "--role",
+        "officer",
+        "--role",
+        "unit_head",
+        input="correct horse 1\ncorrect horse 1\n",
+    )
+    assert code == 0, output
+    code, output = run(app, "create-token", "zhangsan")
+    assert code == 0, output
+    token = output.strip().splitlines()[-1]
+    assert token.startswith("tjn_") and len(token) > 40
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == "zhangsan")).scalar_one()
+        assert user.role_names == {"officer", "unit_head"} and user.region_code == "150200"
+        stored = db.session.execute(select(ApiToken.token_hash)).scalars().all()
+        assert stored == [hashlib.sha256(token.encode()).hexdigest()]  # only the hash is kept
+        with app.test_request_context():
+            found = user_for_token(token)
+            assert found is not None and found.username == "zhangsan"
+            assert user_for_token(token + "x") is None
+
+
+def test_create_user_refuses_bad_input_and_stores_nothing(app: Flask) -> None:
+    for args in (
+        ("--region", "999999", "--role", "officer"),
+        ("--region", "150100", "--role", "astronaut"),
+    ):
+        code, output = run(
+            app,
+            "create-user",
+            "lisi",
+            "--name",
+            "李四",
+            *args,
+            input="long enough pw\nlong enough pw\n",
+        )
+        assert code != 0 and ("未知" in output)
+    code, output = run(
+        app,
+        "create-user",
+        "lisi",
+        "--name",
+        "李四",
+        "--region",
+        "150100",
+        "--role",
+        "officer",
+        input="short\nshort\n",
+    )
+    assert code != 0 and "密码至少" in output
+    with app.app_context():
+        assert db.session.execute(select(User).where(User.username == "lisi")).first() is None
+
+
+def test_create_token_for_unknown_user_fails(app: Flask) -> None:
+    code, output = run(app, "create-token", "ghost")
+    assert code != 0 and "无此用户" in output
+
+
+def test_check_workflows_passes_on_the_shipped_diagrams(app: Flask) -> None:
+    code, output = run(app, "check-workflows")
+    assert code == 0, output
+    assert "walking_skeleton" in output and "0 problem(s)" in output
+
+
+def test_check_workflows_reports_unregistered_form_keys(app: Flask, tmp_path: Path) -> None:
+    folder = tmp_path
+    source = Path(app.config["WORKFLOWS_DIR"]) / "walking_skeleton.bpmn"
+    broken = (
+        source.read_text(encoding="utf-8")
+        .replace("skeleton.inspection_record", "skeleton.no_such_form")
+        .replace('name="officer"', 'name="astronaut"')
+    )
+    (folder / "broken.bpmn").write_text(broken, encoding="utf-8")
+    code, output = run(app, "check-workflows", "--dir", str(folder))
+    assert code == 1
+    assert "skeleton.no_such_form" in output and "astronaut" in output
+
+
+def test_seed_demo_refuses_outside_demo_mode(app: Flask) -> None:
+    app.config["TIJIAN_DEMO"] = False
+    code, output = run(app, "seed-demo")
+    assert code != 0 and "演示模式" in output
+
+
+def test_serve_refuses_the_default_secret_key(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "TIJIAN_SECRET_KEY" in result.stderr

@@ -1,0 +1,71 @@
+"""Migrations on both databases: down, up, models match the schema, audit is append-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from app import create_app, database
+from app.extensions import db
+from app.models import AuditEvent, Base, Region
+from tests.conftest import base_config
+
+
+def test_schema_matches_models_after_down_and_up(app: Flask) -> None:
+    with app.app_context():
+        database.downgrade("base")
+        tables = db.inspect(db.engine).get_table_names()
+        assert set(tables) <= {"alembic_version"}
+        database.upgrade()
+        with db.engine.connect() as connection:
+            diff = compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+            )
+        assert diff == []
+        counts = dict(
+            db.session.execute(select(Region.level, func.count()).group_by(Region.level)).all()
+        )
+        assert counts == {"PROVINCE": 1, "UNIT": 14, "COUNTY": 101}
+
+
+def test_units_are_the_fourteen_of_the_policy(app: Flask) -> None:
+    with app.app_context():
+        names = (
+            db.session.execute(
+                select(Region.name).where(Region.level == "UNIT").order_by(Region.sort_order)
+            )
+            .scalars()
+            .all()
+        )
+    assert len(names) == 14
+    assert {"呼和浩特市", "阿拉善盟", "满洲里市", "二连浩特市"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"]
+)
+def test_audit_trail_refuses_update_and_delete(app: Flask, statement: str) -> None:
+    with app.app_context():
+        before = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        assert before > 0
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+        after = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        assert after == before
+
+
+def test_embedded_sqlite_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'instance' / 'tijian.db'}"))
+    with app.app_context():
+        database.upgrade()
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        db.engine.dispose()
+    assert (tmp_path / "instance" / "tijian.db").exists()
