@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, database
 from .config import DEFAULT_SECRET_KEY
+from .extensions import db
 from .services import ServiceError
 from .services import auth as auth_service
 from .services import demo as demo_service
@@ -52,6 +53,8 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
             click.echo("演示账号 demo logins (password: demo):")
             for username, role in logins:
                 click.echo(f"  {username:<12} {role}")
+        # Forked gunicorn workers must not inherit the master's pooled connections.
+        db.engine.dispose()
     click.echo(f"体检 Tijian: http://{host}:{port}/")
     _gunicorn(app, host, port, workers)
 
@@ -81,12 +84,12 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
     Server().run()
 
 
-@main.group()
-def db() -> None:
+@main.group("db")
+def db_group() -> None:
     """Database schema."""
 
 
-@db.command("upgrade")
+@db_group.command("upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
@@ -95,7 +98,7 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
-@db.command("downgrade")
+@db_group.command("downgrade")
 @click.argument("revision")
 @with_appcontext
 def db_downgrade(revision: str) -> None:
