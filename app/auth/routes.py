@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 
+from app.config import LANGUAGES
 from app.i18n import current_locale
 from app.services import ServiceError
 from app.services import auth as auth_service
@@ -27,6 +28,9 @@ def login() -> ResponseReturnValue:
         except ServiceError as exc:
             return render_template("auth/login.html", form=form, error=str(exc)), exc.status
         login_user(account)
+        chosen = session.get("lang")
+        if chosen in LANGUAGES and chosen != account.locale:  # a choice made before logging in
+            auth_service.set_locale(account, chosen)
         return redirect(_safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=None), status

@@ -59,9 +59,15 @@ def test_officer_completes_the_skeleton_task(
     assert console_errors == []
 
 
-def test_english_can_be_chosen(page: Page, live_server: str, console_errors: list[str]) -> None:
-    log_in(page, live_server, "officer")
+def test_english_chosen_before_login_is_kept(
+    page: Page, live_server: str, console_errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/login")
     page.select_option("#language", "en")
     page.click("form.inline button")
+    expect(page.locator("h1")).to_have_text("Log in")
+    log_in(page, live_server, "officer")
     expect(page.locator("nav.mainnav")).to_contain_text("My tasks")
+    page.get_by_role("link", name="Cases").click()
+    expect(page.locator("h1")).to_have_text("Cases")
     assert console_errors == []
