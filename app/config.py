@@ -8,7 +8,9 @@ from typing import Any
 
 DEFAULT_SECRET_KEY = "tijian-insecure-default-key"  # noqa: S105 - refused outside demo mode
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("zh", "en")
+# Simplified Chinese is the source language of every string; English is the translation.
+DEFAULT_LANGUAGE = "zh_Hans"
+LANGUAGES = (DEFAULT_LANGUAGE, "en")
 
 
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -21,7 +23,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         ),
         "UPLOAD_FOLDER": env.get("TIJIAN_UPLOAD_FOLDER", str(instance / "uploads")),
         "WORKFLOWS_DIR": env.get("TIJIAN_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
-        "BABEL_DEFAULT_LOCALE": env.get("TIJIAN_LANGUAGE", "zh"),
+        "BABEL_DEFAULT_LOCALE": env.get("TIJIAN_LANGUAGE", DEFAULT_LANGUAGE),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "TIJIAN_DEMO": env.get("TIJIAN_DEMO", "") in ("1", "true", "yes"),
         "MAX_CONTENT_LENGTH": int(env.get("TIJIAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
-from .config import LANGUAGES
+from .config import DEFAULT_LANGUAGE, LANGUAGES
 from .extensions import babel
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -22,7 +22,7 @@ CHINA_TZ = ZoneInfo("Asia/Shanghai")
 def current_locale() -> str:
     if request and getattr(current_user, "is_authenticated", False):
         locale: str = current_user.locale
-        return locale if locale in LANGUAGES else "zh"
+        return locale if locale in LANGUAGES else DEFAULT_LANGUAGE
     chosen = session.get("lang") if request else None
     if chosen in LANGUAGES:
         return str(chosen)

@@ -8,7 +8,7 @@ from .base import N_
 
 class LoginForm(Form):
     class Meta:
-        locales = ("zh",)
+        locales = ("zh_Hans",)
 
     username = StringField(N_("用户名"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(N_("密码"), validators=[DataRequired(), Length(max=200)])

@@ -23,14 +23,14 @@ class TaskForm(Form):
     title: ClassVar[str] = ""
 
     class Meta:
-        locales = ("zh",)
+        locales = ("zh_Hans",)
 
     def to_task_data(self) -> dict[str, Any]:
         """Field data as JSON-safe task data: dates as ISO strings, decimals as strings."""
         return {field.name: _json_safe(field.data) for field in self}
 
     @classmethod
-    def from_task_data(cls, data: Mapping[str, Any], locale: str = "zh") -> TaskForm:
+    def from_task_data(cls, data: Mapping[str, Any], locale: str = "zh_Hans") -> TaskForm:
         """A form pre-filled from task data (ISO strings back to dates where a field wants one)."""
         form = cls(meta={"locales": [locale]})
         for field in form:

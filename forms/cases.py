@@ -8,7 +8,7 @@ from .base import N_
 
 class StartCaseForm(Form):
     class Meta:
-        locales = ("zh",)
+        locales = ("zh_Hans",)
 
     process_id = SelectField(N_("流程"), validators=[DataRequired()])
     enterprise_id = SelectField(N_("经营主体"), coerce=int, validators=[DataRequired()])

@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.auth.access import access, public, user
-from app.config import LANGUAGES
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.navigation import TASK_ROLES
 from app.services import auth as auth_service
 
@@ -23,7 +23,7 @@ def index() -> ResponseReturnValue:
 @bp.route("/language", methods=["POST"])
 @public
 def set_language() -> ResponseReturnValue:
-    language = request.form.get("language", "zh")
+    language = request.form.get("language", DEFAULT_LANGUAGE)
     if language in LANGUAGES:
         session["lang"] = language
         if current_user.is_authenticated:

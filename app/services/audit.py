@@ -8,17 +8,19 @@ from flask import has_request_context, request
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from forms.base import N_
 
 ACTION_LABELS = {
-    "login": "登录",
-    "login_failed": "登录失败",
-    "logout": "退出",
-    "set_locale": "切换语言",
-    "create_user": "创建账号",
-    "create_token": "创建接口令牌",
-    "deploy_process": "部署流程",
-    "open_case": "发起",
-    "complete_task": "办理",
+    "login": N_("登录"),
+    "login_failed": N_("登录失败"),
+    "logout": N_("退出"),
+    "set_locale": N_("切换语言"),
+    "create_user": N_("创建账号"),
+    "create_token": N_("创建接口令牌"),
+    "deploy_process": N_("部署流程"),
+    "register_enterprise": N_("登记经营主体"),
+    "open_case": N_("发起"),
+    "complete_task": N_("办理"),
 }
 
 

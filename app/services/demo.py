@@ -14,6 +14,7 @@ from forms.base import N_
 from . import InvalidInput
 from .auth import create_user
 from .cases import start_case
+from .enterprises import register_enterprise
 from .workflows import deploy, read_directory
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo accounts only log in while TIJIAN_DEMO is on
@@ -88,17 +89,7 @@ def seed_demo() -> list[tuple[str, str]]:
         if not db.session.execute(
             select(Enterprise.id).where(Enterprise.credit_code == code)
         ).first():
-            db.session.add(
-                Enterprise(
-                    credit_code=code,
-                    name=name,
-                    party_type=party_type,
-                    domain=domain,
-                    credit_class=credit_class,
-                    region_code=region,
-                )
-            )
-    db.session.commit()
+            register_enterprise(code, name, party_type, domain, credit_class, region)
     officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
     _first_case(officer)
     return [(u, role.label) for u, _, _, role in DEMO_ACCOUNTS]
