@@ -1,5 +1,7 @@
 """The workflow engine boundary: the only package that imports SpiffWorkflow."""
 
+from .context import RunContext
+from .decisions import DecisionError, DecisionResult, MatchedRule
 from .runtime import (
     EngineError,
     InvalidTaskData,
@@ -8,7 +10,7 @@ from .runtime import (
     TaskNotReady,
     WorkflowEngine,
 )
-from .scripting import ExpressionRefused
+from .scripting import ExpressionRefused, ExpressionTimeout
 from .specs import (
     ParsedBundle,
     ProcessInfo,
@@ -18,8 +20,13 @@ from .specs import (
 )
 
 __all__ = [
+    "DecisionError",
+    "DecisionResult",
+    "MatchedRule",
+    "RunContext",
     "EngineError",
     "ExpressionRefused",
+    "ExpressionTimeout",
     "InvalidTaskData",
     "ParsedBundle",
     "ProcessInfo",

@@ -17,9 +17,11 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from .context import RunContext, running
+from .decisions import DecisionResult, evaluate_table
 from .scripting import restricted_script_engine
 from .serializer import SERIALIZER_VERSION, make_serializer
-from .specs import ParsedBundle, form_key_of
+from .specs import ParsedBundle, WorkflowDefinitionError, form_key_of
 
 _MILESTONE_SPECS = (StartEvent, IntermediateThrowEvent, EndEvent)
 
@@ -85,15 +87,46 @@ class WorkflowEngine:
                 self._cache.popitem(last=False)
         return parsed
 
-    def start(self, bundle_hash: str, process_id: str, data: Mapping[str, Any]) -> RunResult:
+    def start(
+        self,
+        bundle_hash: str,
+        process_id: str,
+        data: Mapping[str, Any],
+        context: RunContext | None = None,
+    ) -> RunResult:
         spec, subprocess_specs = self._resolve(bundle_hash, process_id)
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
-        workflow.bundle_hash = bundle_hash
-        workflow.task_tree.set_data(**_checked(data))
-        self._run(workflow)
-        return self._result(workflow)
+        with running(context or RunContext()):
+            workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
+            workflow.bundle_hash = bundle_hash
+            workflow.task_tree.set_data(**_checked(data))
+            self._run(workflow)
+            return self._result(workflow)
 
-    def complete_task(self, state: str, task_guid: str, data: Mapping[str, Any]) -> RunResult:
+    def complete_task(
+        self,
+        state: str,
+        task_guid: str,
+        data: Mapping[str, Any],
+        context: RunContext | None = None,
+    ) -> RunResult:
+        with running(context or RunContext()):
+            return self._complete_task(state, task_guid, data)
+
+    def evaluate_decision(
+        self,
+        bundle_hash: str,
+        decision_id: str,
+        inputs: Mapping[str, Any],
+        context: RunContext | None = None,
+    ) -> DecisionResult:
+        try:
+            table, version = self.bundle(bundle_hash).decisions[decision_id]
+        except KeyError:
+            raise WorkflowDefinitionError(f"决策 {decision_id} 不在此版本中") from None
+        with running(context or RunContext()):
+            return evaluate_table(decision_id, table, inputs, self._script_engine, version)
+
+    def _complete_task(self, state: str, task_guid: str, data: Mapping[str, Any]) -> RunResult:
         workflow = self._load(state)
         try:
             task = workflow.get_task_from_id(UUID(task_guid))
@@ -114,7 +147,8 @@ class WorkflowEngine:
         return self._result(workflow)
 
     def ready_tasks(self, state: str) -> tuple[ReadyTask, ...]:
-        return _ready_tasks(self._load(state))
+        with running(RunContext()):
+            return _ready_tasks(self._load(state))
 
     def _resolve(self, bundle_hash: str, process_id: str) -> tuple[Any, dict[str, Any]]:
         return self.bundle(bundle_hash).spec(process_id)

@@ -9,7 +9,10 @@ every name starting with an underscore.
 from __future__ import annotations
 
 import operator
+import sys
+import time
 from collections.abc import Callable, Mapping
+from types import FrameType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins
@@ -30,6 +33,13 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "//=": operator.floordiv,
     "%=": operator.mod,
 }
+
+
+TIME_LIMIT_SECONDS = 1.0
+
+
+class ExpressionTimeout(TimeoutError):
+    """An expression ran longer than its budget (an endless loop, a huge computation)."""
 
 
 class ExpressionRefused(PermissionError):
@@ -101,7 +111,9 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         scope.update(external_context or {})
         scope.update(context)
         scope["__builtins__"] = self.globals["__builtins__"]  # task data must not replace builtins
-        return eval(self._compile(expression, "eval"), scope)  # noqa: S307 - restricted byte code
+        code = self._compile(expression, "eval")
+        with _TimeLimit():
+            return eval(code, scope)  # noqa: S307 - restricted byte code
 
     def execute(
         self,
@@ -114,7 +126,8 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         context.update(self.globals)
         context.update(external_context or {})
         try:
-            exec(code, context)  # noqa: S102 - restricted byte code
+            with _TimeLimit():
+                exec(code, context)  # noqa: S102 - restricted byte code
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
         return True
@@ -124,5 +137,26 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         self._compile(source, mode)
 
 
+class _TimeLimit:
+    """Stops restricted code that runs too long. A trace function checks the clock on every line
+    the expression executes (only its own frames are traced, so the cost stays with scripts)."""
+
+    def __enter__(self) -> None:
+        self._previous = sys.gettrace()
+        deadline = time.monotonic() + TIME_LIMIT_SECONDS
+
+        def trace(frame: FrameType, event: str, arg: Any) -> Any:
+            if time.monotonic() > deadline:
+                raise ExpressionTimeout(f"表达式执行超过 {TIME_LIMIT_SECONDS:g} 秒")
+            return trace
+
+        sys.settrace(trace)
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(self._previous)
+
+
 def restricted_script_engine(helpers: Mapping[str, Any] | None = None) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=RestrictedEnvironment(helpers))
+    from .context import HELPERS
+
+    return PythonScriptEngine(environment=RestrictedEnvironment({**HELPERS, **(helpers or {})}))

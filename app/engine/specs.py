@@ -109,12 +109,29 @@ class ParsedBundle:
         except SpiffWorkflowException as exc:
             raise WorkflowDefinitionError(str(exc)) from exc
         self.processes = {pid: self._describe(pid) for pid in self._specs}
+        self.decisions = self._parse_decisions(parser, files)
 
     def spec(self, process_id: str) -> tuple[Any, dict[str, Any]]:
         try:
             return self._specs[process_id]
         except KeyError:
             raise WorkflowDefinitionError(f"流程 {process_id} 不在此版本中") from None
+
+    @staticmethod
+    def _parse_decisions(parser: Any, files: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+        """Decision id → (its table, the SHA-256 of its file: the decision's version)."""
+        decisions = {}
+        for decision_id, dmn_parser in parser.dmn_parsers.items():
+            try:
+                dmn_parser.parse()
+            except (ValidationException, SpiffWorkflowException, ValueError) as exc:
+                raise WorkflowDefinitionError(str(exc), dmn_parser.filename) from exc
+            text = files[dmn_parser.filename]
+            decisions[decision_id] = (
+                dmn_parser.decision.decisionTables[0],
+                hashlib.sha256(text.encode()).hexdigest(),
+            )
+        return decisions
 
     def source_of(self, process_id: str) -> str:
         """The XML of the file that defines the process (for the diagram viewer)."""
