@@ -89,19 +89,17 @@ def today() -> str:
     return current().today().isoformat()
 
 
+def _due(start: dt.date | str, amount: int, unit: Unit) -> str:
+    return current().calendar.deadline(_as_date(start), int(amount), unit).due.isoformat()
+
+
 def add_working_days(start: dt.date | str, amount: int) -> str:
-    return (
-        current().calendar.deadline(_as_date(start), int(amount), Unit.WORKING_DAYS).due.isoformat()
-    )
+    return _due(start, amount, Unit.WORKING_DAYS)
 
 
 def add_calendar_days(start: dt.date | str, amount: int) -> str:
     """Calendar days, rolled forward off a rest day (DOMAIN.md G4)."""
-    return (
-        current()
-        .calendar.deadline(_as_date(start), int(amount), Unit.CALENDAR_DAYS)
-        .due.isoformat()
-    )
+    return _due(start, amount, Unit.CALENDAR_DAYS)
 
 
 def add_months(start: dt.date | str, amount: int) -> str:
