@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import secrets
 import sys
@@ -9,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, database
@@ -18,6 +20,7 @@ from .extensions import db
 from .services import ServiceError
 from .services import auth as auth_service
 from .services import demo as demo_service
+from .services import parameters as parameter_service
 from .services import workflows as workflow_service
 
 
@@ -150,12 +153,56 @@ def seed_demo() -> None:
     click.echo(f"demo data ready: {len(logins)} accounts")
 
 
+@main.command("set-parameter")
+@click.argument("key")
+@click.argument("value")
+@click.option(
+    "--from",
+    "effective_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="effective date, YYYY-MM-DD",
+)
+@click.option("--note", default=None)
+@with_appcontext
+def set_parameter(key: str, value: str, effective_from: dt.datetime, note: str | None) -> None:
+    """Set a configuration key (VALUE is JSON: 15, 0.3, true, null) from a date on."""
+    try:
+        parsed = json.loads(value)
+        parameter_service.set_parameter(key, parsed, effective_from.date(), None, note)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"VALUE 不是合法的 JSON: {exc}") from exc
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{key} = {value} from {effective_from.date().isoformat()}")
+
+
+@main.command("set-holiday")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("name")
+@click.option(
+    "--working/--rest",
+    "is_working_day",
+    default=False,
+    help="--rest: a public holiday (default); --working: a make-up workday (调休)",
+)
+@with_appcontext
+def set_holiday(day: dt.datetime, name: str, is_working_day: bool) -> None:
+    """Record one day of an official holiday schedule the built-in calendar does not know."""
+    try:
+        parameter_service.set_holiday(day.date(), is_working_day, name, None)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    kind = "working day" if is_working_day else "holiday"
+    click.echo(f"{day.date().isoformat()} {kind}: {name}")
+
+
 @main.command("deploy-workflows")
 @click.option("--note", default=None)
 @with_appcontext
 def deploy_workflows(note: str | None) -> None:
     """Deploy the files of the workflows directory as the active process versions."""
-    files = workflow_service.read_directory(current_app.config["WORKFLOWS_DIR"])
+    files = workflow_service.directory_files()
     try:
         hash_ = workflow_service.deploy(files, actor=None, note=note)
     except ServiceError as exc:
@@ -168,7 +215,7 @@ def deploy_workflows(note: str | None) -> None:
 @with_appcontext
 def check_workflows(directory: str | None) -> None:
     """Parse and validate every BPMN/DMN file; exit 1 on any problem."""
-    files = workflow_service.read_directory(directory or current_app.config["WORKFLOWS_DIR"])
+    files = workflow_service.directory_files(directory)
     report = workflow_service.check_bundle(files)
     for problem in report.problems:
         click.echo(f"problem: {problem}")

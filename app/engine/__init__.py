@@ -17,6 +17,7 @@ from .specs import (
     UserTaskInfo,
     WorkflowDefinitionError,
     bundle_hash,
+    read_directory,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "WorkflowDefinitionError",
     "WorkflowEngine",
     "bundle_hash",
+    "read_directory",
 ]

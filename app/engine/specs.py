@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -61,6 +62,16 @@ def bundle_hash(files: Mapping[str, str]) -> str:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     return digest.hexdigest()
+
+
+def read_directory(path: str | Path) -> dict[str, str]:
+    """Every .bpmn and .dmn file below `path`, keyed by its path relative to it."""
+    root = Path(path)
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.suffix in (".bpmn", ".dmn") and p.is_file()
+    }
 
 
 def parse_xml(filename: str, text: str) -> Any:

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .configuration import HolidayDay, ParameterValue
 from .reference import Enterprise, Region
 from .user import ApiToken, LoginAttempt, User, UserRole
 from .workflow import (
@@ -19,9 +20,11 @@ __all__ = [
     "Base",
     "Case",
     "Enterprise",
+    "HolidayDay",
     "HumanTask",
     "LoginAttempt",
     "NumberSequence",
+    "ParameterValue",
     "ProcessVersion",
     "Region",
     "User",

@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "create_token": N_("创建接口令牌"),
     "deploy_process": N_("部署流程"),
     "register_enterprise": N_("登记经营主体"),
+    "set_parameter": N_("修改配置项"),
+    "set_holiday": N_("维护节假日"),
     "open_case": N_("发起"),
     "complete_task": N_("办理"),
 }

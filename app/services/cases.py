@@ -20,6 +20,7 @@ from forms.base import N_
 
 from . import Forbidden, InvalidInput, NotFound
 from .audit import record
+from .parameters import run_context
 from .regions import in_scope, scope_of
 from .sequences import next_number
 from .workflows import engine
@@ -48,7 +49,7 @@ def start_case(user: User, process_id: str, enterprise_id: int, title: str) -> C
         "domain": enterprise.domain,
     }
     try:
-        result = engine().start(version.bundle_hash, process_id, initial)
+        result = engine().start(version.bundle_hash, process_id, initial, run_context())
     except EngineError as exc:
         db.session.rollback()
         raise InvalidInput(f"流程启动失败：{exc}") from exc

@@ -15,7 +15,7 @@ from . import InvalidInput
 from .auth import create_user
 from .cases import start_case
 from .enterprises import register_enterprise
-from .workflows import deploy, read_directory
+from .workflows import deploy, directory_files
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo accounts only log in while TIJIAN_DEMO is on
 
@@ -80,7 +80,7 @@ def seed_demo() -> list[tuple[str, str]]:
     """Create what is missing (safe to run twice); returns the demo logins with role labels."""
     if not current_app.config["TIJIAN_DEMO"]:
         raise InvalidInput(N_("演示数据只能在演示模式（TIJIAN_DEMO=1 或 serve --demo）下创建。"))
-    deploy(read_directory(current_app.config["WORKFLOWS_DIR"]), actor=None, note="demo")
+    deploy(directory_files(), actor=None, note="demo")
     for username, display_name, region, role in DEMO_ACCOUNTS:
         if not db.session.execute(select(User.id).where(User.username == username)).first():
             create_user(username, DEMO_PASSWORD, display_name, region, [role.value], is_demo=True)

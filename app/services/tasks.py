@@ -15,6 +15,7 @@ from forms.base import N_
 from . import Conflict, Forbidden, InvalidInput, NotFound
 from .audit import record
 from .cases import apply_run_result
+from .parameters import run_context
 from .regions import in_scope, scope_of
 from .workflows import engine
 
@@ -64,7 +65,7 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
         db.session.rollback()
         raise NotFound(N_("案件不存在。"))
     try:
-        result = engine().complete_task(instance.state, task.task_guid, data)
+        result = engine().complete_task(instance.state, task.task_guid, data, run_context())
     except TaskNotReady:
         db.session.rollback()
         raise Conflict(TAKEN_MESSAGE) from None

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
 
 import forms
-from app.engine import ParsedBundle, WorkflowDefinitionError, WorkflowEngine, bundle_hash
+from app.engine import (
+    ParsedBundle,
+    WorkflowDefinitionError,
+    WorkflowEngine,
+    bundle_hash,
+    read_directory,
+)
 from app.extensions import db
 from app.models import ProcessVersion, User, WorkflowBundle
 from app.reference.roles import LANES
@@ -35,13 +40,9 @@ def _load_bundle(hash_: str) -> Mapping[str, str]:
     return bundle.files
 
 
-def read_directory(path: str | Path) -> dict[str, str]:
-    directory = Path(path)
-    return {
-        p.name: p.read_text(encoding="utf-8")
-        for p in sorted(directory.iterdir())
-        if p.suffix in (".bpmn", ".dmn")
-    }
+def directory_files(path: str | None = None) -> dict[str, str]:
+    """The BPMN/DMN files of the workflows directory (or of `path`)."""
+    return read_directory(path or current_app.config["WORKFLOWS_DIR"])
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,130 @@
+"""Configuration keys (defaults in workflows/parameters.toml, changes in the database with an
+effective date) and the holiday table; together they make the RunContext of every engine run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.calendar import WorkCalendar
+from app.engine import RunContext
+from app.extensions import db
+from app.models import HolidayDay, ParameterValue, User
+from app.reference.parameters import PROVENANCE_TAGS, ParameterDefinition, load_definitions
+from forms.base import N_
+
+from . import InvalidInput
+from .audit import record
+
+
+def definitions() -> dict[str, ParameterDefinition]:
+    """The keys of workflows/parameters.toml, re-read when the file changes."""
+    path = Path(current_app.config["WORKFLOWS_DIR"]) / "parameters.toml"
+    stamp = path.stat().st_mtime_ns
+    cached = current_app.extensions.get("tijian_parameters")
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_definitions(path))
+        current_app.extensions["tijian_parameters"] = cached
+    result: dict[str, ParameterDefinition] = cached[1]
+    return result
+
+
+def values_in_force(on: dt.date) -> dict[str, Any]:
+    values = {key: d.default for key, d in definitions().items()}
+    rows = db.session.execute(
+        select(ParameterValue.key, ParameterValue.value)
+        .where(ParameterValue.effective_from <= on)
+        .order_by(ParameterValue.effective_from, ParameterValue.id)
+    ).all()
+    for key, value in rows:  # later rows win
+        if key in values:
+            values[key] = value
+    return values
+
+
+def set_parameter(
+    key: str,
+    value: Any,
+    effective_from: dt.date,
+    actor: User | None,
+    note: str | None = None,
+    tag: str | None = None,
+) -> ParameterValue:
+    definition = definitions().get(key)
+    if definition is None:
+        raise InvalidInput(f"未知配置项 {key}")
+    if not _same_kind(definition.default, value):
+        raise InvalidInput(f"{key} 的值类型不符（默认值为 {definition.default!r}）")
+    if tag is not None and tag not in PROVENANCE_TAGS:
+        raise InvalidInput(N_("来源标记只能是 V、P、U、D。"))
+    row = ParameterValue(
+        key=key,
+        value=value,
+        tag=tag or definition.tag,
+        effective_from=effective_from,
+        note=note,
+        changed_by_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    record(
+        "set_parameter",
+        "parameter",
+        key,
+        actor=actor,
+        actor_name=None if actor else "cli",
+        value=value,
+        effective_from=effective_from.isoformat(),
+        tag=row.tag,
+    )
+    db.session.commit()
+    return row
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if value is None or default is None:
+        return value is None or isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, type(default))
+
+
+def set_holiday(day: dt.date, is_working_day: bool, name: str, actor: User | None) -> None:
+    """Add or replace one day of the administrator's holiday table."""
+    if not name.strip():
+        raise InvalidInput(N_("请填写节假日名称。"))
+    row = db.session.get(HolidayDay, day)
+    if row is None:
+        row = HolidayDay(day=day)
+        db.session.add(row)
+    row.is_working_day = is_working_day
+    row.name = name.strip()
+    row.changed_by_id = actor.id if actor else None
+    record(
+        "set_holiday",
+        "holiday",
+        day.isoformat(),
+        actor=actor,
+        actor_name=None if actor else "cli",
+        is_working_day=is_working_day,
+        name=row.name,
+    )
+    db.session.commit()
+
+
+def work_calendar() -> WorkCalendar:
+    rows = db.session.execute(select(HolidayDay.day, HolidayDay.is_working_day)).all()
+    return WorkCalendar({day: working for day, working in rows})
+
+
+def run_context(now: dt.datetime | None = None) -> RunContext:
+    """Everything an engine run needs besides task data, as in force today (China time)."""
+    context = RunContext(calendar=work_calendar(), now=now)
+    return RunContext(
+        parameters=values_in_force(context.today()), calendar=context.calendar, now=now
+    )

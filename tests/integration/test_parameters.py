@@ -1,0 +1,77 @@
+"""Configuration keys over time and the holiday table feed every engine run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.cli import main
+from app.extensions import db
+from app.models import AuditEvent, ParameterValue
+from app.services import InvalidInput
+from app.services.parameters import run_context, set_parameter, values_in_force
+
+
+def test_defaults_come_from_the_file(app: Flask) -> None:
+    with app.app_context():
+        values = values_in_force(dt.date(2026, 1, 1))
+    assert values["HEARING_REQUEST_WD"] == 5
+    assert values["IM_LOW_FINE_NATURAL"] is None  # [U]: unset until the bureau's figure is known
+
+
+def test_a_change_applies_from_its_effective_date(app: Flask) -> None:
+    with app.app_context():
+        set_parameter("HEARING_FINE_NATURAL", 20000, dt.date(2027, 1, 1), None, "省局新标准")
+        assert values_in_force(dt.date(2026, 12, 31))["HEARING_FINE_NATURAL"] == 10000
+        assert values_in_force(dt.date(2027, 1, 1))["HEARING_FINE_NATURAL"] == 20000
+        set_parameter("IM_LOW_FINE_NATURAL", 10000, dt.date(2027, 1, 1), None)
+        assert values_in_force(dt.date(2027, 6, 1))["IM_LOW_FINE_NATURAL"] == 10000
+        action = db.session.execute(
+            select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)
+        ).scalar_one()
+        assert action == "set_parameter"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("NO_SUCH_KEY", 1),
+        ("HEARING_REQUEST_WD", "5"),
+        ("HEARING_REQUEST_WD", True),
+        ("INDIVIDUAL_BIZ_AS_NATURAL", 1),
+        ("LIGHTER_BAND", -0.1),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_stored(app: Flask, key: str, value: object) -> None:
+    with app.app_context():
+        with pytest.raises(InvalidInput):
+            set_parameter(key, value, dt.date(2027, 1, 1), None)
+        db.session.rollback()
+        assert (
+            db.session.execute(select(func.count()).select_from(ParameterValue)).scalar_one() == 0
+        )
+
+
+def test_cli_sets_parameters_and_holidays_used_by_the_run_context(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["set-parameter", "RETURN_VISIT_CD", "45", "--from", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    assert (
+        runner.invoke(
+            main, ["set-parameter", "RETURN_VISIT_CD", "x", "--from", "2026-01-01"]
+        ).exit_code
+        != 0
+    )
+    result = runner.invoke(main, ["set-holiday", "2027-01-01", "元旦"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["set-holiday", "2027-01-04", "调休上班", "--working"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        context = run_context(now=dt.datetime(2026, 12, 31, 2, tzinfo=dt.UTC))
+    assert context.parameters["RETURN_VISIT_CD"] == 45
+    assert not context.calendar.is_working_day(dt.date(2027, 1, 1))
+    due = context.calendar.deadline(dt.date(2026, 12, 31), 1, "working_days")
+    assert due.due == dt.date(2027, 1, 4) and due.calendar_source.value == "holiday-table"
