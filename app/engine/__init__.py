@@ -5,10 +5,14 @@ from .decisions import DecisionError, DecisionResult, MatchedRule
 from .runtime import (
     EngineError,
     InvalidTaskData,
+    MessageNotExpected,
     ReadyTask,
+    RuleBroken,
     RunResult,
     TaskNotReady,
+    Waiting,
     WorkflowEngine,
+    set_coverage_listener,
 )
 from .scripting import ExpressionRefused, ExpressionTimeout
 from .specs import (
@@ -29,14 +33,18 @@ __all__ = [
     "ExpressionRefused",
     "ExpressionTimeout",
     "InvalidTaskData",
+    "MessageNotExpected",
     "ParsedBundle",
     "ProcessInfo",
     "ReadyTask",
+    "RuleBroken",
     "RunResult",
     "TaskNotReady",
     "UserTaskInfo",
+    "Waiting",
     "WorkflowDefinitionError",
     "WorkflowEngine",
     "bundle_hash",
     "read_directory",
+    "set_coverage_listener",
 ]

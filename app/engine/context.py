@@ -85,8 +85,13 @@ def param(key: str) -> Any:
         raise UnknownParameter(f"未定义的配置项 {key}") from None
 
 
-def today() -> str:
+def current_date() -> str:
+    """Today in China, as YYYY-MM-DD (named so that a data variable `today` cannot shadow it)."""
     return current().today().isoformat()
+
+
+def days_between(start: dt.date | str, end: dt.date | str) -> int:
+    return (_as_date(end) - _as_date(start)).days
 
 
 def _due(start: dt.date | str, amount: int, unit: Unit) -> str:
@@ -112,6 +117,11 @@ def months_after(start: dt.date | str, amount: int) -> str:
     return calendar_add_months(_as_date(start), int(amount)).isoformat()
 
 
+def start_of_day(day: dt.date | str) -> str:
+    """Midnight at the start of a day, China time (a hearing or a scheduled date)."""
+    return dt.datetime.combine(_as_date(day), dt.time(), CHINA).isoformat()
+
+
 def end_of_day(day: dt.date | str) -> str:
     """The instant a deadline day is over (midnight after it, China time), for timer events."""
     moment = dt.datetime.combine(_as_date(day) + dt.timedelta(days=1), dt.time(), CHINA)
@@ -133,17 +143,40 @@ def by_party(party_type: str, natural_key: str, org_key: str) -> Any:
     return param(natural_key if party_class(party_type) == "NATURAL" else org_key)
 
 
+class RuleViolation(ValueError):
+    """A statutory rule the diagram checks before it lets a case go on; the message is shown."""
+
+
+def require(condition: bool, message: str) -> bool:
+    """Stops the step with `message` unless `condition` holds (used for legal safeguards such as
+    no aggravation after a statement of defence, or the 7-working-day hearing notice)."""
+    if not condition:
+        raise RuleViolation(message)
+    return True
+
+
+def late_fee(fine: float, pay_due: dt.date | str, paid_on: dt.date | str) -> float:
+    """加处罚款: a daily percentage of the fine from the day after the due date, capped at the
+    fine itself (《行政处罚法》第七十二条)."""
+    late_days = max(0, days_between(pay_due, paid_on))
+    return float(round(min(fine, fine * param("LATE_FEE_DAILY_PCT") / 100 * late_days), 2))
+
+
 HELPERS: dict[str, Any] = {
     f.__name__: f
     for f in (
         param,
-        today,
+        current_date,
+        days_between,
         add_working_days,
         add_calendar_days,
         add_months,
         months_after,
+        start_of_day,
         end_of_day,
         party_class,
         by_party,
+        require,
+        late_fee,
     )
 }

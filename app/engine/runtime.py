@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -9,17 +10,20 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as AnyMessage
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from .context import RunContext, running
+from .context import RuleViolation, RunContext, UnknownParameter, running
 from .decisions import DecisionResult, evaluate_table
-from .scripting import restricted_script_engine
+from .scripting import ExpressionRefused, ExpressionTimeout, restricted_script_engine
 from .serializer import SERIALIZER_VERSION, make_serializer
 from .specs import ParsedBundle, WorkflowDefinitionError, form_key_of
 
@@ -35,7 +39,33 @@ class InvalidTaskData(ValueError):
 
 
 class EngineError(RuntimeError):
-    """A diagram failed while running: a script, condition or decision raised."""
+    """A diagram failed while running: a script, condition, timer or decision raised.
+    The message names the element."""
+
+    def __init__(self, message: str, element: str | None = None):
+        super().__init__(f"{element}: {message}" if element else message)
+        self.element = element
+        self.reason = message
+
+
+class RuleBroken(EngineError):
+    """A statutory check in the diagram (`require(...)`) refused the step."""
+
+
+class MessageNotExpected(LookupError):
+    """The instance is not waiting for this message (or it was already received)."""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something the instance waits for besides people: a timer (with its due time) or a message."""
+
+    process_id: str
+    bpmn_id: str
+    name: str
+    kind: str  # "timer" | "message"
+    due: dt.datetime | None
+    message: str | None
 
 
 @dataclass(frozen=True)
@@ -55,9 +85,15 @@ class RunResult:
     state: str
     serializer_version: str
     ready_tasks: tuple[ReadyTask, ...]
+    waiting: tuple[Waiting, ...]
     milestone: str | None
     completed: bool
     data: Mapping[str, Any]
+
+    @property
+    def next_timer(self) -> dt.datetime | None:
+        dues = [w.due for w in self.waiting if w.due is not None]
+        return min(dues) if dues else None
 
 
 BundleLoader = Callable[[str], Mapping[str, str]]
@@ -112,6 +148,50 @@ class WorkflowEngine:
         with running(context or RunContext()):
             return self._complete_task(state, task_guid, data)
 
+    def deliver_message(
+        self,
+        state: str,
+        message: str,
+        payload: Mapping[str, Any],
+        context: RunContext | None = None,
+    ) -> RunResult:
+        """Hand an external message (a hearing request, a court's reply) to this instance only.
+        SpiffWorkflow does not enforce correlation behind event-based gateways, so the caller
+        loads exactly the addressed case and nothing is broadcast."""
+        with running(context or RunContext()):
+            workflow = self._load(state)
+            event = BpmnEvent(MessageEventDefinition(message), payload=_checked(payload))
+            try:
+                workflow.send_event(event)
+            except WorkflowException:
+                raise MessageNotExpected(message) from None
+            self._run(workflow)
+            return self._result(workflow)
+
+    def fire_due_timers(self, state: str, context: RunContext | None = None) -> RunResult:
+        """Fire every timer due at the context's time and run on."""
+        with running(context or RunContext()):
+            workflow = self._load(state)
+            try:
+                workflow.refresh_timers()
+            except WorkflowException as exc:
+                raise _engine_error(exc) from exc
+            self._run(workflow)
+            return self._result(workflow)
+
+    def element_states(self, state: str) -> dict[str, dict[str, list[str]]]:
+        """Per process and state (READY, WAITING, COMPLETED, …) the BPMN element ids, for the
+        diagram viewer. Spiff's internal tasks (no BPMN id) are left out."""
+        with running(RunContext()):
+            workflow = self._load(state)
+        found: dict[str, dict[str, set[str]]] = {}
+        for task in workflow.get_tasks():
+            if task.task_spec.bpmn_id is None:
+                continue
+            by_state = found.setdefault(task.workflow.spec.name, {})
+            by_state.setdefault(TaskState.get_name(task.state), set()).add(task.task_spec.bpmn_id)
+        return {p: {s: sorted(ids) for s, ids in st.items()} for p, st in found.items()}
+
     def evaluate_decision(
         self,
         bundle_hash: str,
@@ -142,7 +222,7 @@ class WorkflowEngine:
         try:
             task.run()
         except WorkflowException as exc:
-            raise EngineError(str(exc)) from exc
+            raise _engine_error(exc) from exc
         self._run(workflow)
         return self._result(workflow)
 
@@ -164,17 +244,90 @@ class WorkflowEngine:
         try:
             workflow.do_engine_steps()
         except WorkflowException as exc:
-            raise EngineError(str(exc)) from exc
+            raise _engine_error(exc) from exc
 
     def _result(self, workflow: Any) -> RunResult:
+        if _coverage_listener is not None:
+            _coverage_listener(workflow.bundle_hash, _executed_elements(workflow))
         return RunResult(
             state=self._serializer.serialize_json(workflow),
             serializer_version=SERIALIZER_VERSION,
             ready_tasks=_ready_tasks(workflow),
+            waiting=_waiting(workflow),
             milestone=_last_milestone(workflow),
             completed=workflow.is_completed(),
             data=dict(workflow.data),
         )
+
+
+CoverageListener = Callable[[str, set[tuple[str, str]]], None]
+_coverage_listener: CoverageListener | None = None
+
+
+def set_coverage_listener(listener: CoverageListener | None) -> None:
+    """Receive the (process id, element id) pairs every run has executed so far — used by the
+    engine tests to measure element coverage; off (None) in the application."""
+    global _coverage_listener
+    _coverage_listener = listener
+
+
+def _engine_error(exc: WorkflowException) -> EngineError:
+    element = getattr(exc, "task_spec", None)
+    name = (
+        (getattr(element, "bpmn_name", None) or getattr(element, "bpmn_id", None))
+        if element
+        else None
+    )
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, RuleViolation):
+            return RuleBroken(str(cause), name)
+        if isinstance(cause, ExpressionRefused | ExpressionTimeout | UnknownParameter):
+            return EngineError(f"{type(cause).__name__}: {cause}", name)
+        cause = cause.__cause__ or cause.__context__
+    return EngineError(str(exc), name)
+
+
+def _executed_elements(workflow: Any) -> set[tuple[str, str]]:
+    """Completed flow nodes plus the sequence flows between them (as "source->target")."""
+    executed: set[tuple[str, str]] = set()
+    for task in workflow.get_tasks(state=TaskState.COMPLETED | TaskState.STARTED):
+        spec = task.task_spec
+        if spec.bpmn_id is None:
+            continue
+        process = task.workflow.spec.name
+        executed.add((process, spec.bpmn_id))
+        parent = task.parent
+        while parent is not None and parent.task_spec.bpmn_id is None:
+            parent = parent.parent
+        if parent is not None and parent.workflow is task.workflow:
+            executed.add((process, f"{parent.task_spec.bpmn_id}->{spec.bpmn_id}"))
+    return executed
+
+
+def _waiting(workflow: Any) -> tuple[Waiting, ...]:
+    waiting = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            value = task._get_internal_data("event_value")
+            due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+            kind, message = "timer", None
+        elif isinstance(definition, AnyMessage):
+            due, kind, message = None, "message", definition.name
+        else:
+            continue
+        waiting.append(
+            Waiting(
+                task.workflow.spec.name,
+                task.task_spec.bpmn_id,
+                task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                kind,
+                due,
+                message,
+            )
+        )
+    return tuple(waiting)
 
 
 def _checked(data: Mapping[str, Any]) -> dict[str, Any]:
