@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import os
 import secrets
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, database
-from .config import DEFAULT_SECRET_KEY
+from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT
 from .extensions import db
 from .services import ServiceError
 from .services import auth as auth_service
@@ -212,8 +214,11 @@ def deploy_workflows(note: str | None) -> None:
 
 @main.command("check-workflows")
 @click.option("--dir", "directory", default=None, help="defaults to TIJIAN_WORKFLOWS_DIR")
+@click.option(
+    "--coverage", is_flag=True, help="also run the engine tests and report element coverage"
+)
 @with_appcontext
-def check_workflows(directory: str | None) -> None:
+def check_workflows(directory: str | None, coverage: bool) -> None:
     """Parse and validate every BPMN/DMN file; exit 1 on any problem."""
     files = workflow_service.directory_files(directory)
     report = workflow_service.check_bundle(files)
@@ -221,12 +226,43 @@ def check_workflows(directory: str | None) -> None:
         click.echo(f"problem: {problem}")
     if report.bundle is not None:
         for process in report.bundle.processes.values():
-            click.echo(
-                f"ok: {process.process_id} ({process.name}), {len(process.user_tasks)} user task(s)"
-            )
+            click.echo(f"ok: {process.process_id} ({process.name})")
+        click.echo(f"ok: {len(report.bundle.decisions)} decision table(s)")
     click.echo(f"{len(files)} file(s), {len(report.problems)} problem(s)")
-    if report.problems:
+    if report.problems or report.bundle is None:
         sys.exit(1)
+    if coverage:
+        executed, tests_passed = _run_engine_tests()
+        covered, total, missing = workflow_service.element_coverage(report.bundle, executed)
+        for element in missing:
+            click.echo(f"not covered: {element}")
+        if not tests_passed:
+            click.echo("engine tests failed")
+        click.echo(f"element coverage: {covered}/{total} ({100 * covered / total:.1f}%)")
+        if not tests_passed:
+            sys.exit(1)
+
+
+def _run_engine_tests() -> tuple[set[tuple[str, str]], bool]:
+    """Run tests/unit (the engine tests) and collect the BPMN elements they executed."""
+    tests = PROJECT_ROOT / "tests" / "unit"
+    if not tests.is_dir():
+        raise click.ClickException(
+            f"engine tests not found at {tests} (a source checkout is needed)"
+        )
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "coverage.json"
+        env = {**os.environ, "TIJIAN_ELEMENT_COVERAGE_FILE": str(out)}
+        run = subprocess.run(  # noqa: S603 - our own interpreter on our own tests
+            [sys.executable, "-m", "pytest", str(tests), "-q", "-p", "no:cacheprovider"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        executed = {(p, e) for p, e in json.loads(out.read_text())} if out.exists() else set()
+    return executed, run.returncode == 0
 
 
 if __name__ == "__main__":

@@ -31,7 +31,40 @@ def registered_form_keys() -> frozenset[str]:
     return frozenset(_REGISTRY)
 
 
-# Registration happens on import of each process module.
-from . import skeleton  # noqa: E402
+# Registration happens on import of each module (one per stage of the process library).
+from . import (  # noqa: E402
+    closure,
+    common,
+    credit,
+    decision,
+    enforcement,
+    filing,
+    inspection,
+    investigation,
+    notice,
+    review,
+    summary,
+    visit,
+    warning,
+)
 
-__all__ = ["N_", "TaskForm", "form_class_for", "registered_form_keys", "skeleton", "task_form"]
+__all__ = [
+    "N_",
+    "TaskForm",
+    "closure",
+    "common",
+    "credit",
+    "decision",
+    "enforcement",
+    "filing",
+    "form_class_for",
+    "inspection",
+    "investigation",
+    "notice",
+    "registered_form_keys",
+    "review",
+    "summary",
+    "task_form",
+    "visit",
+    "warning",
+]

@@ -1,16 +1,48 @@
-"""The base class of every task screen."""
+"""The base class of every task screen and the field builders they share."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from wtforms import Form
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Field,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-__all__ = ["N_", "SelectChoice", "TaskForm"]
+__all__ = [
+    "N_",
+    "SelectChoice",
+    "TaskForm",
+    "check_box",
+    "choice",
+    "confirm",
+    "count",
+    "day",
+    "money",
+    "names",
+    "several",
+    "text",
+    "yes_no",
+]
+
+MAX_YUAN = 100_000_000_000
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext marker convention
@@ -24,9 +56,10 @@ class TaskForm(Form):
 
     class Meta:
         locales = ("zh_Hans",)
+        today: dt.date | None = None  # the screen's "today"; None: the real date
 
     def to_task_data(self) -> dict[str, Any]:
-        """Field data as JSON-safe task data: dates as ISO strings, decimals as strings."""
+        """Field data as JSON-safe task data: dates as ISO strings, money as numbers."""
         return {field.name: _json_safe(field.data) for field in self}
 
     @classmethod
@@ -39,11 +72,15 @@ class TaskForm(Form):
         return form
 
 
+def today_of(form: Form) -> dt.date:
+    return getattr(form.meta, "today", None) or dt.date.today()
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
         return [_json_safe(v) for v in value]
     return value
@@ -56,3 +93,124 @@ def _from_json(field: Any, value: Any) -> Any:
         except ValueError:
             return None
     return value
+
+
+# ---------------------------------------------------------------- field builders
+
+
+def _bool(value: Any) -> bool | None:
+    if value in (True, "yes"):
+        return True
+    if value in (False, "no"):
+        return False
+    return None
+
+
+def yes_no(label: str, description: str = "") -> RadioField:
+    """A decision the process branches on: 是 / 否, one must be chosen."""
+    return RadioField(
+        label,
+        choices=[SelectChoice("yes", N_("是")), SelectChoice("no", N_("否"))],
+        coerce=_bool,
+        validators=[InputRequired(message=N_("请选择“是”或“否”。"))],
+        description=description,
+    )
+
+
+def check_box(label: str, description: str = "") -> BooleanField:
+    """A circumstance that applies or not (unticked = no)."""
+    return BooleanField(label, description=description)
+
+
+def confirm(label: str, message: str, description: str = "") -> BooleanField:
+    """A step the law requires; the screen cannot be submitted without it."""
+    return BooleanField(label, validators=[DataRequired(message=message)], description=description)
+
+
+class _NotAfterToday:
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data and field.data > today_of(form):
+            raise ValidationError(N_("日期不能晚于今天。"))
+
+
+def day(label: str, required: bool = True, past: bool = True, description: str = "") -> DateField:
+    checks: list[Any] = [InputRequired(message=N_("请填写日期。")) if required else Optional()]
+    if past:
+        checks.append(_NotAfterToday())
+    return DateField(label, validators=checks, description=description)
+
+
+def money(label: str, required: bool = True, description: str = "") -> DecimalField:
+    return DecimalField(
+        label,
+        places=2,
+        validators=[
+            InputRequired(message=N_("请填写金额。")) if required else Optional(),
+            NumberRange(min=0, max=MAX_YUAN, message=N_("金额应在 0 至 1000 亿元之间。")),
+        ],
+        description=description,
+    )
+
+
+def count(
+    label: str, low: int, high: int, default: int | None = None, description: str = ""
+) -> IntegerField:
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(message=N_("请填写数字。")),
+            NumberRange(min=low, max=high, message=N_("超出允许范围。")),
+        ],
+        description=description,
+    )
+
+
+def text(label: str, required: bool = True, long: bool = True, description: str = "") -> Field:
+    checks: list[Any] = [
+        DataRequired(message=N_("此项必填。")) if required else Optional(),
+        Length(max=4000 if long else 200, message=N_("内容过长。")),
+    ]
+    kind = TextAreaField if long else StringField
+    return kind(label, validators=checks, description=description)
+
+
+def choice(label: str, options: Sequence[tuple[str, str]], description: str = "") -> SelectField:
+    return SelectField(
+        label,
+        choices=[SelectChoice(code, name) for code, name in options],
+        validators=[InputRequired(message=N_("请选择。"))],
+        description=description,
+    )
+
+
+def several(
+    label: str, options: Sequence[tuple[str, str]], required: bool = False, description: str = ""
+) -> SelectMultipleField:
+    checks: list[Any] = [DataRequired(message=N_("请至少选择一项。"))] if required else []
+    return SelectMultipleField(
+        label,
+        choices=[SelectChoice(code, name) for code, name in options],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=checks,
+        description=description,
+    )
+
+
+_NAME_SEPARATORS = re.compile(r"[、，,;；\s]+")
+
+
+class _AtLeastTwo:
+    def __call__(self, form: Form, field: Field) -> None:
+        if len([n for n in _NAME_SEPARATORS.split(field.data or "") if n]) < 2:
+            raise ValidationError(N_("执法人员不少于两人。"))
+
+
+def names(label: str, description: str = "") -> StringField:
+    """Two or more enforcement officers (《行政处罚法》第四十二条)."""
+    return StringField(
+        label,
+        validators=[DataRequired(message=N_("请填写人员姓名。")), Length(max=200), _AtLeastTwo()],
+        description=description or N_("不少于两人，用顿号分隔（《行政处罚法》第四十二条）。"),
+    )

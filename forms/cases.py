@@ -3,7 +3,7 @@
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .base import N_
+from .base import N_, choice
 
 
 class StartCaseForm(Form):
@@ -12,6 +12,15 @@ class StartCaseForm(Form):
 
     process_id = SelectField(N_("流程"), validators=[DataRequired()])
     enterprise_id = SelectField(N_("经营主体"), coerce=int, validators=[DataRequired()])
+    entry = choice(
+        N_("从哪一环节开始"),
+        (
+            ("CLUE", N_("线索核查与立案")),
+            ("INSPECTION", N_("检查")),
+            ("WARNING", N_("风险预警与行政指导")),
+        ),
+        description=N_("仅对体检式监管执法案件流程有效。"),
+    )
     title = StringField(
         N_("案由/事项"),
         validators=[DataRequired(message=N_("请填写事项名称。")), Length(max=200)],

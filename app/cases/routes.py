@@ -8,7 +8,7 @@ from app.htmx import redirect_to
 from app.i18n import current_locale
 from app.reference.roles import Role
 from app.services import cases as case_service
-from app.services.workflows import active_versions
+from app.services.workflows import startable_versions
 from forms.base import SelectChoice
 from forms.cases import StartCaseForm
 
@@ -27,7 +27,7 @@ def index() -> ResponseReturnValue:
 @access(Role.OFFICER)
 def new() -> ResponseReturnValue:
     form = StartCaseForm(request.form, meta={"locales": [current_locale()]})
-    form.process_id.choices = [SelectChoice(v.process_id, v.name) for v in active_versions()]
+    form.process_id.choices = [SelectChoice(v.process_id, v.name) for v in startable_versions()]
     form.enterprise_id.choices = [
         SelectChoice(e.id, f"{e.name}（{e.credit_code}）")
         for e in case_service.startable_enterprises(user())
@@ -35,7 +35,11 @@ def new() -> ResponseReturnValue:
     if request.method == "POST":
         if form.validate():
             case = case_service.start_case(
-                user(), form.process_id.data, form.enterprise_id.data, form.title.data or ""
+                user(),
+                form.process_id.data,
+                form.enterprise_id.data,
+                form.title.data or "",
+                form.entry.data or "CLUE",
             )
             return redirect_to(url_for("cases.show", case_id=case.id))
         return render_template("cases/new.html", form=form), 422

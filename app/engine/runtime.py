@@ -12,11 +12,11 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as AnyMessage
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -215,10 +215,10 @@ class WorkflowEngine:
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(task_guid)
         checked = _checked(data)
-        if isinstance(task.task_spec, UserTaskMixin):
-            task.task_spec.add_data_from_form(task, checked)
-        else:
-            task.set_data(**checked)
+        # Not add_data_from_form: its deep merge keeps stale list items (a changed `sanctions`
+        # list came back unchanged). A submitted field replaces the earlier value.
+        variable = getattr(task.task_spec, "variable", None)
+        task.set_data(**({variable: checked} if variable else checked))
         try:
             task.run()
         except WorkflowException as exc:
@@ -229,6 +229,16 @@ class WorkflowEngine:
     def ready_tasks(self, state: str) -> tuple[ReadyTask, ...]:
         with running(RunContext()):
             return _ready_tasks(self._load(state))
+
+    def expression_problems(self, bundle: ParsedBundle) -> list[str]:
+        """Every expression of the bundle compiled under the sandbox; the refusals, by element."""
+        problems = []
+        for expression in bundle.expressions():
+            try:
+                self._script_engine.environment.check(expression.source, expression.mode)
+            except (ExpressionRefused, SyntaxError) as exc:
+                problems.append(f"{expression.where}: {expression.source!r}: {exc}")
+        return problems
 
     def _resolve(self, bundle_hash: str, process_id: str) -> tuple[Any, dict[str, Any]]:
         return self.bundle(bundle_hash).spec(process_id)
@@ -256,7 +266,7 @@ class WorkflowEngine:
             waiting=_waiting(workflow),
             milestone=_last_milestone(workflow),
             completed=workflow.is_completed(),
-            data=dict(workflow.data),
+            data=_latest_data(workflow),
         )
 
 
@@ -306,28 +316,55 @@ def _executed_elements(workflow: Any) -> set[tuple[str, str]]:
 
 
 def _waiting(workflow: Any) -> tuple[Waiting, ...]:
-    waiting = []
+    waiting: list[Waiting] = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
-            value = task._get_internal_data("event_value")
-            due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
-            kind, message = "timer", None
-        elif isinstance(definition, AnyMessage):
-            due, kind, message = None, "message", definition.name
-        else:
-            continue
-        waiting.append(
-            Waiting(
-                task.workflow.spec.name,
-                task.task_spec.bpmn_id,
-                task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-                kind,
-                due,
-                message,
-            )
-        )
+        if isinstance(definition, MultipleEventDefinition):
+            # An event-based gateway holds its branches' events, in the order of its outputs.
+            for spec, event in zip(
+                task.task_spec.outputs, definition.event_definitions, strict=False
+            ):
+                waiting.extend(_waiting_on(task, spec, event))
+        elif definition is not None:
+            waiting.extend(_waiting_on(task, task.task_spec, definition))
     return tuple(waiting)
+
+
+def _waiting_on(task: Any, spec: Any, definition: Any) -> list[Waiting]:
+    if isinstance(definition, TimerEventDefinition):
+        value = task._get_internal_data("event_value")
+        due = _plain(TimerEventDefinition.get_datetime(value)) if isinstance(value, str) else None
+        kind, message = "timer", None
+    elif isinstance(definition, AnyMessage):
+        due, kind, message = None, "message", definition.name
+    else:
+        return []
+    process = task.workflow.spec.name
+    return [Waiting(process, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, kind, due, message)]
+
+
+def _latest_data(workflow: Any) -> dict[str, Any]:
+    """The case data as of now: the process result once complete, else the data of the task that
+    changed last (a READY task carries everything decided before it)."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    latest = max(
+        (
+            task
+            for task in workflow.get_tasks(
+                state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
+            )
+            if task.task_spec.bpmn_id is not None  # Spiff's own join tasks lag behind
+        ),
+        key=lambda task: task.last_state_change,
+        default=None,
+    )
+    return dict(latest.data) if latest is not None else {}
+
+
+def _plain(moment: dt.datetime) -> dt.datetime:
+    """A plain aware datetime (SpiffWorkflow hands back our clock subclass)."""
+    return dt.datetime.fromtimestamp(moment.timestamp(), dt.UTC)
 
 
 def _checked(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,21 @@ class ProcessInfo:
     process_id: str
     name: str
     user_tasks: tuple[UserTaskInfo, ...]
+    startable: bool  # not called by another process of the bundle: a case can start with it
+
+
+def _decision_expression(where: str, kind: str, code: str) -> list[Expression]:
+    if kind in ("inputExpression", "outputEntry"):
+        return [Expression(where, code, "eval")]
+    if kind != "inputEntry" or code == "-":
+        return []
+    if "?" in code:  # "? <= 200": the input value stands where the question mark is
+        return [Expression(where, code.replace("?", "dmninputexpr"), "eval")]
+    try:  # a plain value is compared with ==; ">= 5" is appended to the input
+        compile(code, "<entry>", "eval")
+        return [Expression(where, code, "eval")]
+    except SyntaxError:
+        return [Expression(where, f"dmninputexpr {code}", "eval")]
 
 
 def bundle_hash(files: Mapping[str, str]) -> str:
@@ -84,6 +99,28 @@ def parse_xml(filename: str, text: str) -> Any:
         return etree.fromstring(raw, _XML_PARSER)
     except etree.XMLSyntaxError as exc:
         raise WorkflowDefinitionError(f"XML 格式错误: {exc.msg}", filename, exc.lineno) from exc
+
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_NOT_FLOW_ELEMENTS = {
+    "laneSet",
+    "documentation",
+    "extensionElements",
+    "ioSpecification",
+    "dataObject",
+    "dataObjectReference",
+    "dataStoreReference",
+    "textAnnotation",
+    "association",
+}
+
+
+@dataclass(frozen=True)
+class Expression:
+    where: str  # file and element, for error messages
+    source: str
+    mode: str  # "eval" or "exec"
 
 
 def form_key_of(task_spec: Any) -> str | None:
@@ -119,7 +156,8 @@ class ParsedBundle:
             ) from exc
         except SpiffWorkflowException as exc:
             raise WorkflowDefinitionError(str(exc)) from exc
-        self.processes = {pid: self._describe(pid) for pid in self._specs}
+        called = {name for _, subprocesses in self._specs.values() for name in subprocesses}
+        self.processes = {pid: self._describe(pid, pid not in called) for pid in self._specs}
         self.decisions = self._parse_decisions(parser, files)
 
     def spec(self, process_id: str) -> tuple[Any, dict[str, Any]]:
@@ -144,12 +182,61 @@ class ParsedBundle:
             )
         return decisions
 
+    def flow_elements(self) -> set[tuple[str, str]]:
+        """Every flow node (by id) and sequence flow (as "source->target") of every process,
+        in the form the engine reports executed elements."""
+        elements: set[tuple[str, str]] = set()
+        for filename, text in self.files.items():
+            if not filename.endswith(".bpmn"):
+                continue
+            for process in parse_xml(filename, text).iter(f"{{{BPMN}}}process"):
+                pid = process.get("id")
+                for element in process:
+                    tag = etree.QName(element).localname
+                    if tag in _NOT_FLOW_ELEMENTS or not isinstance(tag, str):
+                        continue
+                    if tag == "sequenceFlow":
+                        elements.add(
+                            (pid, f"{element.get('sourceRef')}->{element.get('targetRef')}")
+                        )
+                    else:
+                        elements.add((pid, element.get("id")))
+        return elements
+
+    def expressions(self) -> list[Expression]:
+        """Every piece of code in the bundle: conditions, scripts, timers, decision entries."""
+        found: list[Expression] = []
+        for filename, text in sorted(self.files.items()):
+            root = parse_xml(filename, text)
+            for element in root.iter():
+                if not isinstance(element.tag, str):
+                    continue
+                tag = etree.QName(element).localname
+                owner = element.getparent()
+                while owner is not None and owner.get("id") is None:
+                    owner = owner.getparent()
+                where = f"{filename}/{owner.get('id') if owner is not None else '?'}"
+                code = (element.text or "").strip()
+                if not code:
+                    continue
+                if tag in ("conditionExpression", "timeDate", "timeDuration", "timeCycle"):
+                    found.append(Expression(where, code, "eval"))
+                elif tag in ("script", "preScript", "postScript"):
+                    found.append(Expression(where, code, "exec"))
+                elif tag == "text" and owner is not None:
+                    found.extend(
+                        _decision_expression(
+                            where, etree.QName(element.getparent()).localname, code
+                        )
+                    )
+        return found
+
     def source_of(self, process_id: str) -> str:
         """The XML of the file that defines the process (for the diagram viewer)."""
         self.spec(process_id)
         return self.files[self._filenames[process_id]]
 
-    def _describe(self, process_id: str) -> ProcessInfo:
+    def _describe(self, process_id: str, startable: bool) -> ProcessInfo:
         spec, subprocess_specs = self._specs[process_id]
         tasks = [
             UserTaskInfo(s.name, ts.bpmn_id, ts.bpmn_name or ts.bpmn_id, form_key_of(ts), ts.lane)
@@ -157,4 +244,4 @@ class ParsedBundle:
             for ts in s.task_specs.values()
             if isinstance(ts, UserTaskMixin)
         ]
-        return ProcessInfo(process_id, spec.description or process_id, tuple(tasks))
+        return ProcessInfo(process_id, spec.description or process_id, tuple(tasks), startable)

@@ -10,40 +10,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from forms import choices
+from forms.choices import codes
+
 from .enterprise import CreditClass, Domain, PartyType
 
-SANCTIONS = (
-    "WARNING",
-    "CRITICISM",
-    "FINE",
-    "CONFISCATE_INCOME",
-    "CONFISCATE_PROPERTY",
-    "SUSPEND_LICENSE",
-    "REVOKE_LICENSE",
-    "REVOKE_BIZ_LICENSE",
-    "STOP_BUSINESS",
-    "CLOSE",
-    "RESTRICT_PRACTICE",
-    "LOWER_QUALIFICATION",
-)
+SANCTIONS = codes(choices.SANCTIONS)
 PARTY_TYPES = tuple(p.value for p in PartyType)
 DOMAINS = tuple(d.value for d in Domain)
 CREDIT_CLASSES = tuple(c.value for c in CreditClass)
-HARMS = ("NONE", "SLIGHT", "GENERAL", "SERIOUS")
+HARMS = codes(choices.HARMS)
 OUTCOMES = ("MUST_NOT_PUNISH", "MAY_NOT_PUNISH", "PUNISH", "MANUAL_REVIEW")
 DECIDED_OUTCOMES = ("MUST_NOT_PUNISH", "MAY_NOT_PUNISH", "PUNISH")
 PROCEDURES = ("SUMMARY", "ORDINARY")
 LEVELS = ("NO_PENALTY", "REDUCE", "LIGHTER", "NORMAL", "HEAVIER")
-EXEMPT_LISTS = ("NONE", "NATIONAL_FIRST", "NATIONAL_MINOR", "IM_LIST")
-SOURCES = ("INSPECTION", "COMPLAINT", "REPORT", "ASSIGNED", "MEDIA", "TRANSFER", "MONITORING")
-SITUATIONS = (
-    "COMMON_RISK",
-    "INDIVIDUAL_RISK",
-    "WARNED_NOT_CORRECTED",
-    "MANAGEMENT_GAP",
-    "SAFETY_HAZARD",
-    "VIOLATION",
-)
+EXEMPT_LISTS = codes(choices.EXEMPT_LISTS)
+SOURCES = codes(choices.SOURCES)
+SITUATIONS = codes(choices.SITUATIONS)
 
 REQUIRED = object()
 TODAY = object()  # default: today's date where the caller evaluates (China time)

@@ -16,6 +16,7 @@ from app.models import (
     WorkflowInstance,
     utcnow,
 )
+from app.reference.case_data import INITIAL_CASE_DATA
 from forms.base import N_
 
 from . import Forbidden, InvalidInput, NotFound
@@ -26,7 +27,9 @@ from .sequences import next_number
 from .workflows import engine
 
 
-def start_case(user: User, process_id: str, enterprise_id: int, title: str) -> Case:
+def start_case(
+    user: User, process_id: str, enterprise_id: int, title: str, entry: str = "CLUE"
+) -> Case:
     version = db.session.execute(
         select(ProcessVersion).where(
             ProcessVersion.process_id == process_id, ProcessVersion.is_active.is_(True)
@@ -41,6 +44,8 @@ def start_case(user: User, process_id: str, enterprise_id: int, title: str) -> C
     number = next_number(f"case:{enterprise.region_code}:{now.year}")
     case_no = f"TJ{now.year}-{enterprise.region_code}-{number:05d}"
     initial = {
+        **INITIAL_CASE_DATA,
+        "entry": entry,
         "case_no": case_no,
         "title": title,
         "enterprise_name": enterprise.name,

@@ -57,18 +57,30 @@ def check_bundle(files: Mapping[str, str]) -> CheckReport:
         bundle = ParsedBundle(files)
     except WorkflowDefinitionError as exc:
         return CheckReport(None, (str(exc),))
-    problems = []
+    problems = engine().expression_problems(bundle)
     known_forms = forms.registered_form_keys()
-    for process in bundle.processes.values():
-        for task in process.user_tasks:
-            where = f"{process.process_id}/{task.bpmn_id}"
-            if not task.form_key:
-                problems.append(f"{where}: 用户任务缺少 formKey")
-            elif task.form_key not in known_forms:
-                problems.append(f"{where}: formKey {task.form_key} 未在 forms/ 中注册")
-            if task.lane not in LANES:
-                problems.append(f"{where}: 泳道 {task.lane!r} 不是已知角色")
+    # A called process's tasks are listed under every process that calls it: check each once.
+    user_tasks = {
+        (t.process_id, t.bpmn_id): t for p in bundle.processes.values() for t in p.user_tasks
+    }
+    for task in user_tasks.values():
+        where = f"{task.process_id}/{task.bpmn_id}"
+        if not task.form_key:
+            problems.append(f"{where}: 用户任务缺少 formKey")
+        elif task.form_key not in known_forms:
+            problems.append(f"{where}: formKey {task.form_key} 未在 forms/ 中注册")
+        if task.lane not in LANES:
+            problems.append(f"{where}: 泳道 {task.lane!r} 不是已知角色")
     return CheckReport(bundle, tuple(problems))
+
+
+def element_coverage(
+    bundle: ParsedBundle, executed: set[tuple[str, str]]
+) -> tuple[int, int, list[str]]:
+    """(covered, total, the uncovered elements) over every flow node and sequence flow."""
+    elements = bundle.flow_elements()
+    missing = sorted(f"{process}/{element}" for process, element in elements - executed)
+    return len(elements) - len(missing), len(elements), missing
 
 
 def deploy(files: Mapping[str, str], actor: User | None, note: str | None = None) -> str:
@@ -117,11 +129,11 @@ def deploy(files: Mapping[str, str], actor: User | None, note: str | None = None
     return hash_
 
 
-def active_versions() -> list[ProcessVersion]:
-    return list(
-        db.session.execute(
-            select(ProcessVersion)
-            .where(ProcessVersion.is_active.is_(True))
-            .order_by(ProcessVersion.process_id)
-        ).scalars()
-    )
+def startable_versions() -> list[ProcessVersion]:
+    """The active versions a case can start with (not the stages other processes call)."""
+    versions = db.session.execute(
+        select(ProcessVersion)
+        .where(ProcessVersion.is_active.is_(True))
+        .order_by(ProcessVersion.process_id)
+    ).scalars()
+    return [v for v in versions if engine().bundle(v.bundle_hash).processes[v.process_id].startable]

@@ -31,8 +31,9 @@ def test_officer_completes_the_skeleton_task(
     page.fill("#inspectors", "张三")
     page.click("#task-form button.primary")
     expect(page.locator("#task-form")).to_contain_text("执法人员不少于两人。")
-    expect(page.locator("#task-form")).to_contain_text("请填写检查日期。")
+    expect(page.locator("#task-form")).to_contain_text("请填写日期。")
 
+    page.select_option("#inspection_type", "RANDOM")
     page.fill("#inspection_date", dt.date.today().isoformat())
     page.fill("#inspectors", "张三、李四")
     page.fill("#location", "呼和浩特市新城区")

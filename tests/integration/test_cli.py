@@ -100,7 +100,7 @@ def test_check_workflows_reports_unregistered_form_keys(app: Flask, tmp_path: Pa
     source = Path(app.config["WORKFLOWS_DIR"]) / "walking_skeleton.bpmn"
     broken = (
         source.read_text(encoding="utf-8")
-        .replace("skeleton.inspection_record", "skeleton.no_such_form")
+        .replace("inspection.record", "skeleton.no_such_form")
         .replace('name="officer"', 'name="astronaut"')
     )
     (folder / "broken.bpmn").write_text(broken, encoding="utf-8")

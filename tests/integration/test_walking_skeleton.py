@@ -14,6 +14,8 @@ from app.models import AuditEvent, Case, Enterprise, HumanTask, WorkflowInstance
 from tests.conftest import login
 
 VALID = {
+    "inspection_type": "RANDOM",
+    "draw_id": "DRAW-2026-001",
     "inspection_date": "2026-11-20",
     "inspectors": "张三、李四",
     "location": "呼和浩特市赛罕区",
@@ -32,6 +34,7 @@ def start_case_from_ui(client: FlaskClient, token: str) -> int:
             "csrf_token": token,
             "process_id": "walking_skeleton",
             "enterprise_id": enterprise.group(1),
+            "entry": "CLUE",
             "title": "烧烤店食品安全检查",
         },
     )
@@ -54,7 +57,7 @@ def test_officer_starts_and_completes_the_skeleton_task(app: Flask, client: Flas
         assert (task.state, task.lane, task.form_key) == (
             "READY",
             "officer",
-            "skeleton.inspection_record",
+            "inspection.record",
         )
         task_id = task.id
 
@@ -123,7 +126,7 @@ def test_invalid_submission_re_renders_in_chinese_and_changes_nothing(
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert "执法人员不少于两人。" in body and "请填写检查情况。" in body
+    assert "执法人员不少于两人。" in body and "此项必填。" in body
     assert 'value="呼和浩特市赛罕区"' in body  # what was typed is kept
     assert _snapshot(app, task_id) == before
 

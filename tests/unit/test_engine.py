@@ -48,7 +48,7 @@ def test_skeleton_runs_to_completion_through_save_and_load() -> None:
     started = engine.start(hash_, "walking_skeleton", {"case_no": "TJ-1"})
     assert started.milestone == "检查"
     assert [(t.bpmn_id, t.form_key, t.lane) for t in started.ready_tasks] == [
-        ("record_inspection", "skeleton.inspection_record", "officer")
+        ("record_inspection", "inspection.record", "officer")
     ]
     # What is stored references the bundle instead of embedding the spec.
     stored = json.loads(started.state)

@@ -1,0 +1,41 @@
+"""The data every enforcement case starts with. Gateways, scripts and decision tables of the
+process library read these names; a case starts with each one defined so that an untaken branch
+never meets an undefined name (SpiffWorkflow raises NameError on one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+INITIAL_CASE_DATA: dict[str, Any] = {
+    # how the case entered the loop: WARNING (A), INSPECTION (B) or CLUE (C)
+    "entry": "CLUE",
+    "source": "INSPECTION",
+    # decisions filled in along the way
+    "procedure": "ORDINARY",
+    "outcome": "PUNISH",
+    "reason_code": "OTHER",
+    "level": "NORMAL",
+    "head_decision": None,
+    "sanctions": [],
+    "fine": 0,
+    "proposed_fine": 0,
+    "confiscation_value": 0,
+    "restriction_years": 0,
+    "publish": False,
+    # case-file facts the decision tables ask about
+    "hearing_held": False,
+    "complex_or_major": False,
+    "second_extension": False,
+    "serious_list": False,
+    "extensions": 0,
+    "complaint_against_officer": False,
+    "overturned": False,
+    "high_impact": False,
+    "typical_case": False,
+    "needs_credit_repair": False,
+    "obligations_performed": False,
+    "harm_eliminated": False,
+    "repeat_same_type": False,
+    "on_abnormal_list": False,
+    "on_serious_list": False,
+}

@@ -1,0 +1,62 @@
+"""G 决定与送达."""
+
+from . import task_form
+from .base import N_, TaskForm, choice, confirm, day, money, several, text, yes_no
+from .choices import SANCTIONS, SERVICE_METHODS
+
+
+@task_form("decision.penalty")
+class PenaltyDecisionForm(TaskForm):
+    title = N_("行政处罚决定书")
+
+    decided_on = day(N_("决定日期"))
+    sanctions = several(N_("处罚种类"), SANCTIONS, required=True)
+    fine = money(N_("罚款数额（元）"))
+    decision_summary = text(N_("决定要点"), required=False)
+
+
+@task_form("decision.serve_two")
+class PenaltyServiceForm(TaskForm):
+    title = N_("两书同达")
+
+    served_on = day(N_("送达日期"))
+    repair_notice_served = confirm(
+        N_("已同步送达《行政处罚信息信用修复告知书》"),
+        N_("行政处罚决定书必须与信用修复告知书同步送达（两书同达）。"),
+    )
+    service_method = choice(N_("送达方式"), SERVICE_METHODS)
+
+
+@task_form("decision.publish")
+class PublicityForm(TaskForm):
+    title = N_("处罚信息公示")
+
+    published_on = day(N_("公示日期"), description=N_("信用修复的最短公示期自此日起算。"))
+
+
+@task_form("decision.serious_list")
+class SeriousListForm(TaskForm):
+    title = N_("严重违法失信名单判定")
+
+    list_serious = yes_no(N_("拟列入严重违法失信名单"))
+    serious_reason = text(N_("理由"), required=False)
+
+
+@task_form("decision.no_penalty")
+class NoPenaltyDecisionForm(TaskForm):
+    title = N_("不予行政处罚决定书")
+
+    decided_on = day(N_("决定日期"))
+    education_done = confirm(
+        N_("已对当事人进行教育"),
+        N_("不予行政处罚的，应当对当事人进行教育（《行政处罚法》第三十三条）。"),
+    )
+    decision_summary = text(N_("事实、依据与理由"), required=False)
+
+
+@task_form("decision.serve_no_penalty")
+class NoPenaltyServiceForm(TaskForm):
+    title = N_("送达不予行政处罚决定书")
+
+    served_on = day(N_("送达日期"))
+    guidance_attached = confirm(N_("已附合规指引"), N_("送达时应附合规指引。"))

@@ -1,0 +1,53 @@
+"""F 告知、陈述申辩、听证."""
+
+from . import task_form
+from .base import N_, TaskForm, check_box, choice, day, money, text, yes_no
+from .choices import SERVICE_METHODS
+
+
+@task_form("notice.serve")
+class NoticeServiceForm(TaskForm):
+    title = N_("送达行政处罚告知书")
+
+    served_on = day(N_("送达日期"), description=N_("听证申请期、陈述申辩期自送达次日起算。"))
+    service_method = choice(N_("送达方式"), SERVICE_METHODS)
+
+
+@task_form("notice.statement_review")
+class StatementReviewForm(TaskForm):
+    title = N_("陈述申辩复核意见")
+
+    statement_adopted = yes_no(N_("采纳陈述申辩"))
+    proposed_fine = money(
+        N_("复核后拟罚款数额（元）"), description=N_("不得因当事人陈述、申辩而加重处罚。")
+    )
+    material_change = check_box(N_("拟处罚内容发生实质变化，需重新告知"))
+    review_notes = text(N_("复核意见"), required=False)
+
+
+@task_form("notice.hearing_schedule")
+class HearingScheduleForm(TaskForm):
+    title = N_("听证通知书")
+
+    hearing_date = day(N_("听证日期"), past=False)
+    hearing_notice_served_on = day(
+        N_("通知送达日期"), description=N_("应当在举行听证的七个工作日前通知。")
+    )
+    hearing_location = text(N_("听证地点"), long=False)
+
+
+@task_form("notice.hearing_record")
+class HearingRecordForm(TaskForm):
+    title = N_("听证笔录与听证报告")
+
+    party_attended = yes_no(N_("当事人到场"))
+    hearing_summary = text(N_("听证情况"))
+    proposed_fine = money(N_("听证后拟罚款数额（元）"))
+
+
+@task_form("notice.collective")
+class CollectiveDiscussionForm(TaskForm):
+    title = N_("集体讨论记录")
+
+    collective_confirmed = yes_no(N_("同意拟作出的处理决定"))
+    collective_conclusion = text(N_("讨论结论"))

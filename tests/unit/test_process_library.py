@@ -1,0 +1,908 @@
+"""The process library, driven on the real engine along every main path and every branch.
+
+Each step starts from the stored JSON (a save-and-reload after every step); timers fire by moving
+an injected clock. Element coverage is collected for `tijian check-workflows --coverage`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from app.engine import EngineError, MessageNotExpected, RuleBroken
+
+from .process_driver import Case
+
+# ---------------------------------------------------------------- building blocks
+
+REPORT: dict[str, Any] = {
+    "facts": "经营超过保质期的食品",
+    "legal_basis": "《食品安全法》第一百二十四条",
+    "sanctions": ["FINE", "CONFISCATE_INCOME"],
+    "proposed_fine": 50000,
+    "confiscation_value": 800,
+    "fine_min": 50000,
+    "fine_max": 100000,
+    "age": None,
+    "mental_incapacity": False,
+    "limitation_expired": False,
+    "no_fault_proven": False,
+    "red_line": False,
+    "emergency": False,
+    "minor": False,
+    "corrected": False,
+    "harm": "GENERAL",
+    "first_offense_2y": False,
+    "on_exempt_list": "NONE",
+    "adopt_exemption": True,
+    "mitigating_mandatory": [],
+    "significant_mitigation": False,
+    "mitigating_optional": [],
+    "aggravating": [],
+    "major_public_interest": False,
+    "complex_case": False,
+    "in_review_catalog": False,
+    "complex_or_major": False,
+    "discretion_reason": "综合考虑违法事实、情节和危害后果",
+}
+APPROVE = {"approved": True, "opinion": "同意"}
+REJECT = {"approved": False, "opinion": "不同意"}
+
+
+def register_and_verify(case: Case, source: str = "INSPECTION", **verify: Any) -> None:
+    case.do("c_register", source=source, found_on=case.today(), clue_summary="检查发现")
+    facts = {
+        "evidence_initial": True,
+        "should_punish": True,
+        "within_jurisdiction": True,
+        "within_limitation": True,
+        "facts_clear": False,
+        "sanctions": ["FINE"],
+        "proposed_fine": 50000,
+        "verify_notes": "核查属实",
+    }
+    case.do("c_verify", **{**facts, **verify})
+
+
+def to_investigation(case: Case) -> None:
+    register_and_verify(case)
+    case.do("c_filing_approval", **APPROVE)
+    case.do("c_assign", case_officers="张三、李四")
+    assert case.stage == "D 调查取证" and case.ready == ["d_investigate"]
+
+
+def to_review(case: Case) -> None:
+    to_investigation(case)
+    case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
+    assert case.stage == "E 审核"
+
+
+def report_and_review(case: Case, head_decision: str, **report: Any) -> None:
+    case.do("e_report", **{**REPORT, **report})
+    case.do("e_case_review", **APPROVE)
+    if "e_legal_review" in case.ready:
+        case.do("e_legal_review", **APPROVE)
+    case.do("e_head_decision", head_decision=head_decision, head_opinion="同意")
+
+
+def rectify_and_verify(case: Case, result: str = "PASS") -> None:
+    assert case.stage == "I 整改核查"
+    case.do("i_order", order_served_on=case.today(), rectify_days=10, requirements="退赔消费者")
+    assert case.waiting_for() == ["i_wait"]
+    case.advance_past_next_timer()
+    case.do("i_verify", verify_result=result, verify_notes="现场核查")
+
+
+def close_case(case: Case) -> None:
+    assert case.stage == "J 结案、归档、入库"
+    case.do("j_report", closure_reason="EXECUTED", typical_case=False, closure_notes="")
+    case.do("j_approval", **APPROVE)
+    case.do("j_archive", archive_no="呼市监档〔2026〕1号")
+
+
+def visit(case: Case) -> None:
+    assert case.stage == "K 回访"
+    case.do(
+        "k_visit",
+        visited_on=case.today(),
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+        needs_guidance=False,
+        needs_credit_repair=False,
+        visit_notes="整改到位",
+    )
+
+
+def penalty_decision_and_service(case: Case, fine: float = 50000) -> None:
+    assert case.stage == "G 决定与送达"
+    case.do(
+        "g_penalty_decision",
+        decided_on=case.today(),
+        fine=fine,
+        sanctions=["FINE"],
+        decision_summary="罚款",
+    )
+    case.do(
+        "g_serve_two", served_on=case.today(), repair_notice_served=True, service_method="DIRECT"
+    )
+
+
+def pay(case: Case) -> None:
+    assert case.stage == "H 执行"
+    case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=50000)
+
+
+# ---------------------------------------------------------------- main paths
+
+
+def test_warning_closed_without_a_case() -> None:
+    case = Case(entry="WARNING")
+    assert case.stage == "A 风险预警与行政指导"
+    case.do("a_assess", situation="INDIVIDUAL_RISK", risk_summary="夏季冷链食品风险")
+    assert case.data["measure"] == "WARNING_NOTICE"
+    case.do("a_issue", served_on=case.today(), document_summary="违法风险预警提醒书")
+    assert case.data["self_check_due"] == "2026-03-09"  # 5 working days after Monday 03-02
+    case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="已自查整改")
+    case.do("a_verify", verified=True, verify_notes="整改合格")
+    assert case.result.completed and case.stage == "预警闭环"
+    assert case.data["a_result"] == "CLOSED"
+
+
+def test_warning_not_corrected_escalates_then_becomes_a_case() -> None:
+    case = Case(entry="WARNING")
+    case.do("a_assess", situation="INDIVIDUAL_RISK", risk_summary="风险")
+    case.do("a_issue", served_on=case.today(), document_summary="提醒书")
+    case.advance_past_next_timer()  # no feedback within the self-check period
+    case.do(
+        "a_escalate",
+        escalation_measure="ADMONITION",
+        served_on=case.today(),
+        escalation_notes="行政告诫",
+    )
+    case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="部分整改")
+    case.do("a_verify", verified=False, verify_notes="仍未整改")
+    case.do(
+        "a_escalate",
+        escalation_measure="INTERVIEW",
+        served_on=case.today(),
+        escalation_notes="约谈法定代表人",
+    )
+    case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="未整改")
+    case.do("a_verify", verified=False, verify_notes="仍未整改")
+    assert case.stage == "C 线索核查与立案" and case.ready == ["c_register"]
+
+
+def test_violation_found_in_guidance_goes_straight_to_a_case() -> None:
+    case = Case(entry="WARNING")
+    case.do("a_assess", situation="VIOLATION", risk_summary="已构成违法")
+    assert case.stage == "C 线索核查与立案"
+
+
+def test_summary_penalty_path() -> None:
+    case = Case(party_type="NATURAL", domain="PRICE")
+    register_and_verify(case, facts_clear=True, sanctions=["FINE"], proposed_fine=100)
+    assert case.stage == "简易程序" and case.data["procedure"] == "SUMMARY"
+    case.do(
+        "s_decision",
+        showed_credentials=True,
+        statement_heard=True,
+        decided_on=case.today(),
+        sanctions=["FINE"],
+        fine=100,
+        facts="未明码标价",
+    )
+    case.do("s_file", filed_on=case.today())
+    pay(case)
+    rectify_and_verify(case)
+    close_case(case)
+    assert case.stage == "K 回访"
+    case.do("k_sample", do_visit=False)  # summary penalties are visited by sample only
+    assert case.result.completed and case.stage == "案件办结"
+    assert case.data["visit"] == "OPTIONAL" and case.data["obligations_performed"] is True
+
+
+def test_first_offense_exemption_path_records_the_case_in_the_library() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case,
+        "NO_PENALTY",
+        first_offense_2y=True,
+        corrected=True,
+        harm="SLIGHT",
+        on_exempt_list="NATIONAL_FIRST",
+    )
+    assert case.data["outcome"] == "MAY_NOT_PUNISH" and case.data["level"] == "NO_PENALTY"
+    assert case.stage == "G 决定与送达"
+    case.do(
+        "g_no_penalty_decision",
+        decided_on=case.today(),
+        education_done=True,
+        decision_summary="首违不罚",
+    )
+    case.do("g_serve_no_penalty", served_on=case.today(), guidance_attached=True)
+    rectify_and_verify(case)  # 免罚不免责
+    close_case(case)
+    assert case.ready == ["j_library"]  # first-offense exemptions are kept for the 2-year lookback
+    case.do("j_library", violation_type="经营超过保质期的食品", library_summary="首违不罚")
+    visit(case)
+    assert case.result.completed and case.stage == "案件办结"
+    assert case.data["visit"] == "REQUIRED"
+
+
+def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> None:
+    case = Case(entry="WARNING")
+    case.do("a_assess", situation="VIOLATION", risk_summary="抽检不合格")
+    to_investigation(case)
+    case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
+    report_and_review(
+        case,
+        "PENALTY",
+        sanctions=["FINE"],
+        proposed_fine=150000,
+        fine_min=100000,
+        fine_max=500000,
+        aggravating=["REFUSED_TO_CORRECT"],
+    )
+    assert case.data["level"] == "HEAVIER" and case.data["band_min"] == 380000
+    assert case.stage == "F 告知、陈述申辩、听证" and case.data["hearing_right"] is True
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    assert sorted(case.waiting_for()) == ["f_hearing_request", "f_statement", "f_window_closed"]
+    case.message("hearing_request", requested_on=case.today())
+    notice_day = case.today()
+    case.do(
+        "f_schedule_hearing",
+        hearing_date="2026-03-13",
+        hearing_notice_served_on=notice_day,
+        hearing_location="第一听证室",
+    )
+    case.advance_past_next_timer()  # the hearing day
+    case.do(
+        "f_hold_hearing", party_attended=True, hearing_summary="当事人陈述", proposed_fine=120000
+    )
+    case.do("f_post_hearing_review", **APPROVE)
+    case.do(
+        "f_review_statement",
+        statement_adopted=True,
+        proposed_fine=120000,
+        material_change=False,
+        review_notes="部分采纳",
+    )
+    assert case.stage == "G 决定与送达"
+    penalty_decision_and_service(case, fine=120000)
+    assert case.data["publish"] is True and case.data["period_months"] == 36
+    case.do("g_publish", published_on=case.today())
+    case.do("g_serious_list", list_serious=False, serious_reason="")
+    pay(case)
+    rectify_and_verify(case)
+    close_case(case)
+    visit(case)
+    assert case.data["priority"] == "HIGH"  # hearing held
+    assert case.stage == "L 信用修复"
+    assert case.data["repairable"] == "NOT_YET"  # food: 12 months of publicity first
+    assert case.waiting_for() == ["l_wait_earliest"]
+    assert case.result.next_timer == dt.datetime(2027, 3, 12, 16, tzinfo=dt.UTC)  # 03-13 in China
+    case.advance_past_next_timer()
+    assert case.data["repairable"] == "ELIGIBLE" and case.ready == ["l_application"]
+    case.do(
+        "l_application",
+        applied_on=case.today(),
+        commitment_signed=True,
+        fast_track=False,
+        materials_complete=True,
+    )
+    case.do("l_verify", verification_method="ONLINE", verification_notes="已核实")
+    case.do("l_decide", repair_approved=True, decision_reason="符合条件")
+    case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
+    assert case.result.completed and case.stage == "信用修复结束"
+    assert case.data["l_result"] == "REPAIRED"
+
+
+def test_criminal_transfer_and_return() -> None:
+    case = Case()
+    to_investigation(case)
+    case.do("d_investigate", evidence_summary="涉案金额巨大", next_action="CRIMINAL")
+    case.do("d_criminal_approval", **APPROVE)
+    case.do("d_criminal_transfer", transferred_on=case.today(), receiving_authority="市公安局")
+    assert case.waiting_for() == ["d_judicial_reply"]  # the 90-day reminder sits on d_investigate
+    with pytest.raises(MessageNotExpected):
+        case.message("hearing_request", requested_on=case.today())
+    case.message("judicial_reply", outcome="RETURNED", reason="不构成犯罪，退回")
+    assert case.ready == ["d_investigate"]  # back to the administrative investigation
+    case.do("d_investigate", evidence_summary="补充证据", next_action="CRIMINAL")
+    case.do("d_criminal_approval", **APPROVE)
+    case.do("d_criminal_transfer", transferred_on=case.today(), receiving_authority="市公安局")
+    case.message("judicial_reply", outcome="ACCEPTED", reason="已立案侦查")
+    close_case(case)
+    assert case.result.completed and case.stage == "案件办结"
+    assert case.data["d_result"] == "TRANSFERRED"
+
+
+def test_head_finds_a_crime_during_review_and_sends_the_case_back_to_investigation() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(case, "CRIMINAL")
+    assert case.stage == "D 调查取证" and case.ready == ["d_investigate"]
+
+
+def test_facts_not_established_close_the_case() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(case, "NOT_ESTABLISHED")
+    close_case(case)
+    assert case.result.completed and case.stage == "案件办结"
+
+
+# ---------------------------------------------------------------- branches and timers
+
+
+def test_inspection_compliant_and_publicity_deadline() -> None:
+    case = Case(entry="INSPECTION")
+    assert case.stage == "B 检查"
+    case.do(
+        "b_record",
+        inspection_type="RANDOM",
+        draw_id="DRAW-2026-001",
+        inspection_date=case.today(),
+        inspectors="张三、李四",
+        location="新城区",
+        findings="未发现问题",
+        result="COMPLIANT",
+    )
+    assert case.ready == ["b_publish"]
+    case.advance_past_next_timer()  # 20 working days pass without publication
+    assert case.ready == ["b_publish"]  # the reminder does not cancel the task
+    case.do("b_publish", published_on=case.today(), publish_channel="GSXT")
+    assert case.result.completed and case.stage == "检查结束"
+    assert case.data["publish_overdue"] is True
+
+
+@pytest.mark.parametrize(("recheck", "stage"), [("PASS", "检查结束"), ("FAIL", "C 线索核查与立案")])
+def test_inspection_rectification_recheck(recheck: str, stage: str) -> None:
+    case = Case(entry="INSPECTION")
+    case.do(
+        "b_record",
+        inspection_type="TARGETED",
+        draw_id="",
+        inspection_date=case.today(),
+        inspectors="张三、李四",
+        location="赛罕区",
+        findings="标签不规范",
+        result="RECTIFY",
+    )
+    case.do("b_publish", published_on=case.today(), publish_channel="GSXT")
+    case.do("b_order", order_served_on=case.today(), rectify_days=10, requirements="更换标签")
+    assert case.waiting_for() == ["b_wait_rectify"]
+    case.advance_past_next_timer()
+    case.do("b_recheck", verify_result=recheck, verify_notes="复查")
+    assert case.stage == stage
+
+
+def test_inspection_finding_a_clue_transfers_it() -> None:
+    case = Case(entry="INSPECTION")
+    case.do(
+        "b_record",
+        inspection_type="KEY",
+        draw_id="",
+        inspection_date=case.today(),
+        inspectors="张三、李四",
+        location="玉泉区",
+        findings="无证经营",
+        result="CLUE",
+    )
+    case.do("b_publish", published_on=case.today(), publish_channel="GSXT")
+    assert case.stage == "C 线索核查与立案"
+
+
+def test_clue_check_deadline_extension_then_not_filed() -> None:
+    case = Case()
+    case.do("c_register", source="REPORT", found_on=case.today(), clue_summary="举报")
+    case.advance_past_next_timer()  # 15 working days without a result
+    assert case.ready == ["c_extend"]
+    case.do("c_extend", **APPROVE)
+    assert case.data["check_due"] == "2026-04-14" and case.ready == ["c_verify"]
+    case.advance_past_next_timer()  # the extension runs out too: no third period
+    assert case.ready == ["c_not_filed"]
+    case.do(
+        "c_not_filed",
+        not_filed_reason="OTHER",
+        order_rectification=False,
+        not_filed_notes="核查期限届满",
+    )
+    assert case.stage == "不予立案"
+
+
+def test_clue_verified_within_the_extension() -> None:
+    case = Case()
+    case.do("c_register", source="REPORT", found_on=case.today(), clue_summary="举报")
+    case.advance_past_next_timer()
+    case.do("c_extend", **APPROVE)
+    case.do(
+        "c_verify",
+        evidence_initial=True,
+        should_punish=True,
+        within_jurisdiction=True,
+        within_limitation=True,
+        facts_clear=False,
+        sanctions=["FINE"],
+        proposed_fine=1000,
+        verify_notes="延期内核查完毕",
+    )
+    assert case.ready == ["c_filing_approval"]
+
+
+def test_clue_check_extension_refused() -> None:
+    case = Case()
+    case.do("c_register", source="REPORT", found_on=case.today(), clue_summary="举报")
+    case.advance_past_next_timer()
+    case.do("c_extend", **REJECT)
+    assert case.ready == ["c_not_filed"]
+    case.do("c_not_filed", not_filed_reason="OTHER", order_rectification=True, not_filed_notes="")
+    assert case.stage == "I 整改核查"
+
+
+@pytest.mark.parametrize(
+    ("order_rectification", "stage"), [(True, "I 整改核查"), (False, "不予立案")]
+)
+def test_not_filed(order_rectification: bool, stage: str) -> None:
+    case = Case()
+    register_and_verify(case, should_punish=False)
+    assert case.ready == ["c_not_filed"]
+    case.do(
+        "c_not_filed",
+        not_filed_reason="MINOR_CORRECTED",
+        order_rectification=order_rectification,
+        not_filed_notes="轻微并已改正",
+    )
+    assert case.stage == stage
+
+
+def test_not_filed_rectification_ends_with_closure_and_no_visit() -> None:
+    case = Case()
+    register_and_verify(case, within_jurisdiction=False)
+    case.do(
+        "c_not_filed",
+        not_filed_reason="NO_JURISDICTION",
+        order_rectification=True,
+        not_filed_notes="",
+    )
+    rectify_and_verify(case)
+    close_case(case)
+    assert case.result.completed and case.stage == "案件办结"
+
+
+def test_filing_rejected_by_the_head_goes_to_not_filed() -> None:
+    case = Case()
+    register_and_verify(case)
+    case.do("c_filing_approval", **REJECT)
+    assert case.ready == ["c_not_filed"]
+    case.do("c_not_filed", not_filed_reason="OTHER", order_rectification=False, not_filed_notes="")
+    assert case.result.completed and case.stage == "不予立案"
+
+
+def test_unrectified_case_comes_back_as_a_new_clue() -> None:
+    case = Case()
+    register_and_verify(case, should_punish=False)
+    case.do(
+        "c_not_filed",
+        not_filed_reason="FIRST_OFFENSE",
+        order_rectification=True,
+        not_filed_notes="",
+    )
+    rectify_and_verify(case, "FAIL")
+    assert case.stage == "C 线索核查与立案" and case.ready == ["c_register"]
+
+
+def test_investigation_measures_and_clock() -> None:
+    case = Case()
+    to_investigation(case)
+    assert case.data["decision_due"] == "2026-06-01"  # 90 CD from 03-02 is 05-31, a Sunday
+    # 先行登记保存, approved, decided late
+    case.do("d_investigate", evidence_summary="", next_action="PRESERVE")
+    case.do("d_preserve_approval", **APPROVE)
+    case.advance_past_next_timer()  # 7 working days
+    assert case.data["preserve_overdue"] is True
+    case.do("d_preserve_decision", preserve_outcome="RETURN", preserve_notes="")
+    # 先行登记保存 refused
+    case.do("d_investigate", evidence_summary="", next_action="PRESERVE")
+    case.do("d_preserve_approval", **REJECT)
+    # 查封扣押, extended once, then released
+    case.do("d_investigate", evidence_summary="", next_action="SEIZE")
+    case.do("d_seize_approval", **APPROVE)
+    case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="情况复杂")
+    assert case.ready == ["d_seize_handle"]
+    case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="不得再次延长")
+    assert case.ready == ["d_investigate"]
+    case.do("d_investigate", evidence_summary="", next_action="SEIZE")
+    case.do("d_seize_approval", **REJECT)
+    case.do("d_investigate", evidence_summary="", next_action="SEIZE")
+    case.do("d_seize_approval", **APPROVE)
+    case.advance_past_next_timer()
+    assert case.data["seize_overdue"] is True
+    case.do("d_seize_handle", seizure_action="RELEASE", seizure_notes="解除")
+    # testing suspends the 90-day clock
+    due_before = case.data["decision_due"]
+    case.do("d_investigate", evidence_summary="", next_action="TEST")
+    case.do("d_test_sent", sent_on=case.today(), test_item="样品检验")
+    case.advance(days=20)
+    case.do("d_test_received", received_on=case.today(), test_conclusion="不合格")
+    assert case.data["decision_due"] > due_before
+    # criminal transfer refused by the head
+    case.do("d_investigate", evidence_summary="", next_action="CRIMINAL")
+    case.do("d_criminal_approval", **REJECT)
+    # extensions: 30 days by the head, then collective discussion
+    case.do("d_investigate", evidence_summary="", next_action="EXTEND")
+    case.do("d_extension_request", extension_reason="案情复杂")
+    assert case.ready == ["d_extension_approval"]
+    case.do("d_extension_approval", **APPROVE)
+    assert case.data["extensions"] == 1
+    case.do("d_investigate", evidence_summary="", next_action="EXTEND")
+    case.do("d_extension_request", extension_reason="仍需调查")
+    assert case.ready == ["d_collective_extension"]
+    case.do(
+        "d_collective_extension",
+        collective_extension_approved=True,
+        extension_days=30,
+        collective_notes="同意再延长30日",
+    )
+    assert case.data["extensions"] == 2
+    # the (extended) decision deadline passes
+    case.advance(to=dt.datetime(2026, 9, 1, 1, tzinfo=dt.UTC))
+    assert case.data["decision_overdue"] is True
+    assert case.ready == ["d_investigate"]
+
+
+def test_review_returned_and_legal_review_required() -> None:
+    case = Case()
+    to_review(case)
+    case.do("e_report", **REPORT)
+    case.do("e_case_review", **REJECT)
+    assert case.ready == ["e_report"]  # 退回补正
+    case.do("e_report", **{**REPORT, "major_public_interest": True})
+    case.do("e_case_review", **APPROVE)
+    assert case.ready == ["e_legal_review"]
+    case.do("e_legal_review", **REJECT)
+    assert case.ready == ["e_report"]
+    case.do("e_report", **{**REPORT, "major_public_interest": True})
+    case.do("e_case_review", **APPROVE)
+    case.do("e_legal_review", **APPROVE)
+    case.do("e_head_decision", head_decision="NOT_ESTABLISHED", head_opinion="")
+    assert case.stage == "J 结案、归档、入库"
+
+
+def test_statement_of_defence_cannot_aggravate_and_material_change_renotifies() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case,
+        "PENALTY",
+        sanctions=["FINE"],
+        proposed_fine=5000,
+        fine_min=1000,
+        fine_max=10000,
+        complex_or_major=True,
+    )
+    assert case.data["hearing_right"] is False
+    case.do("f_serve_notice", served_on=case.today(), service_method="POST")
+    case.message("party_statement", text="违法情节轻微，请求从轻")
+    state_before = case.result.state
+    with pytest.raises(RuleBroken, match="不得因当事人陈述、申辩而给予更重的处罚"):
+        case.do(
+            "f_review_statement",
+            statement_adopted=False,
+            proposed_fine=6000,
+            material_change=False,
+            review_notes="",
+        )
+    assert case.result.state == state_before  # nothing changed
+    case.do(
+        "f_review_statement",
+        statement_adopted=True,
+        proposed_fine=3000,
+        material_change=True,
+        review_notes="改变定性，重新告知",
+    )
+    assert case.ready == ["f_serve_notice"]
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.advance_past_next_timer()  # 5 working days without any request: waived
+    assert case.ready == ["f_collective"]  # complex case: collective discussion
+    case.do("f_collective", collective_confirmed=True, collective_conclusion="同意")
+    assert case.stage == "G 决定与送达"
+
+
+def test_hearing_request_without_a_hearing_right_is_reviewed_as_a_statement() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["FINE"], proposed_fine=5000, fine_min=1000, fine_max=10000
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.message("hearing_request", requested_on=case.today())
+    assert case.ready == ["f_review_statement"]
+
+
+def test_hearing_notice_must_come_seven_working_days_before() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["REVOKE_LICENSE"], proposed_fine=0, fine_min=0, fine_max=0
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.message("hearing_request", requested_on=case.today())
+    with pytest.raises(RuleBroken, match="七个工作日前"):
+        case.do(
+            "f_schedule_hearing",
+            hearing_date="2026-03-05",
+            hearing_notice_served_on=case.today(),
+            hearing_location="听证室",
+        )
+    assert case.ready == ["f_schedule_hearing"]
+
+
+def test_decision_serving_publicity_serious_list_and_their_deadlines() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["FINE"], proposed_fine=5000, fine_min=1000, fine_max=10000
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.advance_past_next_timer()
+    case.do(
+        "g_penalty_decision",
+        decided_on=case.today(),
+        fine=5000,
+        sanctions=["FINE"],
+        decision_summary="罚款5000元",
+    )
+    case.advance_past_next_timer()  # not served within 7 working days
+    assert case.data["serve_overdue"] is True
+    case.do(
+        "g_serve_two", served_on=case.today(), repair_notice_served=True, service_method="DIRECT"
+    )
+    case.advance_past_next_timer()  # not published within 20 working days
+    assert case.data["publish_overdue"] is True
+    case.do("g_publish", published_on=case.today())
+    case.do("g_serious_list", list_serious=True, serious_reason="情节严重")
+    case.do("g_serious_approval", **APPROVE)
+    assert case.data["on_serious_list"] is True and case.stage == "H 执行"
+
+
+def test_a_warning_only_ordinary_decision_is_not_published() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["WARNING"], proposed_fine=0, fine_min=0, fine_max=0
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.advance_past_next_timer()
+    case.do(
+        "g_penalty_decision",
+        decided_on=case.today(),
+        fine=0,
+        sanctions=["WARNING"],
+        decision_summary="警告",
+    )
+    case.do(
+        "g_serve_two", served_on=case.today(), repair_notice_served=True, service_method="DIRECT"
+    )
+    assert case.data["publish"] is False and case.ready == ["g_serious_list"]
+    case.do("g_serious_list", list_serious=False, serious_reason="")
+    assert case.stage == "I 整改核查"  # no fine to collect
+
+
+def late_payment_case() -> Case:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["FINE"], proposed_fine=5000, fine_min=1000, fine_max=10000
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.advance_past_next_timer()
+    penalty_decision_and_service(case, fine=5000)
+    case.do("g_publish", published_on=case.today())
+    case.do("g_serious_list", list_serious=False, serious_reason="")
+    return case
+
+
+def test_deferral_approved_then_paid_and_refused() -> None:
+    case = late_payment_case()
+    case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
+    case.do("h_deferral", deferral_approved=True, deferral_until="2026-06-30")
+    assert case.data["pay_due"] == "2026-06-30"
+    case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
+    case.do("h_deferral", deferral_approved=False, deferral_until=None)
+    case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=5000)
+    assert case.stage == "I 整改核查"
+
+
+@pytest.mark.parametrize("paid", [True, False])
+def test_late_payment_urged_then_paid_with_late_fee_or_sent_to_court(paid: bool) -> None:
+    case = late_payment_case()
+    case.advance_past_next_timer()  # 15 days pass without payment
+    assert case.ready == ["h_urge"]
+    case.do("h_urge", urge_served_on=case.today())
+    case.advance_past_next_timer()  # 10 working days after the urging notice
+    if paid:
+        case.do("h_after_urge", paid_after_urge=True, paid_on=case.today())
+        assert 0 < case.data["late_fee_due"] <= 5000
+        assert case.data["obligations_performed"] is True
+    else:
+        case.do("h_after_urge", paid_after_urge=False, paid_on=None)
+        case.do("h_court", court_applied_on=case.today(), court_name="新城区人民法院")
+        assert case.data["obligations_performed"] is False
+    assert case.stage == "I 整改核查"
+
+
+def test_late_fee_is_capped_at_the_fine() -> None:
+    case = late_payment_case()
+    case.advance_past_next_timer()
+    case.do("h_urge", urge_served_on=case.today())
+    case.advance(days=400)
+    case.do("h_after_urge", paid_after_urge=True, paid_on=case.today())
+    assert case.data["late_fee_due"] == 5000
+
+
+def test_closure_rejected_goes_back_to_the_report() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(case, "NOT_ESTABLISHED")
+    case.do("j_report", closure_reason="NOT_ESTABLISHED", typical_case=True, closure_notes="")
+    case.do("j_approval", **REJECT)
+    assert case.ready == ["j_report"]
+    case.do("j_report", closure_reason="NOT_ESTABLISHED", typical_case=True, closure_notes="")
+    case.do("j_approval", **APPROVE)
+    case.do("j_archive", archive_no="1")
+    assert case.ready == ["j_library"]  # typical cases go to the library too
+
+
+def summary_case_at_visit() -> Case:
+    case = Case(party_type="NATURAL", domain="PRICE")
+    register_and_verify(case, "COMPLAINT", facts_clear=True, sanctions=["WARNING"], proposed_fine=0)
+    case.do(
+        "s_decision",
+        showed_credentials=True,
+        statement_heard=True,
+        decided_on=case.today(),
+        sanctions=["WARNING"],
+        fine=0,
+        facts="未明码标价",
+    )
+    case.do("s_file", filed_on=case.today())
+    rectify_and_verify(case)
+    close_case(case)
+    return case
+
+
+def test_visit_priority_from_a_complaint_and_the_visit_deadline() -> None:
+    case = summary_case_at_visit()
+    assert case.data["priority"] == "HIGH" and case.ready == ["k_visit"]
+    case.advance_past_next_timer()  # 30 days without a visit
+    assert case.data["visit_overdue"] is True
+    visit(case)
+    assert case.result.completed
+
+
+def test_sampled_visit_of_a_summary_case() -> None:
+    case = Case(party_type="NATURAL", domain="PRICE")
+    register_and_verify(case, facts_clear=True, sanctions=["WARNING"], proposed_fine=0)
+    case.do(
+        "s_decision",
+        showed_credentials=True,
+        statement_heard=True,
+        decided_on=case.today(),
+        sanctions=["WARNING"],
+        fine=0,
+        facts="未明码标价",
+    )
+    case.do("s_file", filed_on=case.today())
+    rectify_and_verify(case)
+    close_case(case)
+    case.do("k_sample", do_visit=True)
+    visit(case)
+    assert case.result.completed
+
+
+def repair_case(sanctions: list[str], fine: float, domain: str = "PRICE", **report: Any) -> Case:
+    case = Case(domain=domain)
+    to_review(case)
+    report_and_review(
+        case,
+        "PENALTY",
+        sanctions=sanctions,
+        proposed_fine=fine,
+        fine_min=0,
+        fine_max=max(fine, 1),
+        **report,
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    if "f_window_closed" in case.waiting_for():
+        case.advance_past_next_timer()
+    case.do(
+        "g_penalty_decision",
+        decided_on=case.today(),
+        fine=fine,
+        sanctions=sanctions,
+        decision_summary="",
+    )
+    case.do(
+        "g_serve_two", served_on=case.today(), repair_notice_served=True, service_method="DIRECT"
+    )
+    return case
+
+
+def through_publication_to_repair(case: Case) -> None:
+    case.do("g_publish", published_on="2025-01-02")  # published long ago: eligible now
+    case.do("g_serious_list", list_serious=False, serious_reason="")
+    if case.stage == "H 执行":
+        pay(case)
+    rectify_and_verify(case)
+    close_case(case)
+    visit(case)
+
+
+@pytest.mark.parametrize(("committed_truly", "result"), [(True, "REPAIRED"), (False, "REVOKED")])
+def test_commitment_fast_track(committed_truly: bool, result: str) -> None:
+    case = repair_case(["FINE"], 5000)
+    through_publication_to_repair(case)
+    assert case.stage == "L 信用修复" and case.data["repairable"] == "ELIGIBLE"
+    case.do(
+        "l_application",
+        applied_on=case.today(),
+        commitment_signed=True,
+        fast_track=True,
+        materials_complete=False,
+    )
+    case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
+    case.do("l_check_commitment", commitment_true=committed_truly, check_notes="")
+    if not committed_truly:
+        case.do("l_revoke", revoked_on=case.today(), revoke_reason="承诺不实")
+    assert case.result.completed and case.data["l_result"] == result
+
+
+def test_repair_refused() -> None:
+    case = repair_case(["FINE"], 5000)
+    through_publication_to_repair(case)
+    case.do(
+        "l_application",
+        applied_on=case.today(),
+        commitment_signed=True,
+        fast_track=False,
+        materials_complete=True,
+    )
+    case.do("l_verify", verification_method="ONSITE", verification_notes="")
+    case.do("l_decide", repair_approved=False, decision_reason="材料不实")
+    assert case.data["l_result"] == "REFUSED"
+
+
+def test_repair_conditions_unmet_gets_guidance() -> None:
+    case = repair_case(["FINE"], 5000)
+    case.do("g_publish", published_on="2025-01-02")
+    case.do("g_serious_list", list_serious=True, serious_reason="")
+    case.do("g_serious_approval", **APPROVE)
+    pay(case)
+    rectify_and_verify(case)
+    close_case(case)
+    visit(case)
+    assert case.data["repairable"] == "CONDITIONS_UNMET"
+    assert case.data["unmet"] == ["ON_SERIOUS_LIST"]
+    case.do("l_guide", guidance_notes="名单移出后再申请")
+    assert case.result.completed
+
+
+def test_heavy_penalty_can_never_be_repaired_early() -> None:
+    case = repair_case(["FINE", "REVOKE_LICENSE"], 5000)
+    through_publication_to_repair(case)
+    assert case.result.completed and case.stage == "信用修复结束"
+    assert case.data["repairable"] == "NEVER" and case.data["l_result"] == "NOT_REPAIRABLE"
+
+
+def test_expression_errors_name_the_element() -> None:
+    case = Case()
+    case.do("c_register", source="COMPLAINT", found_on=case.today(), clue_summary="投诉")
+    with pytest.raises(EngineError) as caught:  # data no screen would send: names are missing
+        case.do_unchecked("c_verify", evidence_initial=True)
+    assert caught.value.element == "立案四项条件"
