@@ -288,6 +288,10 @@ def _engine_error(exc: WorkflowException) -> EngineError:
         if element
         else None
     )
+    # SpiffWorkflow keeps only the class name of what an expression raised, not always the cause.
+    error_type = getattr(exc, "error_type", "")
+    if error_type in ("ExpressionRefused", "ExpressionTimeout", "UnknownParameter"):
+        return EngineError(f"{error_type}: {exc}", name)
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, RuleViolation):

@@ -8,6 +8,7 @@ every name starting with an underscore.
 
 from __future__ import annotations
 
+import ast
 import operator
 import sys
 import time
@@ -36,6 +37,30 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 TIME_LIMIT_SECONDS = 1.0
+# Names RestrictedPython would only reject when the code runs; refused at compile time so that a
+# deploy check (tijian check-workflows) catches them before any case does.
+FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "eval",
+        "exec",
+        "compile",
+        "__import__",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "input",
+        "breakpoint",
+        "help",
+        "memoryview",
+        "type",
+        "object",
+        "super",
+    }
+)
 
 
 class ExpressionTimeout(TimeoutError):
@@ -47,6 +72,10 @@ class ExpressionRefused(PermissionError):
 
     A PermissionError rather than SyntaxError: SpiffWorkflow's error helper crashes on a
     SyntaxError without a line number (engine-notes §4)."""
+
+
+def _names_in(source: str) -> set[str]:
+    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
 
 
 def _inplace(op: str, left: Any, right: Any) -> Any:
@@ -98,6 +127,9 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
             result = compiler(source)
             if result.errors:
                 raise ExpressionRefused("; ".join(result.errors))
+            refused = sorted(FORBIDDEN_NAMES & _names_in(source))
+            if refused:
+                raise ExpressionRefused(f"不允许使用 {', '.join(refused)}")
             code = self._compiled[key] = result.code
         return code
 

@@ -176,16 +176,18 @@ def case_timeline(case: Case) -> list[AuditEvent]:
 
 
 def case_diagram(case: Case) -> tuple[str, dict[str, list[str]]]:
-    """The BPMN XML the case runs on and, per state, the element ids of its task rows."""
+    """The BPMN XML of the case's process and, per state (READY, WAITING, STARTED, COMPLETED),
+    its element ids: one engine load, for the one case on screen."""
     version = db.session.get(ProcessVersion, case.process_version_id)
-    if version is None:  # pragma: no cover - foreign key
-        raise NotFound(N_("流程版本不存在。"))
-    bundle = engine().bundle(version.bundle_hash)
-    states: dict[str, list[str]] = {"READY": [], "COMPLETED": []}
-    for row in case_tasks(case):
-        if row.state in states:
-            states[row.state].append(row.bpmn_id)
-    return bundle.source_of(version.process_id), states
+    instance = db.session.execute(
+        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+    ).scalar_one_or_none()
+    if version is None or instance is None:  # pragma: no cover - foreign keys
+        raise NotFound("流程版本不存在。")
+    xml = engine().bundle(version.bundle_hash).source_of(version.process_id)
+    states = engine().element_states(instance.state).get(version.process_id, {})
+    shown = ("READY", "WAITING", "STARTED", "COMPLETED")
+    return xml, {state: states.get(state, []) for state in shown}
 
 
 def startable_enterprises(user: User) -> list[Enterprise]:

@@ -91,14 +91,24 @@ def seed_demo() -> list[tuple[str, str]]:
         ).first():
             register_enterprise(code, name, party_type, domain, credit_class, region)
     officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
-    _first_case(officer)
+    _first_cases(officer)
     return [(u, role.label) for u, _, _, role in DEMO_ACCOUNTS]
 
 
-def _first_case(officer: User) -> None:
+# (process, entry, enterprise region, title): a skeleton inspection for the officer's inbox and two
+# cases of the process library, one at the risk-warning stage (credit officer) and one at filing.
+DEMO_CASES = (
+    ("walking_skeleton", "CLUE", "150102", "乳制品生产企业日常监督检查"),
+    ("enforcement_case", "WARNING", "150105", "夏季烧烤食材冷链风险预警"),
+    ("enforcement_case", "CLUE", "150100", "消费者投诉药店未凭处方销售处方药"),
+)
+
+
+def _first_cases(officer: User) -> None:
     if db.session.execute(select(Case.id).limit(1)).first():
         return
-    enterprise = db.session.execute(
-        select(Enterprise).where(Enterprise.region_code == "150102")
-    ).scalar_one()
-    start_case(officer, "walking_skeleton", enterprise.id, "乳制品生产企业日常监督检查")
+    for process_id, entry, region, title in DEMO_CASES:
+        enterprise = db.session.execute(
+            select(Enterprise).where(Enterprise.region_code == region)
+        ).scalar_one()
+        start_case(officer, process_id, enterprise.id, title, entry)

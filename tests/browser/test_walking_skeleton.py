@@ -56,7 +56,7 @@ def test_officer_completes_the_skeleton_task(
     page.screenshot(path=str(SCREENSHOTS / "skeleton-case.png"), full_page=True)
 
     page.goto(f"{live_server}/tasks/")
-    expect(page.locator("#inbox-rows")).to_contain_text("暂无待办任务")
+    expect(page.get_by_role("link", name="填写检查记录")).to_have_count(0)
     assert console_errors == []
 
 
@@ -71,4 +71,19 @@ def test_english_chosen_before_login_is_kept(
     expect(page.locator("nav.mainnav")).to_contain_text("My tasks")
     page.get_by_role("link", name="Cases").click()
     expect(page.locator("h1")).to_have_text("Cases")
+    assert console_errors == []
+
+
+def test_a_process_library_case_shows_its_stage_on_the_diagram(
+    page: Page, live_server: str, console_errors: list[str]
+) -> None:
+    log_in(page, live_server, "supervisor")
+    page.get_by_role("link", name="案件").first.click()
+    page.get_by_text("夏季烧烤食材冷链风险预警").locator("xpath=..").get_by_role("link").click()
+    expect(page.locator(".stage")).to_have_text("A 风险预警与行政指导")
+    expect(page.locator("#diagram")).to_have_attribute("data-rendered", "true")
+    # the stage in progress (a call activity) is highlighted on the main process
+    expect(page.locator(".djs-element.tj-ready[data-element-id=m_a]")).to_have_count(1)
+    expect(page.locator(".djs-element.tj-completed[data-element-id=m_start]")).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / "library-case.png"), full_page=True)
     assert console_errors == []

@@ -130,3 +130,99 @@ def test_invalid_bpmn_names_file_and_reason() -> None:
     assert "broken.bpmn" in str(caught.value)
     with pytest.raises(WorkflowDefinitionError, match=".bpmn"):
         ParsedBundle({"notes.txt": "<x/>"})
+
+
+GATEWAY_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+  <bpmn:process id="gated" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:exclusiveGateway id="gw" name="门" default="f3"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:intermediateCatchEvent id="wait" name="等待"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">{timer}</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="e1"><bpmn:incoming>f3</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="gw" />
+    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="wait">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="e1" />
+    <bpmn:sequenceFlow id="f4" sourceRef="wait" targetRef="e1" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+DECISION = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="x" name="x" namespace="t">
+  <decision id="evil" name="evil"><decisionTable id="t" hitPolicy="UNIQUE">
+    <input id="i1" label="a"><inputExpression id="ie" typeRef="string"><text>a</text></inputExpression></input>
+    <output id="o1" label="b" name="b" typeRef="string" />
+    <rule id="r1"><inputEntry id="e1"><text>{entry}</text></inputEntry>
+      <outputEntry id="o1e"><text>{output}</text></outputEntry></rule>
+  </decisionTable></decision>
+</definitions>
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "element"),
+    [
+        (
+            {
+                "g.bpmn": GATEWAY_PROCESS.format(
+                    condition="__import__('os').getpid() &gt; 0",
+                    timer='"2030-01-01T00:00:00+08:00"',
+                )
+            },
+            "g.bpmn/f2",
+        ),
+        (
+            {
+                "g.bpmn": GATEWAY_PROCESS.format(
+                    condition="False", timer="open('/etc/passwd').read()"
+                )
+            },
+            "g.bpmn/wait",
+        ),
+        ({"d.dmn": DECISION.format(entry="? == a.__class__", output='"x"')}, "d.dmn/e1"),
+        (
+            {"d.dmn": DECISION.format(entry='"x"', output="__import__('os').system('id')")},
+            "d.dmn/o1e",
+        ),
+    ],
+)
+def test_every_kind_of_expression_is_checked_at_deploy(files: dict[str, str], element: str) -> None:
+    bundle = ParsedBundle(files)
+    engine = WorkflowEngine(lambda _hash: files)
+    problems = engine.expression_problems(bundle)
+    assert len(problems) == 1 and problems[0].startswith(element), problems
+
+
+@pytest.mark.parametrize(
+    ("condition", "timer"),
+    [
+        ("__import__('os').getpid() &gt; 0", '"2030-01-01T00:00:00+08:00"'),
+        ("True", "open('/etc/passwd').read()"),
+    ],
+)
+def test_a_refused_expression_stops_the_run_and_names_the_element(
+    condition: str, timer: str
+) -> None:
+    files = {"g.bpmn": GATEWAY_PROCESS.format(condition=condition, timer=timer)}
+    engine, hash_ = engine_for(files)
+    with pytest.raises(EngineError) as caught:
+        engine.start(hash_, "gated", {})
+    assert caught.value.element in ("门", "等待")
+    assert "ExpressionRefused" in str(caught.value)
+
+
+def test_a_submitted_list_replaces_the_earlier_one() -> None:
+    # SpiffWorkflow's add_data_from_form deep-merges lists and keeps stale items; we do not.
+    engine, hash_ = engine_for(skeleton_files())
+    started = engine.start(hash_, "walking_skeleton", {"sanctions": ["FINE"]})
+    done = engine.complete_task(
+        started.state, started.ready_tasks[0].guid, {"sanctions": ["REVOKE_LICENSE"]}
+    )
+    assert done.data["sanctions"] == ["REVOKE_LICENSE"]

@@ -10,9 +10,14 @@
   ]).then(async ([xml, states]) => {
     await viewer.importXML(xml);
     const canvas = viewer.get("canvas");
+    const registry = viewer.get("elementRegistry");
     canvas.zoom("fit-viewport");
-    (states.COMPLETED || []).forEach((id) => canvas.addMarker(id, "tj-completed"));
-    (states.READY || []).forEach((id) => canvas.addMarker(id, "tj-ready"));
+    const mark = (ids, marker) => (ids || []).forEach((id) => {
+      if (registry.get(id)) { canvas.addMarker(id, marker); }
+    });
+    mark(states.COMPLETED, "tj-completed");
+    // An active call activity (a stage in progress) counts as current, like a ready task.
+    ["READY", "WAITING", "STARTED"].forEach((state) => mark(states[state], "tj-ready"));
     host.dataset.rendered = "true";
   }).catch((error) => {
     host.dataset.rendered = "error";
