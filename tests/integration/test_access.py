@@ -90,7 +90,7 @@ def test_denied_submission_changes_nothing(app: Flask, client: FlaskClient) -> N
 
 def test_lists_are_scoped_by_region(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
-        case_no = db.session.execute(select(Case.case_no).order_by(Case.id)).scalars().first()
+        case_no = db.session.execute(select(Case.case_no).order_by(Case.id).limit(1)).scalar_one()
     login(client, "officer_bt")
     assert case_no not in client.get("/cases/").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": ""})
