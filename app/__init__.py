@@ -30,9 +30,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .cases import bp as cases_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
+    from .supervision import bp as supervision_bp
     from .tasks import bp as tasks_bp
 
-    for blueprint in (main_bp, auth_bp, tasks_bp, cases_bp):
+    for blueprint in (main_bp, auth_bp, tasks_bp, cases_bp, supervision_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +65,18 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         # Forked gunicorn workers must not inherit the master's pooled connections.
         db.engine.dispose()
     click.echo(f"体检 Tijian: http://{host}:{port}/")
-    _gunicorn(app, host, port, workers)
+    background = _demo_worker() if demo else None
+    try:
+        _gunicorn(app, host, port, workers)
+    finally:
+        if background is not None:
+            background.terminate()
+
+
+def _demo_worker() -> subprocess.Popen[bytes]:
+    """In demo mode timers must fire too: one worker process beside the web server (production
+    runs `tijian worker` processes of its own)."""
+    return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=dict(os.environ))  # noqa: S603
 
 
 def _demo_secret_key() -> str:
@@ -87,6 +102,42 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
             return app
 
     Server().run()
+
+
+@main.command()
+@click.option("--drain", is_flag=True, help="work until nothing is due, then exit")
+@click.option("--interval", default=1.0, show_default=True, help="seconds between rounds when idle")
+@click.option(
+    "--now",
+    "fixed_now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z"]),
+    default=None,
+    help="act as if it were this time (drills and tests), e.g. 2027-01-01T09:00:00+0800",
+)
+@with_appcontext
+def worker(drain: bool, interval: float, fixed_now: dt.datetime | None) -> None:
+    """Fire due timers, retry failures, raise incidents and send reminders."""
+    from .services import worker as worker_service
+
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"worker {owner} started")
+    while not stop.is_set():
+        try:
+            outcomes = worker_service.run_once(owner, fixed_now)
+        except Exception:  # a database hiccup must not kill the worker; the next round retries
+            db.session.rollback()
+            logging.getLogger(__name__).exception("worker round failed")
+            outcomes = {}
+        if outcomes:
+            click.echo(f"worker {owner}: {outcomes}")
+        if drain and not outcomes:
+            break
+        if not outcomes:
+            stop.wait(interval)
+    db.session.remove()
 
 
 @main.group("db")

@@ -22,11 +22,19 @@ TASK_ROLES = frozenset(
     }
 )
 
+MONITOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD})
+
 # (endpoint, label, roles that see it; empty = every logged-in user)
 NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("tasks.inbox", N_("待办任务"), TASK_ROLES),
     ("cases.index", N_("案件"), frozenset()),
     ("cases.new", N_("发起检查"), frozenset({Role.OFFICER})),
+    (
+        "supervision.incidents",
+        N_("异常事件"),
+        frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD}),
+    ),
+    ("supervision.notifications", N_("通知"), frozenset()),
 )
 
 

@@ -15,7 +15,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateThrowEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
+    BoundaryEvent,
+    IntermediateThrowEvent,
+)
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -66,6 +69,7 @@ class Waiting:
     kind: str  # "timer" | "message"
     due: dt.datetime | None
     message: str | None
+    boundary: bool = False  # a deadline on a pending task (its passing is an overdue)
 
 
 @dataclass(frozen=True)
@@ -344,7 +348,10 @@ def _waiting_on(task: Any, spec: Any, definition: Any) -> list[Waiting]:
     else:
         return []
     process = task.workflow.spec.name
-    return [Waiting(process, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, kind, due, message)]
+    name = spec.bpmn_name or spec.bpmn_id
+    return [
+        Waiting(process, spec.bpmn_id, name, kind, due, message, isinstance(spec, BoundaryEvent))
+    ]
 
 
 def _latest_data(workflow: Any) -> dict[str, Any]:

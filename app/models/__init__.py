@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .reference import Enterprise, Region
+from .scheduling import Deadline, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, User, UserRole
 from .workflow import (
     Case,
@@ -19,10 +20,14 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "Deadline",
     "Enterprise",
     "HolidayDay",
     "HumanTask",
+    "Incident",
+    "Job",
     "LoginAttempt",
+    "Notification",
     "NumberSequence",
     "ParameterValue",
     "ProcessVersion",

@@ -55,6 +55,7 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    has_incident: Mapped[bool] = mapped_column(default=False)
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 

@@ -19,7 +19,7 @@ from app.models import (
 from app.reference.case_data import INITIAL_CASE_DATA
 from forms.base import N_
 
-from . import Forbidden, InvalidInput, NotFound
+from . import Forbidden, InvalidInput, NotFound, scheduling
 from .audit import record
 from .parameters import run_context
 from .regions import in_scope, scope_of
@@ -78,6 +78,7 @@ def start_case(
     db.session.add_all([case, instance])
     db.session.flush()
     _sync_task_rows(case, instance, result)
+    scheduling.sync(case, instance, result)
     record(
         "open_case",
         "case",
@@ -101,6 +102,7 @@ def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) 
         instance.status = "COMPLETED"
     _mirror_case(case, result)
     _sync_task_rows(case, instance, result)
+    scheduling.sync(case, instance, result)
 
 
 def _mirror_case(case: Case, result: RunResult) -> None:

@@ -1,0 +1,85 @@
+"""Background work: timer jobs with leases, incidents, statutory deadlines and notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class Job(Base):
+    """Engine work for the worker. One TIMER job per instance, due at its earliest timer.
+
+    A worker takes a job by setting a lease (lock_owner, lock_expires_at) in a transaction that
+    skips rows other workers hold (SELECT … FOR UPDATE SKIP LOCKED); a worker that dies leaves a
+    lease that simply expires."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "kind"),
+        Index("ix_job_due", "failed", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12), default="TIMER")
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
+    due_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[bool] = mapped_column(default=False)  # retries used up: an incident is open
+    lock_owner: Mapped[str | None] = mapped_column(String(100))
+    lock_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Incident(Base):
+    """A job that kept failing. The case is flagged until someone retries after the fix."""
+
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_open", "resolved_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"))
+    element: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class Deadline(Base):
+    """A statutory deadline a case is waiting on (a BPMN timer), for reminders and escalation."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "element_id"),
+        Index("ix_deadline_due", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"))
+    element_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime]
+    reminded_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """An in-app message to the holders of a role in a region (like the inbox)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_inbox", "role", "region_code", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    kind: Mapped[str] = mapped_column(String(12))  # REMINDER | OVERDUE | INCIDENT
+    message: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,253 @@
+"""The background worker: fires due timers under leases, retries, raises incidents, reminds.
+
+Several workers on several hosts share one PostgreSQL database: a worker takes due jobs with
+SELECT … FOR UPDATE SKIP LOCKED and marks them with a lease; another worker skips them until the
+lease expires (so a killed worker's jobs are taken over). On SQLite run a single worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.engine import EngineError
+from app.extensions import db
+from app.i18n import CHINA_TZ
+from app.models import Case, Deadline, Incident, Job, Notification, User, WorkflowInstance, utcnow
+from app.reference.roles import Role
+
+from . import Conflict, NotFound
+from .audit import record
+from .cases import apply_run_result
+from .parameters import run_context
+from .workflows import engine
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=60)
+IDLE_DELAY = dt.timedelta(seconds=60)
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = (5, 30, 120)
+
+
+def acquire(owner: str, now: dt.datetime, limit: int = 20) -> list[int]:
+    """Lease up to `limit` due jobs for `owner`; rows other workers hold are skipped."""
+    due = (
+        select(Job.id)
+        .where(
+            Job.failed.is_(False),
+            Job.due_at <= now,
+            or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now),
+        )
+        .order_by(Job.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(db.session.execute(due).scalars())
+    if ids:
+        db.session.execute(
+            update(Job).where(Job.id.in_(ids)).values(lock_owner=owner, lock_expires_at=now + LEASE)
+        )
+    db.session.commit()
+    return ids
+
+
+def run_job(job_id: int, owner: str, now: dt.datetime) -> str:
+    """Fire what is due on the job's instance. Returns fired | idle | lost | retry | incident."""
+    job = db.session.get(Job, job_id, with_for_update=True)
+    if job is None or job.lock_owner != owner:
+        db.session.rollback()
+        return "lost"  # done meanwhile, or our lease expired and another worker took it
+    instance = db.session.get(WorkflowInstance, job.instance_id)
+    case = db.session.get(Case, job.case_id)
+    assert instance is not None and case is not None  # noqa: S101 - foreign keys
+    overdue = _overdue_deadlines(instance.id, now)
+    before = instance.state
+    try:
+        result = engine().fire_due_timers(before, run_context(now=now))
+    except EngineError as exc:
+        db.session.rollback()
+        return _failed(job_id, now, exc)
+    if result.state == before:  # nothing was due after all: look again at the next timer
+        _release(job)
+        next_due = result.next_timer
+        job.due_at = max(next_due, now + IDLE_DELAY) if next_due else now + IDLE_DELAY
+        db.session.commit()
+        return "idle"
+    apply_run_result(case, instance, result)  # re-schedules (or removes) the job
+    _release(job)
+    for deadline in overdue:
+        _notify(
+            case,
+            Role.UNIT_HEAD,
+            "OVERDUE",
+            f"案件 {case.case_no}「{deadline.name}」已逾期，请督办。",
+        )
+    record(
+        "fire_timers",
+        "case",
+        case.id,
+        actor_name=f"worker:{owner}",
+        region_code=case.region_code,
+        overdue=[d.name for d in overdue],
+    )
+    try:
+        db.session.commit()
+    except StaleDataError:  # a person completed a task on the case at the same moment
+        db.session.rollback()
+        return "retry"
+    return "fired"
+
+
+def _release(job: Job) -> None:
+    if job not in db.session.deleted:
+        job.lock_owner, job.lock_expires_at = None, None
+
+
+def _failed(job_id: int, now: dt.datetime, exc: EngineError) -> str:
+    job = db.session.get(Job, job_id)
+    if job is None:
+        return "lost"
+    job.attempts += 1
+    job.last_error = str(exc)
+    job.lock_owner, job.lock_expires_at = None, None
+    if job.attempts < MAX_ATTEMPTS:
+        job.due_at = now + dt.timedelta(seconds=BACKOFF_SECONDS[job.attempts - 1])
+        db.session.commit()
+        return "retry"
+    job.failed = True
+    case = db.session.get(Case, job.case_id)
+    assert case is not None  # noqa: S101 - foreign key
+    case.has_incident = True
+    incident = Incident(
+        case_id=case.id, instance_id=job.instance_id, element=exc.element, message=exc.reason
+    )
+    db.session.add(incident)
+    _notify(
+        case,
+        Role.SUPERVISOR,
+        "INCIDENT",
+        f"案件 {case.case_no} 在「{exc.element or '流程'}」出错：{exc.reason}",
+    )
+    record(
+        "incident",
+        "case",
+        case.id,
+        actor_name="worker",
+        region_code=case.region_code,
+        element=exc.element,
+        error=exc.reason,
+    )
+    db.session.commit()
+    log.warning("incident on case %s: %s", case.case_no, exc)
+    return "incident"
+
+
+def run_once(owner: str, now: dt.datetime | None = None) -> dict[str, int]:
+    """One round: fire what is due, then send reminders. Returns counts per outcome."""
+    now = now or utcnow()
+    outcomes: dict[str, int] = {}
+    for job_id in acquire(owner, now):
+        outcome = run_job(job_id, owner, now)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    reminded = send_reminders(now)
+    if reminded:
+        outcomes["reminded"] = reminded
+    return outcomes
+
+
+def send_reminders(now: dt.datetime) -> int:
+    """Remind the case officers of every deadline that is REMINDER_WD working days away."""
+    context = run_context(now=now)
+    days = int(context.parameters.get("REMINDER_WD", 2))
+    horizon = now + dt.timedelta(days=days * 2 + 10)  # a cheap bound; the calendar decides
+    rows = (
+        db.session.execute(
+            select(Deadline)
+            .where(
+                Deadline.reminded_at.is_(None), Deadline.due_at <= horizon, Deadline.due_at > now
+            )
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
+    sent = 0
+    for deadline in rows:
+        # due_at is the midnight after the last day (end_of_day in the diagrams)
+        due_day = (deadline.due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
+        remind_from = context.calendar.deadline(context.today(), days, "working_days").due
+        if due_day > remind_from:
+            continue
+        case = db.session.get(Case, deadline.case_id)
+        assert case is not None  # noqa: S101 - foreign key
+        _notify(
+            case,
+            Role.OFFICER,
+            "REMINDER",
+            f"案件 {case.case_no}「{deadline.name}」将于 {due_day:%Y年%m月%d日} 届满。",
+        )
+        deadline.reminded_at = now
+        sent += 1
+    db.session.commit()
+    return sent
+
+
+def _overdue_deadlines(instance_id: int, now: dt.datetime) -> list[Deadline]:
+    return list(
+        db.session.execute(
+            select(Deadline).where(Deadline.instance_id == instance_id, Deadline.due_at <= now)
+        ).scalars()
+    )
+
+
+def _notify(case: Case, role: Role, kind: str, message: str) -> None:
+    db.session.add(
+        Notification(
+            case_id=case.id,
+            role=role.value,
+            region_code=case.region_code,
+            kind=kind,
+            message=message,
+        )
+    )
+
+
+def open_incidents() -> list[Incident]:
+    return list(
+        db.session.execute(
+            select(Incident).where(Incident.resolved_at.is_(None)).order_by(Incident.created_at)
+        ).scalars()
+    )
+
+
+def retry_incident(incident_id: int, user: User) -> Incident:
+    """After the cause is fixed: clear the incident and let the worker run the job again now."""
+    incident = db.session.get(Incident, incident_id, with_for_update=True)
+    if incident is None:
+        raise NotFound("事件不存在。")
+    if incident.resolved_at is not None:
+        raise Conflict("该事件已处理。")
+    job = db.session.execute(
+        select(Job).where(Job.instance_id == incident.instance_id, Job.kind == "TIMER")
+    ).scalar_one_or_none()
+    now = utcnow()
+    incident.resolved_at, incident.resolved_by_id = now, user.id
+    if job is not None:
+        job.failed, job.attempts, job.due_at, job.last_error = False, 0, now, None
+    others = db.session.execute(
+        select(Incident.id).where(
+            Incident.case_id == incident.case_id,
+            Incident.resolved_at.is_(None),
+            Incident.id != incident.id,
+        )
+    ).first()
+    case = db.session.get(Case, incident.case_id)
+    if case is not None:
+        case.has_incident = others is not None
+    record("retry_incident", "case", incident.case_id, actor=user, incident=incident.id)
+    db.session.commit()
+    return incident
