@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .reference import Enterprise, Region
-from .scheduling import Deadline, Incident, Job, Notification
+from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, User, UserRole
 from .workflow import (
     Case,
@@ -22,6 +22,7 @@ __all__ = [
     "Case",
     "Deadline",
     "Enterprise",
+    "ExternalEvent",
     "HolidayDay",
     "HumanTask",
     "Incident",

@@ -30,6 +30,16 @@ from .workflows import engine
 def start_case(
     user: User, process_id: str, enterprise_id: int, title: str, entry: str = "CLUE"
 ) -> Case:
+    case = open_case(user, process_id, enterprise_id, title, entry)
+    db.session.commit()
+    return case
+
+
+def open_case(
+    user: User, process_id: str, enterprise_id: int, title: str, entry: str = "CLUE"
+) -> Case:
+    """Open a case in the caller's transaction (start_case commits it; events commit it with
+    the event record)."""
     version = db.session.execute(
         select(ProcessVersion).where(
             ProcessVersion.process_id == process_id, ProcessVersion.is_active.is_(True)
@@ -89,7 +99,6 @@ def start_case(
         process=process_id,
         bundle=version.bundle_hash,
     )
-    db.session.commit()
     return case
 
 

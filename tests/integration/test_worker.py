@@ -13,34 +13,15 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import AuditEvent, Case, Enterprise, HumanTask, Incident, Job, Notification, User
-from app.services import tasks as task_service
+from app.models import AuditEvent, Case, Enterprise, Incident, Job, Notification
 from app.services.cases import start_case
 from app.services.parameters import run_context, set_parameter
 from app.services.worker import acquire, run_once
 from app.services.workflows import deploy
 from tests.conftest import PostgresTemplate, base_config, login
+from tests.integration.cases import account, complete, ready
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-
-
-def account(name: str) -> User:
-    return db.session.execute(select(User).where(User.username == name)).scalar_one()
-
-
-def ready(case_id: int) -> list[HumanTask]:
-    return list(
-        db.session.execute(
-            select(HumanTask)
-            .where(HumanTask.case_id == case_id, HumanTask.state == "READY")
-            .order_by(HumanTask.id)
-        ).scalars()
-    )
-
-
-def complete(case_id: int, bpmn_id: str, username: str, **data: Any) -> None:
-    task = next(t for t in ready(case_id) if t.bpmn_id == bpmn_id)
-    task_service.complete_task(task, data, account(username))
 
 
 def warning_case() -> int:

@@ -1,0 +1,172 @@
+"""External events (12315/12345 work orders, the party's requests, bank and court replies).
+
+Each event reaches exactly the case it names; a client's event id is remembered with the answer
+it got, so a repeated delivery answers the same and has no second effect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.engine import EngineError, InvalidTaskData, MessageNotExpected
+from app.extensions import db
+from app.models import Case, Enterprise, ExternalEvent, Notification, User, WorkflowInstance
+from app.reference.roles import Role
+
+from . import Forbidden
+from .audit import record
+from .cases import apply_run_result, open_case
+from .parameters import run_context
+from .regions import in_scope
+from .workflows import engine
+
+# event type → the BPMN message it delivers to the case's process
+MESSAGES = {
+    "hearing_request": "hearing_request",
+    "statement": "party_statement",
+    "judicial_reply": "judicial_reply",
+}
+# events recorded on the case for the officer (the screens take them from there)
+NOTICES = {
+    "rectification_report": "当事人提交了整改报告",
+    "repair_application": "当事人提交了信用修复申请",
+    "payment_confirmed": "银行确认罚款已缴纳",
+}
+TYPES = sorted({"complaint_received", *MESSAGES, *NOTICES})
+
+Answer = tuple[int, dict[str, Any]]
+Outcome = tuple[int, dict[str, Any], int | None]  # status, answer, case id
+
+
+def receive(client: User, body: Any) -> Answer:
+    problem = _invalid(body)
+    if problem:
+        return 422, {"error": problem, "status": 422}
+    previous = db.session.execute(
+        select(ExternalEvent).where(
+            ExternalEvent.client_id == client.id, ExternalEvent.event_id == body["event_id"]
+        )
+    ).scalar_one_or_none()
+    if previous is not None:
+        return previous.status, {**previous.response, "repeated": True}
+    status, answer, case_id = _handle(client, body)
+    if status >= 400:
+        db.session.rollback()
+    db.session.add(
+        ExternalEvent(
+            client_id=client.id,
+            event_id=body["event_id"],
+            type=body["type"],
+            case_id=case_id,
+            payload=body.get("payload") or {},
+            status=status,
+            response=answer,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same event id arrived twice at the same moment
+        db.session.rollback()
+        return receive(client, body)
+    return status, answer
+
+
+def _invalid(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "请求体应为 JSON 对象 (JSON object expected)"
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 100:
+        return "event_id: 必填，1 至 100 个字符"
+    if body.get("type") not in TYPES:
+        return f"type: 取值应为 {', '.join(TYPES)} 之一"
+    if "payload" in body and not isinstance(body["payload"], dict):
+        return "payload: 应为 JSON 对象"
+    if body["type"] != "complaint_received" and not isinstance(body.get("case_no"), str):
+        return "case_no: 必填"
+    return None
+
+
+def _handle(client: User, body: dict[str, Any]) -> Outcome:
+    payload: dict[str, Any] = body.get("payload") or {}
+    kind = body["type"]
+    case = None
+    if isinstance(body.get("case_no"), str):
+        case = db.session.execute(
+            select(Case).where(Case.case_no == body["case_no"])
+        ).scalar_one_or_none()
+        if case is None:
+            return 404, {"error": f"案件 {body['case_no']} 不存在", "status": 404}, None
+        if not in_scope(client, case.region_code):
+            return 403, {"error": "无权向其他地区的案件发送事件", "status": 403}, None
+    if kind == "complaint_received":
+        return _complaint(client, case, payload)
+    assert case is not None  # noqa: S101 - checked by _invalid
+    if kind in MESSAGES:
+        return _message(client, case, MESSAGES[kind], payload)
+    _notify_officers(case, f"{NOTICES[kind]}（案件 {case.case_no}）。")
+    record(kind, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
+    return 202, {"case_no": case.case_no, "recorded": kind}, case.id
+
+
+def _complaint(
+    client: User, case: Case | None, payload: dict[str, Any]
+) -> tuple[int, dict[str, Any], int | None]:
+    if case is not None:  # joins an existing case
+        _notify_officers(case, f"案件 {case.case_no} 收到新的投诉举报工单。")
+        record(
+            "complaint_received",
+            "case",
+            case.id,
+            actor=client,
+            region_code=case.region_code,
+            payload=payload,
+        )
+        return 202, {"case_no": case.case_no, "joined": True}, case.id
+    code = payload.get("credit_code")
+    enterprise = (
+        db.session.execute(
+            select(Enterprise).where(Enterprise.credit_code == code)
+        ).scalar_one_or_none()
+        if isinstance(code, str)
+        else None
+    )
+    if enterprise is None:
+        return 404, {"error": "payload.credit_code: 未登记的经营主体", "status": 404}, None
+    summary = str(payload.get("summary") or "投诉举报")[:200]
+    try:  # committed together with the event record, so a retry cannot open a second case
+        opened = open_case(client, "enforcement_case", enterprise.id, summary, "CLUE")
+    except Forbidden as exc:
+        return 403, {"error": str(exc), "status": 403}, None
+    answer = {"case_no": opened.case_no, "case_id": opened.id, "stage": opened.stage}
+    return 201, answer, opened.id
+
+
+def _message(
+    client: User, case: Case, message: str, payload: dict[str, Any]
+) -> tuple[int, dict[str, Any], int | None]:
+    instance = db.session.execute(
+        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+    ).scalar_one()
+    try:
+        result = engine().deliver_message(instance.state, message, payload, run_context())
+    except MessageNotExpected:
+        return 409, {"error": f"案件 {case.case_no} 当前不在等待该事件", "status": 409}, case.id
+    except (InvalidTaskData, EngineError) as exc:
+        return 422, {"error": str(exc), "status": 422}, case.id
+    apply_run_result(case, instance, result)
+    record(message, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
+    return 202, {"case_no": case.case_no, "delivered": message, "stage": case.stage}, case.id
+
+
+def _notify_officers(case: Case, message: str) -> None:
+    db.session.add(
+        Notification(
+            case_id=case.id,
+            role=Role.OFFICER.value,
+            region_code=case.region_code,
+            kind="EVENT",
+            message=message,
+        )
+    )

@@ -1,0 +1,192 @@
+"""POST /api/v1/events: token-authenticated, idempotent, addressed to exactly one case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Case, Enterprise
+from app.services.auth import create_token
+from app.services.cases import start_case
+from tests.integration.cases import account, complete, ready
+
+URL = "/api/v1/events"
+
+
+def token_for(app: Flask, username: str) -> dict[str, str]:
+    with app.app_context():
+        return {"Authorization": f"Bearer {create_token(username, 'test')}"}
+
+
+def case_count(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session.execute(select(func.count()).select_from(Case)).scalar_one())
+
+
+def test_tokens_are_required_and_checked(app: Flask, client: FlaskClient) -> None:
+    body = {"event_id": "x", "type": "statement", "case_no": "TJ"}
+    for headers in ({}, {"Authorization": "Bearer tjn_wrong"}, {"Authorization": "Basic abc"}):
+        response = client.post(URL, json=body, headers=headers)
+        assert response.status_code == 401 and "令牌" in response.get_json()["error"]
+    response = client.post(URL, json=body, headers=token_for(app, "designer"))
+    assert response.status_code == 403
+
+
+def test_a_complaint_opens_one_case_however_often_it_is_sent(
+    app: Flask, client: FlaskClient
+) -> None:
+    headers = token_for(app, "officer")
+    with app.app_context():
+        code = db.session.execute(
+            select(Enterprise.credit_code).where(Enterprise.region_code == "150105")
+        ).scalar_one()
+    before = case_count(app)
+    body = {
+        "event_id": "12315-20261124-0001",
+        "type": "complaint_received",
+        "payload": {"credit_code": code, "summary": "烧烤店使用过期食材", "channel": "12315"},
+    }
+    first = client.post(URL, json=body, headers=headers)
+    assert first.status_code == 201, first.get_json()
+    answer = first.get_json()
+    assert answer["stage"] == "C 线索核查与立案" and answer["case_no"].startswith("TJ")
+    again = client.post(URL, json=body, headers=headers)
+    assert again.status_code == 201
+    assert again.get_json() == {**answer, "repeated": True}
+    assert case_count(app) == before + 1
+    joined = client.post(
+        URL,
+        headers=headers,
+        json={
+            "event_id": "12315-20261124-0002",
+            "type": "complaint_received",
+            "case_no": answer["case_no"],
+            "payload": {"summary": "再次投诉"},
+        },
+    )
+    assert joined.status_code == 202 and joined.get_json()["joined"] is True
+    assert case_count(app) == before + 1
+
+
+def test_unknown_case_and_bad_bodies_answer_with_reasons(app: Flask, client: FlaskClient) -> None:
+    headers = token_for(app, "officer")
+    missing = {"event_id": "e-404", "type": "statement", "case_no": "TJ1900-150100-99999"}
+    response = client.post(URL, json=missing, headers=headers)
+    assert response.status_code == 404 and "不存在" in response.get_json()["error"]
+    assert client.post(URL, json=missing, headers=headers).status_code == 404  # same answer
+    for body, field in (
+        ([1, 2], "JSON"),
+        ({"type": "statement", "case_no": "x"}, "event_id"),
+        ({"event_id": "e", "type": "party_dance", "case_no": "x"}, "type"),
+        ({"event_id": "e", "type": "statement"}, "case_no"),
+        ({"event_id": "e", "type": "statement", "case_no": "x", "payload": []}, "payload"),
+    ):
+        response = client.post(URL, json=body, headers=headers)
+        assert response.status_code == 422 and field in response.get_json()["error"]
+    response = client.post(
+        URL, data="not json", headers={**headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+def notice_served_case(app: Flask, proposed_fine: float) -> str:
+    """A case whose penalty notice has just been served: it waits for the party (F)."""
+    with app.app_context():
+        enterprise = db.session.execute(
+            select(Enterprise.id).where(Enterprise.region_code == "150102")
+        ).scalar_one()
+        case = start_case(account("officer"), "enforcement_case", enterprise, "投诉", "CLUE")
+        today = dt.date.today().isoformat()
+        complete(
+            case.id,
+            "c_register",
+            "officer",
+            source="COMPLAINT",
+            found_on=today,
+            clue_summary="投诉",
+        )
+        complete(
+            case.id,
+            "c_verify",
+            "officer",
+            evidence_initial=True,
+            should_punish=True,
+            within_jurisdiction=True,
+            within_limitation=True,
+            facts_clear=False,
+            sanctions=["FINE"],
+            proposed_fine=proposed_fine,
+            verify_notes="",
+        )
+        complete(case.id, "c_filing_approval", "agency_head", approved=True, opinion="")
+        complete(case.id, "c_assign", "unit_head", case_officers="张三、李四")
+        complete(case.id, "d_investigate", "officer", evidence_summary="", next_action="CONCLUDE")
+        report: dict[str, Any] = {
+            "facts": "事实",
+            "legal_basis": "依据",
+            "sanctions": ["FINE"],
+            "proposed_fine": proposed_fine,
+            "confiscation_value": 0,
+            "fine_min": 0,
+            "fine_max": 200000,
+            "age": None,
+            "mental_incapacity": False,
+            "limitation_expired": False,
+            "no_fault_proven": False,
+            "red_line": False,
+            "emergency": False,
+            "minor": False,
+            "corrected": False,
+            "harm": "GENERAL",
+            "first_offense_2y": False,
+            "on_exempt_list": "NONE",
+            "adopt_exemption": True,
+            "mitigating_mandatory": [],
+            "significant_mitigation": False,
+            "mitigating_optional": [],
+            "aggravating": [],
+            "major_public_interest": False,
+            "complex_case": False,
+            "in_review_catalog": False,
+            "complex_or_major": False,
+            "discretion_reason": "理由",
+        }
+        complete(case.id, "e_report", "officer", **report)
+        complete(case.id, "e_case_review", "reviewer", approved=True, opinion="")
+        complete(
+            case.id, "e_head_decision", "agency_head", head_decision="PENALTY", head_opinion=""
+        )
+        complete(case.id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
+        return case.case_no
+
+
+def test_a_hearing_request_reaches_only_the_addressed_case(app: Flask, client: FlaskClient) -> None:
+    headers = token_for(app, "officer")
+    addressed = notice_served_case(app, 150000)
+    bystander = notice_served_case(app, 150000)
+    body = {
+        "event_id": "gov-portal-77",
+        "type": "hearing_request",
+        "case_no": addressed,
+        "payload": {"requested_on": "2026-11-24"},
+    }
+    response = client.post(URL, json=body, headers=headers)
+    assert response.status_code == 202, response.get_json()
+    with app.app_context():
+        ids = {c.case_no: c.id for c in db.session.execute(select(Case)).scalars()}
+        assert [t.bpmn_id for t in ready(ids[addressed])] == ["f_schedule_hearing"]
+        assert [t.bpmn_id for t in ready(ids[bystander])] == []  # still waiting for the party
+    assert client.post(URL, json=body, headers=headers).get_json()["repeated"] is True
+    again = client.post(URL, headers=headers, json={**body, "event_id": "gov-portal-78"})
+    assert again.status_code == 409  # no longer waiting for a hearing request
+    elsewhere = client.post(
+        URL,
+        headers=token_for(app, "officer_bt"),
+        json={**body, "event_id": "bt-1", "case_no": bystander},
+    )
+    assert elsewhere.status_code == 403
