@@ -168,14 +168,20 @@ def db_downgrade(revision: str) -> None:
 @click.option("--name", "display_name", required=True, help="显示名 display name")
 @click.option("--region", required=True, help="region code, e.g. 150100")
 @click.option("--role", "roles", multiple=True, required=True, help="role (repeatable)")
+@click.option("--email", default=None, help="for notification mail (optional)")
 @click.password_option()
 @with_appcontext
 def create_user(
-    username: str, display_name: str, region: str, roles: tuple[str, ...], password: str
+    username: str,
+    display_name: str,
+    region: str,
+    roles: tuple[str, ...],
+    email: str | None,
+    password: str,
 ) -> None:
     """Create an account."""
     try:
-        auth_service.create_user(username, password, display_name, region, roles)
+        auth_service.create_user(username, password, display_name, region, roles, email=email)
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {username}")

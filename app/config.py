@@ -34,6 +34,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # Optional e-mail for reminders, overdue notices and incidents (off when no host is set).
+        "SMTP_HOST": env.get("TIJIAN_SMTP_HOST"),
+        "SMTP_PORT": int(env.get("TIJIAN_SMTP_PORT", 25)),
+        "SMTP_FROM": env.get("TIJIAN_SMTP_FROM", "tijian@localhost"),
+        "SMTP_USER": env.get("TIJIAN_SMTP_USER"),
+        "SMTP_PASSWORD": env.get("TIJIAN_SMTP_PASSWORD"),
+        "SMTP_STARTTLS": env.get("TIJIAN_SMTP_STARTTLS", "") in ("1", "true", "yes"),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,

@@ -19,6 +19,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
+    email: Mapped[str | None] = mapped_column(String(200))  # for reminders when SMTP is set up
     is_active: Mapped[bool] = mapped_column(default=True)
     # Demo accounts (password "demo") can only log in while the app runs in demo mode.
     is_demo: Mapped[bool] = mapped_column(default=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -95,6 +96,7 @@ def create_user(
     roles: Iterable[str],
     *,
     is_demo: bool = False,
+    email: str | None = None,
 ) -> User:
     role_values = sorted(set(roles))
     unknown = [r for r in role_values if r not in {role.value for role in Role}]
@@ -104,6 +106,8 @@ def create_user(
         raise InvalidInput(f"未知区域代码: {region_code}")
     if db.session.execute(select(User.id).where(User.username == username)).first():
         raise InvalidInput(f"用户名已存在: {username}")
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise InvalidInput(f"电子邮箱格式不正确: {email}")
     if len(password) < (4 if is_demo else 10):
         raise InvalidInput(N_("密码至少 10 位。"))
     user = User(
@@ -112,6 +116,7 @@ def create_user(
         password_hash=hash_password(password),
         region_code=region_code,
         is_demo=is_demo,
+        email=email,
         roles=[UserRole(role=r) for r in role_values],
     )
     db.session.add(user)

@@ -19,7 +19,7 @@ from app.i18n import CHINA_TZ
 from app.models import Case, Deadline, Incident, Job, Notification, User, WorkflowInstance, utcnow
 from app.reference.roles import Role
 
-from . import Conflict, NotFound
+from . import Conflict, NotFound, mail
 from .audit import record
 from .cases import apply_run_result
 from .parameters import run_context
@@ -79,13 +79,15 @@ def run_job(job_id: int, owner: str, now: dt.datetime) -> str:
         return "idle"
     apply_run_result(case, instance, result)  # re-schedules (or removes) the job
     _release(job)
-    for deadline in overdue:
+    notes = [
         _notify(
             case,
             Role.UNIT_HEAD,
             "OVERDUE",
             f"案件 {case.case_no}「{deadline.name}」已逾期，请督办。",
         )
+        for deadline in overdue
+    ]
     record(
         "fire_timers",
         "case",
@@ -99,6 +101,7 @@ def run_job(job_id: int, owner: str, now: dt.datetime) -> str:
     except StaleDataError:  # a person completed a task on the case at the same moment
         db.session.rollback()
         return "retry"
+    mail.send(notes)
     return "fired"
 
 
@@ -126,7 +129,7 @@ def _failed(job_id: int, now: dt.datetime, exc: EngineError) -> str:
         case_id=case.id, instance_id=job.instance_id, element=exc.element, message=exc.reason
     )
     db.session.add(incident)
-    _notify(
+    note = _notify(
         case,
         Role.SUPERVISOR,
         "INCIDENT",
@@ -142,6 +145,7 @@ def _failed(job_id: int, now: dt.datetime, exc: EngineError) -> str:
         error=exc.reason,
     )
     db.session.commit()
+    mail.send([note])
     log.warning("incident on case %s: %s", case.case_no, exc)
     return "incident"
 
@@ -175,7 +179,7 @@ def send_reminders(now: dt.datetime) -> int:
         .scalars()
         .all()
     )
-    sent = 0
+    notes = []
     for deadline in rows:
         # due_at is the midnight after the last day (end_of_day in the diagrams)
         due_day = (deadline.due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
@@ -184,16 +188,18 @@ def send_reminders(now: dt.datetime) -> int:
             continue
         case = db.session.get(Case, deadline.case_id)
         assert case is not None  # noqa: S101 - foreign key
-        _notify(
-            case,
-            Role.OFFICER,
-            "REMINDER",
-            f"案件 {case.case_no}「{deadline.name}」将于 {due_day:%Y年%m月%d日} 届满。",
+        notes.append(
+            _notify(
+                case,
+                Role.OFFICER,
+                "REMINDER",
+                f"案件 {case.case_no}「{deadline.name}」将于 {due_day:%Y年%m月%d日} 届满。",
+            )
         )
         deadline.reminded_at = now
-        sent += 1
     db.session.commit()
-    return sent
+    mail.send(notes)
+    return len(notes)
 
 
 def _overdue_deadlines(instance_id: int, now: dt.datetime) -> list[Deadline]:
@@ -204,16 +210,12 @@ def _overdue_deadlines(instance_id: int, now: dt.datetime) -> list[Deadline]:
     )
 
 
-def _notify(case: Case, role: Role, kind: str, message: str) -> None:
-    db.session.add(
-        Notification(
-            case_id=case.id,
-            role=role.value,
-            region_code=case.region_code,
-            kind=kind,
-            message=message,
-        )
+def _notify(case: Case, role: Role, kind: str, message: str) -> Notification:
+    note = Notification(
+        case_id=case.id, role=role.value, region_code=case.region_code, kind=kind, message=message
     )
+    db.session.add(note)
+    return note
 
 
 def open_incidents() -> list[Incident]:

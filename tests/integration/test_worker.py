@@ -15,24 +15,18 @@ from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, Case, Enterprise, Incident, Job, Notification
 from app.services.cases import start_case
-from app.services.parameters import run_context, set_parameter
+from app.services.parameters import set_parameter
 from app.services.worker import acquire, run_once
 from app.services.workflows import deploy
 from tests.conftest import PostgresTemplate, base_config, login
-from tests.integration.cases import account, complete, ready
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
-
-
-def warning_case() -> int:
-    """A risk-warning case served today, waiting for the self-check feedback (5 working days)."""
-    served_on = dt.date.today().isoformat()
-    enterprise = db.session.execute(select(Enterprise).order_by(Enterprise.id)).scalars().first()
-    assert enterprise is not None
-    case = start_case(account("officer"), "enforcement_case", enterprise.id, "冷链风险", "WARNING")
-    complete(case.id, "a_assess", "credit", situation="INDIVIDUAL_RISK", risk_summary="冷链")
-    complete(case.id, "a_issue", "officer", served_on=served_on, document_summary="提醒书")
-    return case.id
+from tests.integration.cases import (
+    CHINA,
+    account,
+    complete,
+    ready,
+    self_check_due_day,
+    warning_case,
+)
 
 
 def at(text: str) -> dt.datetime:
@@ -41,12 +35,6 @@ def at(text: str) -> dt.datetime:
 
 def due_of(case_id: int) -> dt.datetime:
     return db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
-
-
-def self_check_due_day() -> dt.date:
-    """The last day of the 5-working-day self-check period that starts today."""
-    calendar = run_context().calendar
-    return calendar.deadline(dt.date.today(), 5, "working_days").due
 
 
 def midnight_after(day: dt.date) -> dt.datetime:
