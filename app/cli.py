@@ -62,6 +62,8 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
             click.echo("演示账号 demo logins (password: demo):")
             for username, role in logins:
                 click.echo(f"  {username:<12} {role}")
+            token = auth_service.create_token("officer", "demo")
+            click.echo(f"演示接口令牌 demo API token (officer): {token}")
         # Forked gunicorn workers must not inherit the master's pooled connections.
         db.engine.dispose()
     click.echo(f"体检 Tijian: http://{host}:{port}/")

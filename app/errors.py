@@ -30,7 +30,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError) -> ResponseReturnValue:
         db.session.rollback()
-        return _answer(exc.status, str(exc))
+        return _answer(exc.status, str(exc), getattr(exc, "details", None))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
@@ -59,7 +59,26 @@ def _is_own_message(exc: HTTPException) -> bool:
     )
 
 
-def _answer(status: int, message: str) -> ResponseReturnValue:
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_input",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def _answer(status: int, message: str, details: object = None) -> ResponseReturnValue:
     if request.path.startswith("/api/"):
-        return jsonify({"error": message, "status": status}), status
+        body = {
+            "error": ERROR_CODES.get(status, "error"),
+            "message": message,
+            "details": details or {},
+        }
+        return jsonify(body), status
     return render_template("error.html", status=status, message=message), status

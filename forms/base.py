@@ -63,6 +63,53 @@ class TaskForm(Form):
         return {field.name: _json_safe(field.data) for field in self}
 
     @classmethod
+    def from_json(
+        cls, data: Mapping[str, Any], today: dt.date | None = None, locale: str = "zh_Hans"
+    ) -> TaskForm:
+        """The form as if a browser had posted `data` (JSON values: booleans for 是/否 and
+        check boxes, lists for several choices, numbers, ISO dates). Unknown names are ignored
+        by WTForms; callers that must refuse them compare with `field_names()`."""
+        kinds = {field.name: field.type for field in cls()}
+        posted = _Posted()
+        for name, value in data.items():
+            kind = kinds.get(name)
+            if kind is None or value is None or (kind == "BooleanField" and value is False):
+                continue
+            if kind == "RadioField" and isinstance(value, bool):
+                posted.add(name, "yes" if value else "no")
+            elif kind == "BooleanField":
+                posted.add(name, "y" if value is True else str(value))
+            elif isinstance(value, list):
+                for item in value:
+                    posted.add(name, str(item))
+            else:
+                posted.add(name, str(value))
+        return cls(posted, meta={"today": today, "locales": [locale]})
+
+    @classmethod
+    def field_names(cls) -> frozenset[str]:
+        return frozenset(field.name for field in cls())
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
+        """A machine-readable description of the screen (for the API)."""
+        described = []
+        for field in cls():
+            entry: dict[str, Any] = {
+                "name": field.name,
+                "type": _API_TYPES.get(field.type, "string"),
+                "required": bool(field.flags.required),
+                "label": field.label.text,
+                "description": field.description or "",
+            }
+            if isinstance(field, SelectField | SelectMultipleField):
+                entry["choices"] = [
+                    {"value": value, "label": label} for value, label, *_ in field.iter_choices()
+                ]
+            described.append(entry)
+        return described
+
+    @classmethod
     def from_task_data(cls, data: Mapping[str, Any], locale: str = "zh_Hans") -> TaskForm:
         """A form pre-filled from task data (ISO strings back to dates where a field wants one)."""
         form = cls(meta={"locales": [locale]})
@@ -70,6 +117,27 @@ class TaskForm(Form):
             if field.name in data:
                 field.process_data(_from_json(field, data[field.name]))
         return form
+
+
+class _Posted(dict[str, list[str]]):
+    """Form data as WTForms reads it (a multi-dict with getlist), without a web framework."""
+
+    def add(self, name: str, value: str) -> None:
+        self.setdefault(name, []).append(value)
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self.get(name, []))
+
+
+_API_TYPES = {
+    "RadioField": "boolean",
+    "BooleanField": "boolean",
+    "DateField": "date",
+    "DecimalField": "number",
+    "IntegerField": "integer",
+    "SelectField": "choice",
+    "SelectMultipleField": "choices",
+}
 
 
 def today_of(form: Form) -> dt.date:

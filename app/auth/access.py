@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from app.models import User
 from app.reference.roles import Role
-from app.services.auth import user_for_token
+from app.services.auth import authenticate_token
 from app.services.regions import in_scope
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -68,9 +68,7 @@ def api_access(*roles: Role) -> Callable[[View], View]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization", "")
             token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-            account = user_for_token(token) if token else None
-            if account is None:
-                abort(401, description="缺少或无效的接口令牌（Authorization: Bearer …）。")
+            account = authenticate_token(token, request.remote_addr or "-")
             if allowed and not (allowed & account.role_names):
                 abort(403, description="该令牌的岗位无权使用此接口。")
             g.api_user = account

@@ -17,7 +17,7 @@ from app.models import ApiToken, LoginAttempt, Region, User, UserRole, utcnow
 from app.reference.roles import Role
 from forms.base import N_
 
-from . import InvalidInput, NotFound, TooManyAttempts
+from . import InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from .audit import record
 
 # Compared against when the username is unknown, so both paths cost one scrypt.
@@ -142,6 +142,29 @@ def create_token(username: str, name: str = "cli") -> str:
     record("create_token", "user", user.id, actor_name="cli", token_prefix=token[:12])
     db.session.commit()
     return token
+
+
+# the login_attempt name under which bad tokens are counted
+API_TOKEN_LOGIN = "<api-token>"  # noqa: S105 - a label, not a secret
+
+
+def authenticate_token(token: str, remote_addr: str) -> User:
+    """The user of a bearer token; bad tokens are counted per address and throttled."""
+    config = current_app.config
+    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    if (
+        _failures_since(LoginAttempt.remote_addr == remote_addr, since)
+        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        raise TooManyAttempts("令牌验证失败次数过多，请稍后再试。")
+    user = user_for_token(token) if token else None
+    if user is None:
+        db.session.add(
+            LoginAttempt(username=API_TOKEN_LOGIN, remote_addr=remote_addr, succeeded=False)
+        )
+        db.session.commit()
+        raise Unauthorized(N_("缺少或无效的接口令牌（Authorization: Bearer …）。"))
+    return user
 
 
 def user_for_token(token: str) -> User | None:

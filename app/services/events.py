@@ -43,7 +43,7 @@ Outcome = tuple[int, dict[str, Any], int | None]  # status, answer, case id
 def receive(client: User, body: Any) -> Answer:
     problem = _invalid(body)
     if problem:
-        return 422, {"error": problem, "status": 422}
+        return 422, _error(422, problem)
     previous = db.session.execute(
         select(ExternalEvent).where(
             ExternalEvent.client_id == client.id, ExternalEvent.event_id == body["event_id"]
@@ -73,6 +73,13 @@ def receive(client: User, body: Any) -> Answer:
     return status, answer
 
 
+ERROR_CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid_input"}
+
+
+def _error(status: int, message: str) -> dict[str, Any]:
+    return {"error": ERROR_CODES[status], "message": message, "details": {}}
+
+
 def _invalid(body: Any) -> str | None:
     if not isinstance(body, dict):
         return "请求体应为 JSON 对象 (JSON object expected)"
@@ -97,9 +104,9 @@ def _handle(client: User, body: dict[str, Any]) -> Outcome:
             select(Case).where(Case.case_no == body["case_no"])
         ).scalar_one_or_none()
         if case is None:
-            return 404, {"error": f"案件 {body['case_no']} 不存在", "status": 404}, None
+            return 404, _error(404, f"案件 {body['case_no']} 不存在"), None
         if not in_scope(client, case.region_code):
-            return 403, {"error": "无权向其他地区的案件发送事件", "status": 403}, None
+            return 403, _error(403, "无权向其他地区的案件发送事件"), None
     if kind == "complaint_received":
         return _complaint(client, case, payload)
     assert case is not None  # noqa: S101 - checked by _invalid
@@ -133,12 +140,12 @@ def _complaint(
         else None
     )
     if enterprise is None:
-        return 404, {"error": "payload.credit_code: 未登记的经营主体", "status": 404}, None
+        return 404, _error(404, "payload.credit_code: 未登记的经营主体"), None
     summary = str(payload.get("summary") or "投诉举报")[:200]
     try:  # committed together with the event record, so a retry cannot open a second case
         opened = open_case(client, "enforcement_case", enterprise.id, summary, "CLUE")
     except Forbidden as exc:
-        return 403, {"error": str(exc), "status": 403}, None
+        return 403, _error(403, str(exc)), None
     answer = {"case_no": opened.case_no, "case_id": opened.id, "stage": opened.stage}
     return 201, answer, opened.id
 
@@ -152,9 +159,9 @@ def _message(
     try:
         result = engine().deliver_message(instance.state, message, payload, run_context())
     except MessageNotExpected:
-        return 409, {"error": f"案件 {case.case_no} 当前不在等待该事件", "status": 409}, case.id
+        return 409, _error(409, f"案件 {case.case_no} 当前不在等待该事件"), case.id
     except (InvalidTaskData, EngineError) as exc:
-        return 422, {"error": str(exc), "status": 422}, case.id
+        return 422, _error(422, str(exc)), case.id
     apply_run_result(case, instance, result)
     record(message, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
     return 202, {"case_no": case.case_no, "delivered": message, "stage": case.stage}, case.id

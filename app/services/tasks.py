@@ -49,6 +49,8 @@ def get_task_for_user(task_id: int, user: User) -> HumanTask:
 
 def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
     """Complete the task and run the engine; returns the user's next task on the case, if any."""
+    if task.assignee_id not in (None, user.id):
+        raise Conflict("该任务已被他人认领，请先由认领人处理或由负责人改派。")
     claimed = db.session.execute(
         update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.state == "READY")

@@ -32,7 +32,7 @@ def test_tokens_are_required_and_checked(app: Flask, client: FlaskClient) -> Non
     body = {"event_id": "x", "type": "statement", "case_no": "TJ"}
     for headers in ({}, {"Authorization": "Bearer tjn_wrong"}, {"Authorization": "Basic abc"}):
         response = client.post(URL, json=body, headers=headers)
-        assert response.status_code == 401 and "令牌" in response.get_json()["error"]
+        assert response.status_code == 401 and "令牌" in response.get_json()["message"]
     response = client.post(URL, json=body, headers=token_for(app, "designer"))
     assert response.status_code == 403
 
@@ -77,7 +77,7 @@ def test_unknown_case_and_bad_bodies_answer_with_reasons(app: Flask, client: Fla
     headers = token_for(app, "officer")
     missing = {"event_id": "e-404", "type": "statement", "case_no": "TJ1900-150100-99999"}
     response = client.post(URL, json=missing, headers=headers)
-    assert response.status_code == 404 and "不存在" in response.get_json()["error"]
+    assert response.status_code == 404 and "不存在" in response.get_json()["message"]
     assert client.post(URL, json=missing, headers=headers).status_code == 404  # same answer
     for body, field in (
         ([1, 2], "JSON"),
@@ -87,7 +87,7 @@ def test_unknown_case_and_bad_bodies_answer_with_reasons(app: Flask, client: Fla
         ({"event_id": "e", "type": "statement", "case_no": "x", "payload": []}, "payload"),
     ):
         response = client.post(URL, json=body, headers=headers)
-        assert response.status_code == 422 and field in response.get_json()["error"]
+        assert response.status_code == 422 and field in response.get_json()["message"]
     response = client.post(
         URL, data="not json", headers={**headers, "Content-Type": "application/json"}
     )

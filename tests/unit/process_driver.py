@@ -9,8 +9,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from werkzeug.datastructures import MultiDict
-
 import forms
 from app.engine import (
     ParsedBundle,
@@ -47,26 +45,11 @@ def write_coverage() -> None:
 
 
 def submit_form(form_key: str, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """Post `data` to the task's form as a browser would and return what the app would store."""
+    """Post `data` to the task's screen as the app does and return what it would store."""
     form_class = forms.form_class_for(form_key)
-    fields = {field.name: field for field in form_class()}
-    unknown = set(data) - set(fields)
+    unknown = set(data) - form_class.field_names()
     assert not unknown, f"{form_key} has no fields {sorted(unknown)}"
-    posted: MultiDict[str, str] = MultiDict()
-    for name, value in data.items():
-        kind = fields[name].type
-        if value is None or (kind == "BooleanField" and value is False):
-            continue
-        if kind == "RadioField" and isinstance(value, bool):
-            posted.add(name, "yes" if value else "no")
-        elif kind == "BooleanField":
-            posted.add(name, "y")
-        elif isinstance(value, list):
-            for item in value:
-                posted.add(name, item)
-        else:
-            posted.add(name, str(value))
-    form = form_class(posted, meta={"today": today})
+    form = form_class.from_json(data, today)
     assert form.validate(), f"{form_key}: {form.errors}"
     return form.to_task_data()
 

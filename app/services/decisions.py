@@ -1,0 +1,74 @@
+"""The decision tables and the deadline calculator as a public service (shared/DECISIONS.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from app.calendar import Unit
+from app.engine import DecisionError
+from app.extensions import db
+from app.models import ProcessVersion
+from app.reference.decision_contract import CONTRACT, InputError, prepare_inputs
+
+from . import InvalidInput, NotFound
+from .parameters import run_context
+from .workflows import engine
+
+
+class DecisionInputError(InvalidInput):
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.details = {name: reason}
+
+
+def _current_bundle() -> str:
+    """The bundle of the most recently deployed active version: its tables are in force."""
+    bundle = db.session.execute(
+        select(ProcessVersion.bundle_hash)
+        .where(ProcessVersion.is_active.is_(True))
+        .order_by(ProcessVersion.deployed_at.desc(), ProcessVersion.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if bundle is None:
+        raise NotFound("尚未部署任何流程和决策表。")
+    return bundle
+
+
+def evaluate(decision_id: str, inputs: Any) -> dict[str, Any]:
+    if decision_id not in CONTRACT:
+        raise NotFound(f"没有决策表 {decision_id}")
+    if not isinstance(inputs, dict):
+        raise DecisionInputError("body", "应为 JSON 对象 (JSON object of inputs expected)")
+    context = run_context()
+    try:
+        prepared = prepare_inputs(decision_id, inputs, context.today())
+    except InputError as exc:
+        raise DecisionInputError(exc.name, exc.reason) from None
+    bundle = _current_bundle()
+    if decision_id not in engine().bundle(bundle).decisions:
+        raise NotFound(f"当前版本中没有决策表 {decision_id}")
+    try:
+        result = engine().evaluate_decision(bundle, decision_id, prepared, context)
+    except DecisionError as exc:  # the table itself is faulty for these inputs
+        raise InvalidInput(f"决策表未能给出唯一结论：{exc}") from exc
+    return {
+        "decision": decision_id,
+        "outputs": result.outputs,
+        "matched_rules": [{"id": r.id, "annotation": r.annotation} for r in result.matched_rules],
+        "version": result.version,
+    }
+
+
+def deadline(start: str | None, amount: str | None, unit: str | None) -> dict[str, object]:
+    try:
+        day = dt.date.fromisoformat(start or "")
+    except ValueError:
+        raise DecisionInputError("start", "应为 YYYY-MM-DD 日期") from None
+    if amount is None or not amount.isdigit() or int(amount) > 10000:
+        raise DecisionInputError("amount", "应为 0 至 10000 之间的整数")
+    if unit not in {u.value for u in Unit}:
+        raise DecisionInputError("unit", "取值应为 working_days、calendar_days、months 之一")
+    return run_context().calendar.deadline(day, int(amount), unit).as_dict()

@@ -1,0 +1,348 @@
+"""The JSON API: the decision and calendar contract, and whole cases driven only through it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Enterprise, Job
+from app.services.auth import create_token
+from app.services.worker import run_once
+from tests.unit.test_decisions import CASES
+
+USERS = ("officer", "unit_head", "reviewer", "agency_head", "credit", "supervisor")
+
+
+@pytest.fixture
+def tokens(app: Flask) -> dict[str, dict[str, str]]:
+    with app.app_context():
+        return {u: {"Authorization": f"Bearer {create_token(u, 'api-test')}"} for u in USERS}
+
+
+DATED = {"credit_repair_eligibility", "serious_list_removal"}
+PLAIN_CASES = [c for c in CASES if not c[4]]  # cases that need no changed configuration
+
+
+@pytest.mark.parametrize(("decision", "inputs", "expected", "rule", "overrides"), PLAIN_CASES[::3])
+def test_decision_endpoint_answers_per_contract(
+    client: FlaskClient,
+    tokens: dict[str, dict[str, str]],
+    decision: str,
+    inputs: dict[str, Any],
+    expected: dict[str, Any],
+    rule: int,
+    overrides: dict[str, Any],
+) -> None:
+    body = {**inputs, "today": "2026-11-24"} if decision in DATED else inputs
+    response = client.post(
+        f"/api/v1/decisions/{decision}/evaluate", json=body, headers=tokens["officer"]
+    )
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert answer["decision"] == decision and answer["outputs"] == expected
+    assert [r["id"] for r in answer["matched_rules"]] == [f"{decision}_r{rule}"]
+    assert answer["matched_rules"][0]["annotation"] and len(answer["version"]) == 64
+
+
+def test_decision_endpoint_errors(client: FlaskClient, tokens: dict[str, dict[str, str]]) -> None:
+    headers = tokens["officer"]
+    assert (
+        client.post("/api/v1/decisions/nope/evaluate", json={}, headers=headers).status_code == 404
+    )
+    bad = client.post(
+        "/api/v1/decisions/procedure/evaluate", json={"sanctions": ["FINE"]}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert bad.get_json()["error"] == "invalid_input" and "party_type" in bad.get_json()["details"]
+    assert (
+        client.post(
+            "/api/v1/decisions/procedure/evaluate",
+            data="x",
+            headers=headers,
+            content_type="application/json",
+        ).status_code
+        == 422
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "due", "rolled", "source"),
+    [
+        ("start=2025-09-26&amount=5&unit=working_days", "2025-10-10", False, "chinese-calendar"),
+        ("start=2025-07-03&amount=90&unit=calendar_days", "2025-10-09", True, "chinese-calendar"),
+        # 2026-02-28 is a Saturday, but a make-up working day: no roll
+        ("start=2026-01-31&amount=1&unit=months", "2026-02-28", False, "chinese-calendar"),
+        ("start=2030-09-27&amount=5&unit=working_days", "2030-10-04", False, "weekends-only"),
+    ],
+)
+def test_calendar_endpoint(
+    client: FlaskClient,
+    tokens: dict[str, dict[str, str]],
+    query: str,
+    due: str,
+    rolled: bool,
+    source: str,
+) -> None:
+    answer = client.get(f"/api/v1/calendar/deadline?{query}", headers=tokens["officer"]).get_json()
+    assert (answer["due"], answer["rolled"], answer["calendar_source"]) == (due, rolled, source)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start=2026-02-30&amount=1&unit=months",
+        "start=2026-01-01&amount=-1&unit=months",
+        "start=2026-01-01&amount=1&unit=weeks",
+        "amount=1&unit=months",
+    ],
+)
+def test_calendar_endpoint_refuses_bad_queries(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], query: str
+) -> None:
+    response = client.get(f"/api/v1/calendar/deadline?{query}", headers=tokens["officer"])
+    assert response.status_code == 422 and response.get_json()["details"]
+
+
+def test_openapi_document_and_reference_page(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"] == "3.1.0"
+    assert (
+        "/decisions/punish_or_not/evaluate" in spec["paths"]
+        and "/calendar/deadline" in spec["paths"]
+    )
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "POST /decisions/fine_band/evaluate" in page and "MUST_NOT_PUNISH" in page
+
+
+class Api:
+    """Drives a case through /api/v1 alone, each step as the user who holds the task."""
+
+    def __init__(self, app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]):
+        self.app, self.client, self.tokens = app, client, tokens
+        self.case_id = 0
+        self.today = dt.date.today().isoformat()
+
+    def start(self, entry: str = "CLUE") -> dict[str, Any]:
+        with self.app.app_context():
+            code = db.session.execute(
+                select(Enterprise.credit_code).where(Enterprise.region_code == "150102")
+            ).scalar_one()
+        response = self.client.post(
+            "/api/v1/cases",
+            headers=self.tokens["officer"],
+            json={"credit_code": code, "title": "接口办案", "entry": entry},
+        )
+        assert response.status_code == 201, response.get_json()
+        self.case_id = response.get_json()["id"]
+        return dict(response.get_json())
+
+    def do(self, user: str, bpmn_id: str, **data: Any) -> dict[str, Any]:
+        tasks = self.client.get("/api/v1/tasks", headers=self.tokens[user]).get_json()["tasks"]
+        mine = [t for t in tasks if t["case_id"] == self.case_id and t["bpmn_id"] == bpmn_id]
+        assert mine, (
+            f"{user} has no {bpmn_id}: {[t['bpmn_id'] for t in tasks if t['case_id'] == self.case_id]}"
+        )
+        task_id = mine[0]["id"]
+        described = self.client.get(
+            f"/api/v1/tasks/{task_id}", headers=self.tokens[user]
+        ).get_json()
+        assert set(data) <= {f["name"] for f in described["form"]["fields"]}
+        assert (
+            self.client.post(
+                f"/api/v1/tasks/{task_id}/claim", headers=self.tokens[user]
+            ).status_code
+            == 200
+        )
+        response = self.client.post(
+            f"/api/v1/tasks/{task_id}/complete", json=data, headers=self.tokens[user]
+        )
+        assert response.status_code == 200, response.get_json()
+        return dict(response.get_json())
+
+    def stage(self) -> str:
+        return str(
+            self.client.get(
+                f"/api/v1/cases/{self.case_id}", headers=self.tokens["supervisor"]
+            ).get_json()["stage"]
+        )
+
+    def pass_time(self) -> None:
+        """The worker fires the case's next timer (time travel to just after it)."""
+        with self.app.app_context():
+            due = db.session.execute(
+                select(Job.due_at).where(Job.case_id == self.case_id)
+            ).scalar_one()
+            assert run_once("api-test", due + dt.timedelta(minutes=1)).get("fired") == 1
+
+
+REPORT = {
+    "facts": "事实",
+    "legal_basis": "依据",
+    "sanctions": ["FINE"],
+    "proposed_fine": 30000,
+    "confiscation_value": 0,
+    "fine_min": 10000,
+    "fine_max": 100000,
+    "harm": "GENERAL",
+    "on_exempt_list": "NONE",
+    "adopt_exemption": True,
+    "discretion_reason": "理由",
+}
+
+
+def to_review(api: Api) -> None:
+    api.start()
+    api.do("officer", "c_register", source="COMPLAINT", found_on=api.today, clue_summary="投诉")
+    api.do(
+        "officer",
+        "c_verify",
+        evidence_initial=True,
+        should_punish=True,
+        within_jurisdiction=True,
+        within_limitation=True,
+        facts_clear=False,
+        sanctions=["FINE"],
+        proposed_fine=30000,
+    )
+    api.do("agency_head", "c_filing_approval", approved=True)
+    api.do("unit_head", "c_assign", case_officers="张三、李四")
+    api.do("officer", "d_investigate", next_action="CONCLUDE", evidence_summary="证据")
+
+
+def finish(api: Api) -> None:
+    api.do("officer", "i_order", order_served_on=api.today, rectify_days=5, requirements="整改")
+    api.pass_time()
+    api.do("officer", "i_verify", verify_result="PASS")
+    api.do("officer", "j_report", closure_reason="EXECUTED")
+    api.do("agency_head", "j_approval", approved=True)
+    api.do("officer", "j_archive", archive_no="档案1")
+
+
+def test_a_whole_ordinary_penalty_case_through_the_api(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    api = Api(app, client, tokens)
+    to_review(api)
+    api.do("officer", "e_report", **REPORT)
+    api.do("reviewer", "e_case_review", approved=True)
+    api.do("agency_head", "e_head_decision", head_decision="PENALTY")
+    api.do("officer", "f_serve_notice", served_on=api.today, service_method="DIRECT")
+    case_no = client.get(f"/api/v1/cases/{api.case_id}", headers=tokens["officer"]).get_json()[
+        "case_no"
+    ]
+    statement = client.post(
+        "/api/v1/events",
+        headers=tokens["officer"],
+        json={
+            "event_id": f"stmt-{case_no}",
+            "type": "statement",
+            "case_no": case_no,
+            "payload": {"text": "请求从轻"},
+        },
+    )
+    assert statement.status_code == 202
+    api.do("officer", "f_review_statement", statement_adopted=True, proposed_fine=20000)
+    api.do("officer", "g_penalty_decision", decided_on=api.today, sanctions=["FINE"], fine=20000)
+    api.do(
+        "officer",
+        "g_serve_two",
+        served_on=api.today,
+        repair_notice_served=True,
+        service_method="DIRECT",
+    )
+    api.do("credit", "g_publish", published_on=api.today)
+    api.do("credit", "g_serious_list", list_serious=False)
+    api.do("officer", "h_payment", payment_status="PAID", paid_on=api.today, amount_paid=20000)
+    finish(api)
+    api.do(
+        "officer",
+        "k_visit",
+        visited_on=api.today,
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+    )
+    assert api.stage() == "L 信用修复"
+    api.pass_time()  # the earliest repair date (6 months of publicity) arrives
+    api.do(
+        "credit",
+        "l_application",
+        applied_on=(dt.date.today()).isoformat(),
+        commitment_signed=True,
+        fast_track=False,
+        materials_complete=True,
+    )
+    api.do("credit", "l_verify", verification_method="ONLINE")
+    api.do("agency_head", "l_decide", repair_approved=True, decision_reason="符合条件")
+    result = api.do(
+        "credit", "l_stop_publicity", stopped_on=api.today, shared_with_credit_china=True
+    )
+    assert result["case"]["status"] == "CLOSED" and result["case"]["stage"] == "信用修复结束"
+
+
+def test_a_whole_exemption_case_through_the_api(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    api = Api(app, client, tokens)
+    to_review(api)
+    api.do(
+        "officer",
+        "e_report",
+        **{**REPORT, "first_offense_2y": True, "corrected": True, "harm": "SLIGHT"},
+    )
+    api.do("reviewer", "e_case_review", approved=True)
+    api.do("agency_head", "e_head_decision", head_decision="NO_PENALTY")
+    api.do("officer", "g_no_penalty_decision", decided_on=api.today, education_done=True)
+    api.do("officer", "g_serve_no_penalty", served_on=api.today, guidance_attached=True)
+    finish(api)
+    api.do("reviewer", "j_library", violation_type="首违")
+    result = api.do(
+        "officer",
+        "k_visit",
+        visited_on=api.today,
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+    )
+    assert result["case"]["status"] == "CLOSED" and result["case"]["stage"] == "案件办结"
+
+
+def test_task_api_errors(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    api = Api(app, client, tokens)
+    api.start()
+    tasks = client.get("/api/v1/tasks", headers=tokens["officer"]).get_json()["tasks"]
+    task_id = next(t["id"] for t in tasks if t["case_id"] == api.case_id)
+    bad = client.post(
+        f"/api/v1/tasks/{task_id}/complete", json={"source": "X"}, headers=tokens["officer"]
+    )
+    assert bad.status_code == 422 and set(bad.get_json()["details"]) >= {"source", "found_on"}
+    unknown = client.post(
+        f"/api/v1/tasks/{task_id}/complete", json={"hack": 1}, headers=tokens["officer"]
+    )
+    assert unknown.status_code == 422 and "hack" in unknown.get_json()["details"]
+    assert client.get(f"/api/v1/tasks/{task_id}", headers=tokens["reviewer"]).status_code == 403
+    assert (
+        client.post(f"/api/v1/tasks/{task_id}/claim", headers=tokens["officer"]).status_code == 200
+    )
+    with app.app_context():
+        other = create_token("officer_bt", "x")
+    assert (
+        client.post(
+            f"/api/v1/tasks/{task_id}/claim", headers={"Authorization": f"Bearer {other}"}
+        ).status_code
+        == 403
+    )
+    listing = client.get("/api/v1/cases?status=OPEN", headers=tokens["supervisor"]).get_json()
+    assert any(c["id"] == api.case_id for c in listing["cases"])
+    assert client.get("/api/v1/cases?after=x", headers=tokens["supervisor"]).status_code == 422
+    assert client.get("/api/v1/health", headers=tokens["supervisor"]).get_json()["database"] == "ok"
