@@ -6,12 +6,20 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import LANGUAGES, load_config
 
 
+class RowIdConverter(IntegerConverter):
+    def __init__(self, map: Any) -> None:  # noqa: A002 - werkzeug's parameter name
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    # Row ids in URLs: a number outside the database's integer range is simply not found.
+    app.url_map.converters["id"] = RowIdConverter
     app.config.update(load_config(app.instance_path, config))
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -35,6 +35,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
         frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD}),
     ),
     ("supervision.notifications", N_("通知"), frozenset()),
+    ("supervision.tokens", N_("接口令牌"), frozenset({Role.ADMIN})),
 )
 
 

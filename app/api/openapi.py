@@ -166,7 +166,7 @@ def document() -> dict[str, Any]:
             "name": "case_id",
             "in": "path",
             "required": True,
-            "schema": {"type": "integer", "minimum": 1},
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
         }
     ]
     task_id = [
@@ -174,7 +174,7 @@ def document() -> dict[str, Any]:
             "name": "task_id",
             "in": "path",
             "required": True,
-            "schema": {"type": "integer", "minimum": 1},
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
         }
     ]
     paths["/cases/{case_id}"] = {

@@ -63,7 +63,7 @@ def start_case() -> ResponseReturnValue:
     return api_service.start_case(api_user(), request.get_json(silent=True)), 201
 
 
-@bp.route("/cases/<int:case_id>")
+@bp.route("/cases/<id:case_id>")
 @api_access(*ANY_ROLE)
 def case(case_id: int) -> ResponseReturnValue:
     return api_service.case_detail(case_id, api_user())
@@ -75,19 +75,19 @@ def tasks() -> ResponseReturnValue:
     return {"tasks": api_service.tasks(api_user())}
 
 
-@bp.route("/tasks/<int:task_id>")
+@bp.route("/tasks/<id:task_id>")
 @api_access(*TASK_ROLES)
 def task(task_id: int) -> ResponseReturnValue:
     return api_service.task_detail(task_id, api_user())
 
 
-@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/claim", methods=["POST"])
 @api_access(*TASK_ROLES)
 def claim(task_id: int) -> ResponseReturnValue:
     return api_service.claim(task_id, api_user())
 
 
-@bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/complete", methods=["POST"])
 @api_access(*TASK_ROLES)
 def complete(task_id: int) -> ResponseReturnValue:
     return api_service.complete(task_id, request.get_json(silent=True), api_user())

@@ -46,7 +46,7 @@ def new() -> ResponseReturnValue:
     return render_template("cases/new.html", form=form)
 
 
-@bp.route("/<int:case_id>")
+@bp.route("/<id:case_id>")
 @access(*CASE_READERS)
 def show(case_id: int) -> ResponseReturnValue:
     case = case_service.get_case_for_user(case_id, user())
@@ -59,7 +59,7 @@ def show(case_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:case_id>/diagram")
+@bp.route("/<id:case_id>/diagram")
 @access(*CASE_READERS)
 def diagram(case_id: int) -> ResponseReturnValue:
     case = case_service.get_case_for_user(case_id, user())

@@ -17,7 +17,7 @@ from app.models import ApiToken, LoginAttempt, Region, User, UserRole, utcnow
 from app.reference.roles import Role
 from forms.base import N_
 
-from . import InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from . import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from .audit import record
 
 # Compared against when the username is unknown, so both paths cost one scrypt.
@@ -183,3 +183,31 @@ def user_for_token(token: str) -> User | None:
     ):
         return None
     return user
+
+
+def list_tokens() -> list[tuple[ApiToken, User]]:
+    rows = db.session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id.desc())
+    ).all()
+    return [(token, user) for token, user in rows]
+
+
+def issue_token(username: str, name: str, actor: User) -> str:
+    """An admin creates a token for an account (shown once, like `tijian create-token`)."""
+    if not name.strip() or len(name) > 100:
+        raise InvalidInput(N_("请填写令牌用途（不超过 100 个字符）。"))
+    token = create_token(username, name.strip())
+    record("issue_token", "user", username, actor=actor, name=name)
+    db.session.commit()
+    return token
+
+
+def revoke_token(token_id: int, actor: User) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("令牌不存在。")
+    if token.revoked_at is not None:
+        raise Conflict("该令牌已吊销。")
+    token.revoked_at = utcnow()
+    record("revoke_token", "user", token.user_id, actor=actor, token_prefix=token.prefix)
+    db.session.commit()

@@ -22,7 +22,7 @@ def inbox() -> ResponseReturnValue:
     return render_fragment_or_page("tasks/inbox.html", "tasks/_inbox_rows.html", tasks=rows)
 
 
-@bp.route("/<int:task_id>")
+@bp.route("/<id:task_id>")
 @access(*TASK_ROLES)
 def show(task_id: int) -> ResponseReturnValue:
     task = task_service.get_task_for_user(task_id, user())
@@ -31,7 +31,7 @@ def show(task_id: int) -> ResponseReturnValue:
     return render_template("tasks/show.html", task=task, form=form)
 
 
-@bp.route("/<int:task_id>", methods=["POST"])
+@bp.route("/<id:task_id>", methods=["POST"])
 @access(*TASK_ROLES)
 def submit(task_id: int) -> ResponseReturnValue:
     task = task_service.get_task_for_user(task_id, user())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from app.extensions import db
 from app.models import Enterprise, Job
 from app.services.auth import create_token
 from app.services.worker import run_once
+from tests.conftest import login
 from tests.unit.test_decisions import CASES
 
 USERS = ("officer", "unit_head", "reviewer", "agency_head", "credit", "supervisor")
@@ -346,3 +348,40 @@ def test_task_api_errors(
     assert any(c["id"] == api.case_id for c in listing["cases"])
     assert client.get("/api/v1/cases?after=x", headers=tokens["supervisor"]).status_code == 422
     assert client.get("/api/v1/health", headers=tokens["supervisor"]).get_json()["database"] == "ok"
+
+
+def test_regressions_found_by_the_fuzz_run(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    headers = tokens["supervisor"]
+    assert client.get("/api/v1/cases?stage=a%00b", headers=headers).status_code == 400  # NUL
+    assert client.get("/api/v1/cases/100000000000", headers=headers).status_code == 404  # > int32
+    body = {"event_id": "nul\u0000", "type": "statement", "case_no": "x"}
+    assert client.post("/api/v1/events", json=body, headers=headers).status_code == 400
+
+
+def test_admin_issues_and_revokes_tokens(app: Flask, client: FlaskClient) -> None:
+    token = login(client, "admin")
+    page = client.post(
+        "/supervision/tokens", data={"csrf_token": token, "username": "credit", "name": "信用平台"}
+    ).get_data(as_text=True)
+    issued = re.search(r"<code>(tjn_[^<]+)</code>", page)
+    assert issued
+    headers = {"Authorization": f"Bearer {issued.group(1)}"}
+    assert client.get("/api/v1/processes", headers=headers).status_code == 200
+    token_id = re.search(r"/supervision/tokens/(\d+)/revoke", page)
+    assert token_id
+    assert (
+        client.post(
+            f"/supervision/tokens/{token_id.group(1)}/revoke", data={"csrf_token": token}
+        ).status_code
+        == 303
+    )
+    assert client.get("/api/v1/processes", headers=headers).status_code == 401
+    bad = client.post(
+        "/supervision/tokens", data={"csrf_token": token, "username": "ghost", "name": "x"}
+    )
+    assert bad.status_code == 404
+    other = app.test_client()
+    login(other, "supervisor")
+    assert other.get("/supervision/tokens").status_code == 403
