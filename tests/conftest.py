@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from app import create_app, database
 from app.extensions import db
@@ -88,7 +90,16 @@ class PostgresTemplate:
         return self._url_for(name)
 
     def drop(self, url: str) -> None:
-        self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        # An autovacuum worker (a superuser backend) may still sit in the database for a moment;
+        # FORCE cannot end it for us, so try again briefly.
+        for attempt in range(20):
+            try:
+                self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+                return
+            except DBAPIError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
 
     def close(self) -> None:
         self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
