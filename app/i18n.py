@@ -46,6 +46,14 @@ def cn_datetime(value: datetime | None) -> str:
     return f"{cn_date(local.date())} {local:%H:%M}"
 
 
+def cn_day(value: str | date | None) -> str:
+    """A date as official documents write it (2026年11月24日), whatever the UI language."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def cn_money(value: Decimal | float | int | None) -> str:
     if value is None:
         return ""
@@ -57,6 +65,10 @@ def init_app(app: Flask) -> None:
     from .services.audit import action_label
 
     app.jinja_env.filters.update(
-        cn_date=cn_date, cn_datetime=cn_datetime, cn_money=cn_money, action_label=action_label
+        cn_date=cn_date,
+        cn_datetime=cn_datetime,
+        cn_money=cn_money,
+        cn_day=cn_day,
+        action_label=action_label,
     )
     app.jinja_env.globals.update(current_locale=current_locale)

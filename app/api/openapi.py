@@ -254,6 +254,30 @@ def document() -> dict[str, Any]:
             },
         }
     }
+    paths["/documents/{document_id}"] = {
+        "get": {
+            "summary": "文书（PDF；format=html 为出具时的 HTML）",
+            "operationId": "document",
+            "tags": ["documents"],
+            "parameters": [
+                {
+                    "name": "document_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                },
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["pdf", "html"]},
+                },
+            ],
+            "responses": {
+                **_responses({"description": "PDF", "content": {"application/pdf": {}}}, 404)
+            },
+        }
+    }
     paths["/health"] = {
         "get": {
             "summary": "数据库与后台任务状态",

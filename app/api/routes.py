@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from flask import jsonify, render_template, request, url_for
+from flask import Response, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.auth.access import api_access, api_user, public
 from app.reference.roles import Role
 from app.services import api as api_service
 from app.services import decisions, events
+from app.services import documents as document_service
 
 from . import bp
-from .openapi import document
+from .openapi import document as openapi_document
 
 ANY_ROLE: tuple[Role, ...] = tuple(Role)
 TASK_ROLES = (
@@ -102,10 +103,20 @@ def health() -> ResponseReturnValue:
 @bp.route("/openapi.json")
 @public
 def openapi() -> ResponseReturnValue:
-    return jsonify(document())
+    return jsonify(openapi_document())
 
 
 @bp.route("/docs")
 @public
 def docs() -> ResponseReturnValue:
-    return render_template("api/docs.html", spec=document())
+    return render_template("api/docs.html", spec=openapi_document())
+
+
+@bp.route("/documents/<id:document_id>")
+@api_access(*ANY_ROLE)
+def document(document_id: int) -> ResponseReturnValue:
+    """The issued PDF; `?format=html` for the HTML it was rendered from."""
+    issued = document_service.get_document_for_user(document_id, api_user())
+    if request.args.get("format") == "html":
+        return Response(issued.html, mimetype="text/html")
+    return Response(issued.pdf, mimetype="application/pdf")

@@ -8,6 +8,7 @@ from app.htmx import redirect_to
 from app.i18n import current_locale
 from app.reference.roles import Role
 from app.services import cases as case_service
+from app.services import documents as document_service
 from app.services.workflows import startable_versions
 from forms.base import SelectChoice
 from forms.cases import StartCaseForm
@@ -53,6 +54,8 @@ def show(case_id: int) -> ResponseReturnValue:
     return render_template(
         "cases/show.html",
         case=case,
+        documents=document_service.documents_of(case),
+        issuable=document_service.issuable(case) if "officer" in user().role_names else [],
         tasks=case_service.case_tasks(case),
         timeline=case_service.case_timeline(case),
         just_completed=request.args.get("done") == "1",
@@ -67,3 +70,27 @@ def diagram(case_id: int) -> ResponseReturnValue:
     if request.args.get("format") == "states":
         return states
     return Response(xml, mimetype="application/xml")
+
+
+@bp.route("/<id:case_id>/documents/<code>/preview")
+@access(*CASE_READERS)
+def document_preview(case_id: int, code: str) -> ResponseReturnValue:
+    return document_service.preview(case_id, code, user())
+
+
+@bp.route("/<id:case_id>/documents/<code>", methods=["POST"])
+@access(Role.OFFICER)
+def issue_document(case_id: int, code: str) -> ResponseReturnValue:
+    document_service.issue(case_id, code, user())
+    return redirect_to(url_for("cases.show", case_id=case_id) + "#documents")
+
+
+@bp.route("/documents/<id:document_id>.pdf")
+@access(*CASE_READERS)
+def document_pdf(document_id: int) -> ResponseReturnValue:
+    document = document_service.get_document_for_user(document_id, user())
+    return Response(
+        document.pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=document-{document.id}.pdf"},
+    )

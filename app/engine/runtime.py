@@ -183,6 +183,11 @@ class WorkflowEngine:
             self._run(workflow)
             return self._result(workflow)
 
+    def data(self, state: str) -> dict[str, Any]:
+        """The case data as of now (what the latest step saw), for documents and screens."""
+        with running(RunContext()):
+            return _latest_data(self._load(state))
+
     def element_states(self, state: str) -> dict[str, dict[str, list[str]]]:
         """Per process and state (READY, WAITING, COMPLETED, …) the BPMN element ids, for the
         diagram viewer. Spiff's internal tasks (no BPMN id) are left out."""

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
+from .documents import Document
 from .reference import Enterprise, Region
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, User, UserRole
@@ -21,6 +22,7 @@ __all__ = [
     "Base",
     "Case",
     "Deadline",
+    "Document",
     "Enterprise",
     "ExternalEvent",
     "HolidayDay",

@@ -50,3 +50,74 @@ def self_check_due_day() -> dt.date:
     """The last day of the 5-working-day self-check period that starts today."""
     calendar = run_context().calendar
     return calendar.deadline(dt.date.today(), 5, "working_days").due
+
+
+REPORT: dict[str, Any] = {
+    "facts": "2026年11月，当事人在其经营场所销售超过保质期的乳制品12盒",
+    "legal_basis": "《中华人民共和国食品安全法》第三十四条第（十）项",
+    "sanctions": ["FINE"],
+    "proposed_fine": 5000,
+    "confiscation_value": 0,
+    "fine_min": 5000,
+    "fine_max": 100000,
+    "harm": "GENERAL",
+    "on_exempt_list": "NONE",
+    "adopt_exemption": True,
+    "discretion_reason": "综合考虑违法情节",
+    "age": None,
+    "mental_incapacity": False,
+    "limitation_expired": False,
+    "no_fault_proven": False,
+    "red_line": False,
+    "emergency": False,
+    "minor": False,
+    "corrected": False,
+    "first_offense_2y": False,
+    "mitigating_mandatory": [],
+    "significant_mitigation": False,
+    "mitigating_optional": [],
+    "aggravating": [],
+    "major_public_interest": False,
+    "complex_case": False,
+    "in_review_catalog": False,
+    "complex_or_major": False,
+}
+
+
+def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:
+    """A 新城区 food case filed, investigated, reported and decided on by the head."""
+    today = dt.date.today().isoformat()
+    enterprise = db.session.execute(
+        select(Enterprise.id).where(Enterprise.region_code == "150102")
+    ).scalar_one()
+    case = start_case(account("officer"), "enforcement_case", enterprise, "销售过期食品", "CLUE")
+    complete(
+        case.id,
+        "c_register",
+        "officer",
+        source="INSPECTION",
+        found_on=today,
+        clue_summary="检查发现",
+    )
+    complete(
+        case.id,
+        "c_verify",
+        "officer",
+        evidence_initial=True,
+        should_punish=True,
+        within_jurisdiction=True,
+        within_limitation=True,
+        facts_clear=False,
+        sanctions=["FINE"],
+        proposed_fine=5000,
+        verify_notes="",
+    )
+    complete(case.id, "c_filing_approval", "agency_head", approved=True, opinion="")
+    complete(case.id, "c_assign", "unit_head", case_officers="张三、李四")
+    complete(case.id, "d_investigate", "officer", evidence_summary="", next_action="CONCLUDE")
+    complete(case.id, "e_report", "officer", **{**REPORT, **report})
+    complete(case.id, "e_case_review", "reviewer", approved=True, opinion="")
+    complete(
+        case.id, "e_head_decision", "agency_head", head_decision=head_decision, head_opinion=""
+    )
+    return case.id

@@ -1,0 +1,29 @@
+"""Issued official documents (文书). A row is never changed: a correction is a new version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class Document(Base):
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("doc_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(100))
+    doc_no: Mapped[str] = mapped_column(String(60))  # 文号, e.g. 呼市监处罚〔2026〕12号
+    version: Mapped[int] = mapped_column(default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    issued_with_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # 两书同达
+    html: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the PDF
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)

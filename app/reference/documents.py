@@ -1,0 +1,81 @@
+"""Official document types (DOMAIN.md §c) and the 文号 abbreviations of the issuing bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Issuing body (the 盟市-level unit) → the abbreviation that opens its document numbers.
+ISSUER_SHORT = {
+    "150000": "内",
+    "150100": "呼",
+    "150200": "包",
+    "150300": "乌海",
+    "150400": "赤",
+    "150500": "通",
+    "150600": "鄂",
+    "150700": "呼伦贝尔",
+    "150800": "巴彦淖尔",
+    "150900": "乌兰察布",
+    "152200": "兴安",
+    "152500": "锡林郭勒",
+    "152900": "阿拉善",
+    "150781": "满洲里",
+    "152501": "二连浩特",
+}
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    code: str
+    title: str
+    short: str  # the type part of the 文号
+    required: tuple[str, ...]  # case data that must be present before the document is issued
+    companions: tuple[str, ...] = ()  # issued in the same transaction (两书同达)
+
+
+DOCUMENT_TYPES = {
+    t.code: t
+    for t in (
+        DocumentType(
+            "WARNING_NOTICE",
+            "违法风险预警提醒书",
+            "预警",
+            ("situation", "risk_summary", "served_on", "self_check_due"),
+        ),
+        DocumentType(
+            "RECTIFY_ORDER",
+            "责令改正通知书",
+            "责改",
+            ("requirements", "rectify_days", "order_served_on"),
+        ),
+        DocumentType(
+            "PENALTY_NOTICE",
+            "行政处罚告知书",
+            "罚告",
+            ("facts", "legal_basis", "sanctions", "proposed_fine"),
+        ),
+        DocumentType(
+            "PENALTY_DECISION",
+            "行政处罚决定书",
+            "处罚",
+            ("facts", "legal_basis", "sanctions", "fine", "decided_on"),
+            ("REPAIR_NOTICE", "SERVICE_RECEIPT"),
+        ),
+        DocumentType("REPAIR_NOTICE", "行政处罚信息信用修复告知书", "修复", ("decided_on",)),
+        DocumentType("SERVICE_RECEIPT", "送达回证", "送达", ()),
+        DocumentType(
+            "NO_PENALTY_DECISION",
+            "不予行政处罚决定书",
+            "不罚",
+            ("facts", "legal_basis", "reason_code", "decided_on"),
+        ),
+    )
+}
+# Only the first three and the two decisions are issued on their own; the rest come with them.
+ISSUABLE = (
+    "WARNING_NOTICE",
+    "RECTIFY_ORDER",
+    "PENALTY_NOTICE",
+    "PENALTY_DECISION",
+    "NO_PENALTY_DECISION",
+)

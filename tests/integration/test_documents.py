@@ -1,0 +1,185 @@
+"""Official documents: required fields, 文号, PDF text, two documents served together, versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import threading
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app import create_app
+from app.calendar import add_months
+from app.extensions import db
+from app.models import Document, Job
+from app.services.sequences import next_number
+from app.services.worker import run_once
+from tests.conftest import PostgresTemplate, base_config, login
+from tests.integration.cases import complete, reviewed_case
+
+YEAR = dt.date.today().year
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text with all white space removed (line breaks fall anywhere in Chinese)."""
+    done = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return re.sub(r"\s+", "", done.stdout.decode())
+
+
+def decided_case(app: Flask) -> int:
+    with app.app_context():
+        case_id = reviewed_case("PENALTY")
+        today = dt.date.today().isoformat()
+        complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
+        due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
+        run_once("w", due + dt.timedelta(minutes=1))  # the hearing-request window closes
+        complete(
+            case_id,
+            "g_penalty_decision",
+            "officer",
+            decided_on=today,
+            sanctions=["FINE"],
+            fine=5000,
+            decision_summary="",
+        )
+        return case_id
+
+
+def test_penalty_decision_and_repair_notice_are_issued_together(
+    app: Flask, client: FlaskClient
+) -> None:
+    case_id = decided_case(app)
+    token = login(client, "officer")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "出具行政处罚决定书" in page
+    preview = client.get(f"/cases/{case_id}/documents/PENALTY_DECISION/preview")
+    assert "预览，未编号" in preview.get_data(as_text=True)
+    response = client.post(
+        f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        docs = (
+            db.session.execute(
+                select(Document).where(Document.case_id == case_id).order_by(Document.id)
+            )
+            .scalars()
+            .all()
+        )
+        assert [d.doc_type for d in docs] == [
+            "PENALTY_DECISION",
+            "REPAIR_NOTICE",
+            "SERVICE_RECEIPT",
+        ]
+        assert [d.doc_no for d in docs] == [
+            f"呼市监处罚〔{YEAR}〕1号",
+            f"呼市监修复〔{YEAR}〕1号",
+            f"呼市监送达〔{YEAR}〕1号",
+        ]
+        assert docs[1].issued_with_id == docs[0].id and docs[2].issued_with_id == docs[0].id
+        decision, notice, receipt = (pdf_text(d.pdf) for d in docs)
+    assert "呼和浩特市市场监督管理局" in decision and "行政处罚决定书" in decision
+    assert f"呼市监处罚〔{YEAR}〕1号" in decision and "呼和浩特市青城乳业有限公司" in decision
+    assert "罚款人民币5000元" in decision and "六十日内申请行政复议" in decision
+    earliest = add_months(dt.date.today(), 12)  # food: 12 months of publicity
+    assert f"{earliest.year}年{earliest.month}月{earliest.day}日" in notice
+    assert "行政处罚决定书" in receipt and "行政处罚信息信用修复告知书" in receipt
+    pdf = client.get(f"/cases/documents/{docs[0].id}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
+def test_a_correction_is_a_new_version_with_the_next_number(
+    app: Flask, client: FlaskClient
+) -> None:
+    case_id = decided_case(app)
+    token = login(client, "officer")
+    for _ in range(2):
+        client.post(f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token})
+    with app.app_context():
+        first, second = (
+            db.session.execute(
+                select(Document)
+                .where(Document.case_id == case_id, Document.doc_type == "PENALTY_DECISION")
+                .order_by(Document.id)
+            )
+            .scalars()
+            .all()
+        )
+        assert (second.version, second.supersedes_id) == (2, first.id)
+        assert second.doc_no == f"呼市监处罚〔{YEAR}〕2号"
+        assert len(first.content_hash) == 64
+
+
+def test_required_fields_and_roles_are_enforced(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        case_id = reviewed_case("PENALTY")
+    token = login(client, "officer")
+    response = client.post(
+        f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token}
+    )
+    assert response.status_code == 422 and "decided_on" in response.get_data(as_text=True)
+    assert (
+        client.post(
+            f"/cases/{case_id}/documents/REPAIR_NOTICE", data={"csrf_token": token}
+        ).status_code
+        == 422
+    )  # only with the decision
+    notice = client.post(f"/cases/{case_id}/documents/PENALTY_NOTICE", data={"csrf_token": token})
+    assert notice.status_code == 303
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Document)).scalar_one() == 1
+        doc_id = db.session.execute(select(Document.id)).scalar_one()
+    head = app.test_client()
+    head_token = login(head, "unit_head")
+    assert (
+        head.post(
+            f"/cases/{case_id}/documents/PENALTY_NOTICE", data={"csrf_token": head_token}
+        ).status_code
+        == 403
+    )
+    other = app.test_client()
+    login(other, "officer_bt")
+    assert other.get(f"/cases/documents/{doc_id}.pdf").status_code == 403
+    assert other.get(f"/cases/{case_id}/documents/PENALTY_NOTICE/preview").status_code == 403
+
+
+def test_document_numbers_are_gap_free_under_concurrency(
+    postgres_template: PostgresTemplate,
+) -> None:
+    url = postgres_template.new_database()
+    app = create_app(base_config(url))
+    numbers: list[int] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        with app.app_context():
+            number = next_number(f"doc:150100:处罚:{YEAR}")
+            db.session.commit()
+            with lock:
+                numbers.append(number)
+            db.session.remove()
+
+    threads = [threading.Thread(target=take) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(numbers) == list(range(1, 51))
+    with app.app_context():
+        db.engine.dispose()
+    postgres_template.drop(url)
+
+
+def test_pdf_matches_its_stored_hash(app: Flask, client: FlaskClient) -> None:
+    import hashlib
+
+    case_id = decided_case(app)
+    token = login(client, "officer")
+    client.post(f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token})
+    with app.app_context():
+        doc = db.session.execute(select(Document).limit(1)).scalar_one()
+        assert hashlib.sha256(doc.pdf).hexdigest() == doc.content_hash
+        assert re.search(r"呼市监处罚〔\d{4}〕\d+号", doc.html)
