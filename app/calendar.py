@@ -86,6 +86,16 @@ class WorkCalendar:
             day += dt.timedelta(days=1)
         return day
 
+    def working_days_left(self, today: dt.date, due: dt.date) -> int:
+        """Working days from tomorrow through `due` (0: due today; negative: overdue by so many)."""
+        step = 1 if due >= today else -1
+        day, count = today, 0
+        while day != due:
+            day += dt.timedelta(days=step)
+            if self.is_working_day(day):
+                count += step
+        return count
+
     def deadline(self, start: dt.date, amount: int, unit: Unit | str) -> Deadline:
         unit = Unit(unit)
         if amount < 0:

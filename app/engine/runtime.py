@@ -70,6 +70,7 @@ class Waiting:
     due: dt.datetime | None
     message: str | None
     boundary: bool = False  # a deadline on a pending task (its passing is an overdue)
+    attached_to: str | None = None  # the task a boundary deadline sits on
 
 
 @dataclass(frozen=True)
@@ -354,9 +355,20 @@ def _waiting_on(task: Any, spec: Any, definition: Any) -> list[Waiting]:
         return []
     process = task.workflow.spec.name
     name = spec.bpmn_name or spec.bpmn_id
-    return [
-        Waiting(process, spec.bpmn_id, name, kind, due, message, isinstance(spec, BoundaryEvent))
-    ]
+    boundary = isinstance(spec, BoundaryEvent)
+    attached = _attached_task(task) if boundary else None
+    return [Waiting(process, spec.bpmn_id, name, kind, due, message, boundary, attached)]
+
+
+def _attached_task(boundary_task: Any) -> str | None:
+    """The activity a boundary event sits on: its sibling under SpiffWorkflow's split task."""
+    if boundary_task.parent is None:
+        return None
+    for sibling in boundary_task.parent.children:
+        spec = sibling.task_spec
+        if spec.bpmn_id and not isinstance(spec, BoundaryEvent):
+            return str(spec.bpmn_id)
+    return None
 
 
 def _latest_data(workflow: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -87,6 +87,7 @@ class HumanTask(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "task_guid"),
         Index("ix_human_task_inbox", "state", "lane", "region_code", "created_at"),
+        Index("ix_human_task_due", "state", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,7 +103,9 @@ class HumanTask(Base):
     documentation: Mapped[str | None] = mapped_column(Text)
     instructions: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(12), default="READY")  # READY|COMPLETED|CANCELLED
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    due_at: Mapped[datetime | None]  # the statutory deadline on the task (its boundary timer)
+    follow_up_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -27,7 +27,7 @@ from .audit import record
 from .cases import case_tasks, get_case_for_user
 from .cases import start_case as open_and_commit
 from .regions import region_tree, scope_of
-from .tasks import complete_task, get_task_for_user, inbox
+from .tasks import complete_task, ensure_can_complete, get_task_for_user, inbox
 from .workflows import startable_versions
 
 PAGE_SIZE = 50
@@ -163,6 +163,7 @@ def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
     task = get_task_for_user(task_id, user)
     if not isinstance(body, dict):
         raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
+    ensure_can_complete(task, user)
     form_class = forms.form_class_for(task.form_key or "")
     unknown = sorted(set(body) - form_class.field_names())
     if unknown:

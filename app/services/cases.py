@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from app.engine import EngineError, RunResult
@@ -126,12 +128,19 @@ def _mirror_case(case: Case, result: RunResult) -> None:
 
 def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
     ready = {t.guid: t for t in result.ready_tasks}
+    due: dict[str, datetime] = {}  # task element → the earliest deadline sitting on it
+    for waiting in result.waiting:
+        if waiting.attached_to and waiting.due is not None:
+            earlier = due.get(waiting.attached_to)
+            due[waiting.attached_to] = min(earlier, waiting.due) if earlier else waiting.due
     open_rows = db.session.execute(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "READY")
     ).scalars()
     for row in open_rows:
         if row.task_guid not in ready:
             row.state = "CANCELLED"
+        else:
+            row.due_at = due.get(row.bpmn_id)
         ready.pop(row.task_guid, None)
     for task in ready.values():
         db.session.add(
@@ -147,6 +156,7 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
                 region_code=case.region_code,
                 documentation=task.documentation,
                 instructions=task.instructions,
+                due_at=due.get(task.bpmn_id),
             )
         )
 

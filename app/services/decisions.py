@@ -71,4 +71,7 @@ def deadline(start: str | None, amount: str | None, unit: str | None) -> dict[st
         raise DecisionInputError("amount", "应为 0 至 10000 之间的整数")
     if unit not in {u.value for u in Unit}:
         raise DecisionInputError("unit", "取值应为 working_days、calendar_days、months 之一")
-    return run_context().calendar.deadline(day, int(amount), unit).as_dict()
+    try:
+        return run_context().calendar.deadline(day, int(amount), unit).as_dict()
+    except (ValueError, OverflowError):  # past the year 9999
+        raise DecisionInputError("amount", "期限超出可计算的日期范围") from None

@@ -47,10 +47,17 @@ def get_task_for_user(task_id: int, user: User) -> HumanTask:
     return task
 
 
-def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
-    """Complete the task and run the engine; returns the user's next task on the case, if any."""
+def ensure_can_complete(task: HumanTask, user: User) -> None:
+    """Before validating a submission: someone else's claim or completion is a conflict."""
+    if task.state != "READY":
+        raise Conflict(TAKEN_MESSAGE)
     if task.assignee_id not in (None, user.id):
         raise Conflict("该任务已被他人认领，请先由认领人处理或由负责人改派。")
+
+
+def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
+    """Complete the task and run the engine; returns the user's next task on the case, if any."""
+    ensure_can_complete(task, user)
     claimed = db.session.execute(
         update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.state == "READY")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -8,6 +10,8 @@ from app.auth.access import access, user
 from app.htmx import redirect_to, render_fragment_or_page
 from app.i18n import current_locale
 from app.navigation import TASK_ROLES as TASK_ROLES_SET
+from app.services import InvalidInput
+from app.services import inbox as inbox_service
 from app.services import tasks as task_service
 
 from . import bp
@@ -18,8 +22,54 @@ TASK_ROLES = tuple(sorted(TASK_ROLES_SET))
 @bp.route("/")
 @access(*TASK_ROLES)
 def inbox() -> ResponseReturnValue:
-    rows = task_service.inbox(user())
-    return render_fragment_or_page("tasks/inbox.html", "tasks/_inbox_rows.html", tasks=rows)
+    result = inbox_service.page(user(), request.args)
+    return render_fragment_or_page(
+        "tasks/inbox.html",
+        "tasks/_inbox_rows.html",
+        inbox=result,
+        args=request.args,
+        view=request.args.get("view") or "group",
+        due_class=inbox_service.due_class,
+    )
+
+
+@bp.route("/<id:task_id>/claim", methods=["POST"])
+@access(*TASK_ROLES)
+def claim(task_id: int) -> ResponseReturnValue:
+    inbox_service.claim(task_id, user())
+    return redirect_to(request.referrer or url_for("tasks.inbox"))
+
+
+@bp.route("/<id:task_id>/unclaim", methods=["POST"])
+@access(*TASK_ROLES)
+def unclaim(task_id: int) -> ResponseReturnValue:
+    inbox_service.unclaim(task_id, user())
+    return redirect_to(request.referrer or url_for("tasks.inbox"))
+
+
+@bp.route("/<id:task_id>/follow-up", methods=["POST"])
+@access(*TASK_ROLES)
+def follow_up(task_id: int) -> ResponseReturnValue:
+    raw = request.form.get("follow_up_on", "")
+    try:
+        day = dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise InvalidInput("跟进日期格式应为 YYYY-MM-DD。") from None
+    inbox_service.set_follow_up(task_id, day, user())
+    return redirect_to(request.referrer or url_for("tasks.inbox"))
+
+
+@bp.route("/bulk", methods=["POST"])
+@access(*TASK_ROLES)
+def bulk() -> ResponseReturnValue:
+    ids = [int(i) for i in request.form.getlist("task_id") if i.isdigit()]
+    if not ids:
+        raise InvalidInput("请先勾选任务。")
+    if request.form.get("action") == "assign":
+        inbox_service.assign(ids, request.form.get("username", ""), user())
+    else:
+        inbox_service.claim_many(ids, user())
+    return redirect_to(request.referrer or url_for("tasks.inbox"))
 
 
 @bp.route("/<id:task_id>")
@@ -35,6 +85,7 @@ def show(task_id: int) -> ResponseReturnValue:
 @access(*TASK_ROLES)
 def submit(task_id: int) -> ResponseReturnValue:
     task = task_service.get_task_for_user(task_id, user())
+    task_service.ensure_can_complete(task, user())
     form = forms.form_class_for(task.form_key or "")(
         request.form, meta={"locales": [current_locale()]}
     )

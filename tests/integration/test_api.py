@@ -356,6 +356,10 @@ def test_regressions_found_by_the_fuzz_run(
     headers = tokens["supervisor"]
     assert client.get("/api/v1/cases?stage=a%00b", headers=headers).status_code == 400  # NUL
     assert client.get("/api/v1/cases/100000000000", headers=headers).status_code == 404  # > int32
+    far = client.get(
+        "/api/v1/calendar/deadline?start=9990-01-01&amount=1000&unit=months", headers=headers
+    )
+    assert far.status_code == 422  # past the year 9999
     body = {"event_id": "nul\u0000", "type": "statement", "case_no": "x"}
     assert client.post("/api/v1/events", json=body, headers=headers).status_code == 400
 

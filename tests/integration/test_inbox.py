@@ -1,0 +1,162 @@
+"""The inbox: views and counts, claims and reassignment, search, due badges, paging, follow-ups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import HumanTask
+from app.services import inbox as inbox_service
+from app.services.auth import create_user
+from tests.conftest import login
+from tests.integration.cases import warning_case
+
+
+def task_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-task-id="(\d+)"', html)]
+
+
+def counts(html: str) -> dict[str, int]:
+    found = re.findall(r'view=(\w+)"[^>]*>[^<]*<span class="count">(\d+)</span>', html)
+    return {view: int(n) for view, n in found}
+
+
+def officer_tasks(app: Flask) -> list[int]:
+    with app.app_context():
+        return list(
+            db.session.execute(
+                select(HumanTask.id)
+                .where(
+                    HumanTask.state == "READY",
+                    HumanTask.lane == "officer",
+                    HumanTask.region_code.like("1501%"),
+                )
+                .order_by(HumanTask.id)
+            ).scalars()
+        )
+
+
+def test_views_claims_and_counts(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        create_user("officer2", "long enough pw", "第二执法", "150100", ["officer"])
+    token = login(client, "officer")
+    page = client.get("/tasks/").get_data(as_text=True)
+    mine = officer_tasks(app)
+    assert set(task_ids(page)) == set(mine) and counts(page) == {"mine": 0, "group": len(mine)}
+    assert client.get("/tasks/?view=all").status_code == 403  # heads only
+    assert client.post(f"/tasks/{mine[0]}/claim", data={"csrf_token": token}).status_code == 303
+    assert counts(client.get("/tasks/").get_data(as_text=True))["mine"] == 1
+    second = app.test_client()
+    second_token = login(second, "officer2", "long enough pw")
+    theirs = task_ids(second.get("/tasks/").get_data(as_text=True))
+    assert mine[0] not in theirs  # claimed by someone else
+    assert (
+        second.post(f"/tasks/{mine[0]}/claim", data={"csrf_token": second_token}).status_code == 409
+    )
+    assert second.post(f"/tasks/{mine[0]}", data={"csrf_token": second_token}).status_code == 409
+    assert client.post(f"/tasks/{mine[0]}/unclaim", data={"csrf_token": token}).status_code == 303
+    assert mine[0] in task_ids(second.get("/tasks/").get_data(as_text=True))
+
+
+def test_heads_see_everything_and_reassign_within_role_and_region(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        create_user("officer2", "long enough pw", "第二执法", "150100", ["officer"])
+    token = login(client, "unit_head")
+    everything = client.get("/tasks/?view=all").get_data(as_text=True)
+    tasks = officer_tasks(app)
+    assert set(tasks) <= set(task_ids(everything))
+    ok = client.post(
+        "/tasks/bulk",
+        data={"csrf_token": token, "action": "assign", "username": "officer2", "task_id": tasks},
+    )
+    assert ok.status_code == 303
+    with app.app_context():
+        assignees = {db.session.get(HumanTask, t).assignee_id for t in tasks}  # type: ignore[union-attr]
+        assert len(assignees) == 1 and None not in assignees
+    for username in ("officer_bt", "reviewer"):  # wrong region, wrong role
+        bad = client.post(
+            "/tasks/bulk",
+            data={
+                "csrf_token": token,
+                "action": "assign",
+                "username": username,
+                "task_id": tasks[:1],
+            },
+        )
+        assert bad.status_code == 422
+    officer = app.test_client()
+    officer_token = login(officer, "officer")
+    assert (
+        officer.post(
+            "/tasks/bulk",
+            data={
+                "csrf_token": officer_token,
+                "action": "assign",
+                "username": "officer2",
+                "task_id": tasks[:1],
+            },
+        ).status_code
+        == 403
+    )
+
+
+def test_search_due_badges_follow_up_and_bulk_claim(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        case_id = warning_case()
+    token = login(client, "officer")
+    page = client.get("/tasks/").get_data(as_text=True)
+    assert "剩 " in page and "个工作日" in page  # the self-check deadline on 登记自查整改反馈
+    with app.app_context():
+        feedback = db.session.execute(
+            select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "READY")
+        ).scalar_one()
+        case_no, feedback_id = feedback.case.case_no, feedback.id
+        assert feedback.due_at is not None
+    found = client.get(f"/tasks/?q={case_no}", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert task_ids(found) == [feedback_id] and "<html" not in found
+    assert task_ids(client.get("/tasks/?q=没有这家企业").get_data(as_text=True)) == []
+    assert (
+        client.post(
+            f"/tasks/{feedback_id}/follow-up",
+            data={"csrf_token": token, "follow_up_on": "2026-12-01"},
+        ).status_code
+        == 303
+    )
+    assert "跟进 2026年12月1日" in client.get("/tasks/").get_data(as_text=True)
+    assert (
+        client.post(
+            f"/tasks/{feedback_id}/follow-up", data={"csrf_token": token, "follow_up_on": "明天"}
+        ).status_code
+        == 422
+    )
+    everything = officer_tasks(app)
+    assert (
+        client.post(
+            "/tasks/bulk", data={"csrf_token": token, "action": "claim", "task_id": everything}
+        ).status_code
+        == 303
+    )
+    assert counts(client.get("/tasks/").get_data(as_text=True))["mine"] == len(everything)
+
+
+def test_keyset_pages(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbox_service, "PAGE_SIZE", 1)
+    login(client, "officer")
+    seen: list[int] = []
+    url = "/tasks/"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += task_ids(page)
+        following = re.search(r'href="(/tasks/\?[^"]*after=[^"]+)"', page)
+        url = following.group(1).replace("&amp;", "&") if following else ""
+    assert seen == sorted(set(seen), key=seen.index) and set(seen) == set(officer_tasks(app))
+    assert client.get("/tasks/?after=garbage").status_code == 422
