@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -86,4 +87,22 @@ def test_a_process_library_case_shows_its_stage_on_the_diagram(
     expect(page.locator(".djs-element.tj-ready[data-element-id=m_a]")).to_have_count(1)
     expect(page.locator(".djs-element.tj-completed[data-element-id=m_start]")).to_have_count(1)
     page.screenshot(path=str(SCREENSHOTS / "library-case.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_inbox_keyboard_shortcuts(page: Page, live_server: str, console_errors: list[str]) -> None:
+    log_in(page, live_server, "officer")
+    expect(page.locator("#inbox-rows tr.task-row").first).to_be_visible()
+    page.keyboard.press("j")
+    expect(page.locator("#inbox-rows tr.task-row").first).to_have_class(re.compile("selected"))
+    page.keyboard.press("c")  # claim the selected task
+    expect(page.locator('.views a[href*="view=mine"] .count')).to_have_text("1")
+    page.keyboard.press("/")
+    expect(page.locator("#inbox-search")).to_be_focused()
+    page.fill("#inbox-search", "没有这家企业")
+    page.keyboard.press("Enter")  # htmx swaps the rows in place
+    expect(page.locator("#inbox-rows")).to_contain_text("暂无待办任务")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server}/tasks/")
+    page.screenshot(path=str(SCREENSHOTS / "inbox.png"), full_page=True)
     assert console_errors == []
