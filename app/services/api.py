@@ -22,8 +22,8 @@ from app.models import (
     utcnow,
 )
 
-from . import Conflict, InvalidInput, NotFound
-from .audit import record
+from . import InvalidInput, NotFound
+from . import inbox as inbox_service
 from .cases import case_tasks, get_case_for_user
 from .cases import start_case as open_and_commit
 from .regions import region_tree, scope_of
@@ -148,15 +148,8 @@ def task_detail(task_id: int, user: User) -> dict[str, Any]:
 
 
 def claim(task_id: int, user: User) -> dict[str, Any]:
-    task = get_task_for_user(task_id, user)
-    if task.state != "READY":
-        raise Conflict("该任务已被他人处理。")
-    if task.assignee_id not in (None, user.id):
-        raise Conflict("该任务已被他人认领。")
-    task.assignee_id = user.id
-    record("claim_task", "case", task.case_id, actor=user, task=task.bpmn_id)
-    db.session.commit()
-    return _task_summary(task)
+    inbox_service.claim(task_id, user)
+    return _task_summary(get_task_for_user(task_id, user))
 
 
 def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,8 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Case, Enterprise
 from app.services.auth import create_token
-from app.services.cases import start_case
-from tests.integration.cases import account, complete, ready
+from tests.integration.cases import complete, ready, reviewed_case
 
 URL = "/api/v1/events"
 
@@ -97,71 +95,16 @@ def test_unknown_case_and_bad_bodies_answer_with_reasons(app: Flask, client: Fla
 def notice_served_case(app: Flask, proposed_fine: float) -> str:
     """A case whose penalty notice has just been served: it waits for the party (F)."""
     with app.app_context():
-        enterprise = db.session.execute(
-            select(Enterprise.id).where(Enterprise.region_code == "150102")
-        ).scalar_one()
-        case = start_case(account("officer"), "enforcement_case", enterprise, "投诉", "CLUE")
-        today = dt.date.today().isoformat()
+        case_id = reviewed_case("PENALTY", proposed_fine=proposed_fine, fine_max=200000)
         complete(
-            case.id,
-            "c_register",
+            case_id,
+            "f_serve_notice",
             "officer",
-            source="COMPLAINT",
-            found_on=today,
-            clue_summary="投诉",
+            served_on=dt.date.today().isoformat(),
+            service_method="DIRECT",
         )
-        complete(
-            case.id,
-            "c_verify",
-            "officer",
-            evidence_initial=True,
-            should_punish=True,
-            within_jurisdiction=True,
-            within_limitation=True,
-            facts_clear=False,
-            sanctions=["FINE"],
-            proposed_fine=proposed_fine,
-            verify_notes="",
-        )
-        complete(case.id, "c_filing_approval", "agency_head", approved=True, opinion="")
-        complete(case.id, "c_assign", "unit_head", case_officers="张三、李四")
-        complete(case.id, "d_investigate", "officer", evidence_summary="", next_action="CONCLUDE")
-        report: dict[str, Any] = {
-            "facts": "事实",
-            "legal_basis": "依据",
-            "sanctions": ["FINE"],
-            "proposed_fine": proposed_fine,
-            "confiscation_value": 0,
-            "fine_min": 0,
-            "fine_max": 200000,
-            "age": None,
-            "mental_incapacity": False,
-            "limitation_expired": False,
-            "no_fault_proven": False,
-            "red_line": False,
-            "emergency": False,
-            "minor": False,
-            "corrected": False,
-            "harm": "GENERAL",
-            "first_offense_2y": False,
-            "on_exempt_list": "NONE",
-            "adopt_exemption": True,
-            "mitigating_mandatory": [],
-            "significant_mitigation": False,
-            "mitigating_optional": [],
-            "aggravating": [],
-            "major_public_interest": False,
-            "complex_case": False,
-            "in_review_catalog": False,
-            "complex_or_major": False,
-            "discretion_reason": "理由",
-        }
-        complete(case.id, "e_report", "officer", **report)
-        complete(case.id, "e_case_review", "reviewer", approved=True, opinion="")
-        complete(
-            case.id, "e_head_decision", "agency_head", head_decision="PENALTY", head_opinion=""
-        )
-        complete(case.id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
+        case = db.session.get(Case, case_id)
+        assert case is not None
         return case.case_no
 
 
