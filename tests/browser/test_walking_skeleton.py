@@ -92,7 +92,7 @@ def test_a_process_library_case_shows_its_stage_on_the_diagram(
 
 def test_inbox_keyboard_shortcuts(page: Page, live_server: str, console_errors: list[str]) -> None:
     log_in(page, live_server, "officer")
-    expect(page.locator("#inbox-rows tr.task-row").first).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-inbox-keys", "on")
     page.keyboard.press("j")
     expect(page.locator("#inbox-rows tr.task-row").first).to_have_class(re.compile("selected"))
     page.keyboard.press("c")  # claim the selected task

@@ -22,4 +22,5 @@
     else { return; }
   });
   document.body.addEventListener("htmx:afterSwap", () => { current = -1; });
+  document.body.dataset.inboxKeys = "on";  // lets tests (and people) know the keys work now
 })();
