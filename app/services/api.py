@@ -24,8 +24,9 @@ from app.models import (
 
 from . import InvalidInput, NotFound
 from . import inbox as inbox_service
-from .cases import case_tasks, get_case_for_user
-from .cases import start_case as open_and_commit
+from .cases import case_tasks, get_case_for_user, open_case
+from .documents import case_data, documents_of
+from .enterprises import add_enterprise
 from .regions import region_tree, scope_of
 from .tasks import complete_task, ensure_can_complete, get_task_for_user, inbox
 from .workflows import startable_versions
@@ -108,6 +109,18 @@ def case_detail(case_id: int, user: User) -> dict[str, Any]:
     deadlines = db.session.execute(select(Job.due_at).where(Job.case_id == case.id)).scalars().all()
     return {
         **_case_summary(case),
+        "data": case_data(case),
+        "documents": [
+            {
+                "id": d.id,
+                "type": d.doc_type,
+                "title": d.title,
+                "doc_no": d.doc_no,
+                "version": d.version,
+                "issued_at": d.issued_at.isoformat(),
+            }
+            for d in documents_of(case)
+        ],
         "tasks": [_task_summary(t) for t in case_tasks(case)],
         "next_timer": deadlines[0].isoformat() if deadlines else None,
         "timeline": [
@@ -178,7 +191,9 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
     process_id = body.get("process_id", "enforcement_case")
-    code, title, entry = body.get("credit_code"), body.get("title"), body.get("entry", "CLUE")
+    inline = body.get("enterprise")
+    code = inline.get("credit_code") if isinstance(inline, dict) else body.get("credit_code")
+    title, entry = body.get("title"), body.get("entry", "CLUE")
     problems = {}
     if not isinstance(title, str) or not 1 <= len(title) <= 200:
         problems["title"] = "必填，1 至 200 个字符"
@@ -191,14 +206,21 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
         if isinstance(code, str)
         else None
     )
-    if enterprise is None:
-        problems["credit_code"] = "未登记的经营主体"
+    if enterprise is None and isinstance(inline, dict) and not problems:
+        fields = ("credit_code", "name", "party_type", "domain", "credit_class", "region_code")
+        try:  # a new enterprise, registered in the same transaction as the case
+            enterprise = add_enterprise(*(str(inline.get(f, "")) for f in fields), actor=user)
+        except InvalidInput as exc:
+            problems["enterprise"] = str(exc)
+    elif enterprise is None:
+        problems["credit_code"] = "未登记的经营主体（或在 enterprise 中提供新经营主体）"
     if problems:
         raise FieldErrors("提交的内容有误", problems)
     assert enterprise is not None  # noqa: S101 - checked above
     if process_id not in {v.process_id for v in startable_versions()}:
         raise NotFound(f"流程 {process_id} 不能直接发起或未部署")
-    case = open_and_commit(user, process_id, enterprise.id, str(title), str(entry))
+    case = open_case(user, process_id, enterprise.id, str(title), str(entry))
+    db.session.commit()
     return {
         **_case_summary(case),
         "ready_tasks": [_task_summary(t) for t in case_tasks(case) if t.state == "READY"],

@@ -13,7 +13,7 @@ from . import InvalidInput
 from .audit import record
 
 
-def register_enterprise(
+def add_enterprise(
     credit_code: str,
     name: str,
     party_type: str,
@@ -25,7 +25,7 @@ def register_enterprise(
     address: str | None = None,
     legal_representative: str | None = None,
 ) -> Enterprise:
-    """Add an enterprise; every problem is reported at once and nothing is stored."""
+    """Add an enterprise in the caller's transaction; every problem is reported at once."""
     code = credit_code.strip().upper()
     problems = [p for p in (credit_code_error(code),) if p]
     if not name.strip():
@@ -66,6 +66,32 @@ def register_enterprise(
         actor_name=None if actor else "system",
         region_code=region_code,
         credit_code=code,
+    )
+    return enterprise
+
+
+def register_enterprise(
+    credit_code: str,
+    name: str,
+    party_type: str,
+    domain: str,
+    credit_class: str,
+    region_code: str,
+    *,
+    actor: User | None = None,
+    address: str | None = None,
+    legal_representative: str | None = None,
+) -> Enterprise:
+    enterprise = add_enterprise(
+        credit_code,
+        name,
+        party_type,
+        domain,
+        credit_class,
+        region_code,
+        actor=actor,
+        address=address,
+        legal_representative=legal_representative,
     )
     db.session.commit()
     return enterprise

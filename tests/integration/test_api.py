@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Enterprise, Job
@@ -389,3 +389,41 @@ def test_admin_issues_and_revokes_tokens(app: Flask, client: FlaskClient) -> Non
     other = app.test_client()
     login(other, "supervisor")
     assert other.get("/supervision/tokens").status_code == 403
+
+
+def test_a_case_for_a_new_enterprise_registers_it_in_the_same_transaction(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    from app.reference.enterprise import credit_code_check_char
+
+    first17 = "92150102MA0XY1234"
+    new = {
+        "credit_code": first17 + credit_code_check_char(first17),
+        "name": "新城区小王烧烤店",
+        "party_type": "INDIVIDUAL_BIZ",
+        "domain": "FOOD",
+        "credit_class": "B",
+        "region_code": "150102",
+    }
+    bad = client.post(
+        "/api/v1/cases",
+        headers=tokens["officer"],
+        json={"title": "投诉", "enterprise": {**new, "credit_code": first17 + "?"}},
+    )
+    assert bad.status_code == 422 and "enterprise" in bad.get_json()["details"]
+    created = client.post(
+        "/api/v1/cases", headers=tokens["officer"], json={"title": "投诉", "enterprise": new}
+    )
+    assert created.status_code == 201, created.get_json()
+    detail = client.get(
+        f"/api/v1/cases/{created.get_json()['id']}", headers=tokens["officer"]
+    ).get_json()
+    assert detail["enterprise"]["name"] == "新城区小王烧烤店" and detail["documents"] == []
+    assert detail["data"]["entry"] == "CLUE" and detail["data"]["credit_code"] == new["credit_code"]
+    with app.app_context():
+        count = db.session.execute(
+            select(func.count())
+            .select_from(Enterprise)
+            .where(Enterprise.credit_code == new["credit_code"])
+        ).scalar_one()
+    assert count == 1
