@@ -37,12 +37,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .enterprises import bp as enterprises_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
     from .supervision import bp as supervision_bp
     from .tasks import bp as tasks_bp
 
-    for blueprint in (main_bp, auth_bp, tasks_bp, cases_bp, supervision_bp, api_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        tasks_bp,
+        cases_bp,
+        enterprises_bp,
+        supervision_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a cross-site request to ride on
     register_error_handlers(app)

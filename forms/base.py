@@ -53,6 +53,9 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext marker convention
 class TaskForm(Form):
     form_key: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    # field -> case-data name it starts from; explicit so a reviewer's 是/否 is never carried
+    # over from an earlier, unrelated approval
+    prefill: ClassVar[Mapping[str, str]] = {}
 
     class Meta:
         locales = ("zh_Hans",)
@@ -85,6 +88,22 @@ class TaskForm(Form):
             else:
                 posted.add(name, str(value))
         return cls(posted, meta={"today": today, "locales": [locale]})
+
+    @classmethod
+    def from_case_data(cls, data: Mapping[str, Any], locale: str = "zh_Hans") -> TaskForm:
+        """A fresh screen: the fields named in `prefill` take their values from the case."""
+        return cls.from_task_data(
+            {field: data[name] for field, name in cls.prefill.items() if name in data}, locale
+        )
+
+    @classmethod
+    def from_draft(cls, draft: Mapping[str, list[str]], locale: str = "zh_Hans") -> TaskForm:
+        """The form exactly as it was when its draft was saved (raw strings, unvalidated)."""
+        posted = _Posted()
+        for name, values in draft.items():
+            for value in values:
+                posted.add(name, value)
+        return cls(posted, meta={"locales": [locale]})
 
     @classmethod
     def field_names(cls) -> frozenset[str]:

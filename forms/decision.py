@@ -8,6 +8,7 @@ from .choices import SANCTIONS, SERVICE_METHODS
 @task_form("decision.penalty")
 class PenaltyDecisionForm(TaskForm):
     title = N_("行政处罚决定书")
+    prefill = {"sanctions": "sanctions", "fine": "proposed_fine"}  # as last proposed
 
     decided_on = day(N_("决定日期"))
     sanctions = several(N_("处罚种类"), SANCTIONS, required=True)

@@ -9,6 +9,7 @@ from .base import N_, TaskForm, choice, day, money, text, yes_no
 @task_form("enforcement.payment")
 class PaymentForm(TaskForm):
     title = N_("缴纳罚款")
+    prefill = {"amount_paid": "fine"}
 
     payment_status = choice(
         N_("缴款情况"),

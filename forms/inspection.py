@@ -54,14 +54,14 @@ class InspectionPublicityForm(TaskForm):
 @task_form("rectification.order")
 class RectificationOrderForm(TaskForm):
     title = N_("责令改正通知书")
+    prefill = {"rectify_days": "rectify_days"}  # set by the diagram from RECTIFY_DEFAULT_WD
 
     order_served_on = day(N_("送达日期"))
     rectify_days = count(
         N_("整改期限（工作日）"),
         1,
         90,
-        default=10,
-        description=N_("默认 10 个工作日（设计默认值，可调整）。"),
+        description=N_("预填参数 RECTIFY_DEFAULT_WD 的默认期限，可按情况调整。"),
     )
     requirements = text(N_("整改要求（退赔、召回、无害化处理等）"))
 

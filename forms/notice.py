@@ -16,6 +16,7 @@ class NoticeServiceForm(TaskForm):
 @task_form("notice.statement_review")
 class StatementReviewForm(TaskForm):
     title = N_("陈述申辩复核意见")
+    prefill = {"proposed_fine": "proposed_fine"}
 
     statement_adopted = yes_no(N_("采纳陈述申辩"))
     proposed_fine = money(
@@ -39,6 +40,7 @@ class HearingScheduleForm(TaskForm):
 @task_form("notice.hearing_record")
 class HearingRecordForm(TaskForm):
     title = N_("听证笔录与听证报告")
+    prefill = {"proposed_fine": "proposed_fine"}
 
     party_attended = yes_no(N_("当事人到场"))
     hearing_summary = text(N_("听证情况"))

@@ -20,6 +20,11 @@ from .choices import (
 @task_form("review.report")
 class InvestigationReportForm(TaskForm):
     title = N_("案件调查终结报告")
+    prefill = {  # from 立案核查, and the lookback from the enterprise's 体检档案
+        "sanctions": "sanctions",
+        "proposed_fine": "proposed_fine",
+        "first_offense_2y": "first_offense_2y",
+    }
 
     facts = text(N_("违法事实"))
     legal_basis = text(N_("违法依据与处罚依据"), long=False)

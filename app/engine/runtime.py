@@ -189,6 +189,12 @@ class WorkflowEngine:
         with running(RunContext()):
             return _latest_data(self._load(state))
 
+    def task_data(self, state: str, task_guid: str) -> dict[str, Any]:
+        """What one READY task sees (in parallel branches this differs from the case data)."""
+        with running(RunContext()):
+            task = self._load(state).get_task_from_id(UUID(task_guid))
+        return dict(task.data)
+
     def element_states(self, state: str) -> dict[str, dict[str, list[str]]]:
         """Per process and state (READY, WAITING, COMPLETED, …) the BPMN element ids, for the
         diagram viewer. Spiff's internal tasks (no BPMN id) are left out."""
@@ -382,7 +388,9 @@ def _latest_data(workflow: Any) -> dict[str, Any]:
             for task in workflow.get_tasks(
                 state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
             )
-            if task.task_spec.bpmn_id is not None  # Spiff's own join tasks lag behind
+            # Spiff's own join tasks lag behind; a parallel join still waiting for its other
+            # branches holds no data yet
+            if task.task_spec.bpmn_id is not None and task.data
         ),
         key=lambda task: task.last_state_change,
         default=None,

@@ -110,6 +110,7 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    draft: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)  # the screen as last saved
 
     case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
 

@@ -24,8 +24,8 @@ from app.models import (
 
 from . import InvalidInput, NotFound
 from . import inbox as inbox_service
-from .cases import case_tasks, get_case_for_user, open_case
-from .documents import case_data, documents_of
+from .cases import case_data, case_tasks, get_case_for_user, open_case
+from .documents import documents_of
 from .enterprises import add_enterprise
 from .regions import region_tree, scope_of
 from .tasks import complete_task, ensure_can_complete, get_task_for_user, inbox

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -159,6 +160,14 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
                 due_at=due.get(task.bpmn_id),
             )
         )
+
+
+def case_data(case: Case) -> dict[str, Any]:
+    """The case's data as the engine holds it now (one load, for the one case on screen)."""
+    instance = db.session.execute(
+        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+    ).scalar_one()
+    return engine().data(instance.state)
 
 
 def get_case_for_user(case_id: int, user: User) -> Case:

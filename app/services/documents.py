@@ -10,17 +10,16 @@ from flask import render_template
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Case, Document, User, WorkflowInstance, utcnow
+from app.models import Case, Document, User, utcnow
 from app.reference.documents import DOCUMENT_TYPES, ISSUABLE, ISSUER_SHORT, DocumentType
 from forms.choices import SANCTIONS
 
 from . import Forbidden, InvalidInput, NotFound
 from .audit import record
-from .cases import get_case_for_user
+from .cases import case_data, get_case_for_user
 from .decisions import evaluate
 from .regions import ROOT_REGION, region_tree
 from .sequences import next_number
-from .workflows import engine
 
 SANCTION_LABELS = dict(SANCTIONS)
 LAW = "《中华人民共和国行政处罚法》"
@@ -31,13 +30,6 @@ REASONS = {
     "LIMITATION": f"违法行为在法定期限内未被发现（{LAW}第三十六条）",
     "MINOR_AGE": f"不满十四周岁的未成年人（{LAW}第三十条）",
 }
-
-
-def case_data(case: Case) -> dict[str, Any]:
-    instance = db.session.execute(
-        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
-    ).scalar_one()
-    return engine().data(instance.state)
 
 
 def issuer(case: Case) -> tuple[str, str]:

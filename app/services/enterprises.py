@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import select
 
+from app.calendar import add_months
 from app.extensions import db
-from app.models import Enterprise, Region, User
+from app.i18n import CHINA_TZ, cn_money
+from app.models import Case, Enterprise, HumanTask, Region, User
 from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_error
 from forms.base import N_
 
-from . import InvalidInput
+from . import Forbidden, InvalidInput, NotFound
 from .audit import record
+from .parameters import values_in_force
+from .regions import in_scope
 
 
 def add_enterprise(
@@ -95,3 +105,131 @@ def register_enterprise(
     )
     db.session.commit()
     return enterprise
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """One entry of an enterprise's 体检档案: a warning, inspection, decision, publicity step…"""
+
+    on: dt.date
+    kind: str
+    case_id: int
+    case_no: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class HealthRecord:
+    enterprise: Enterprise
+    cases: list[Case]
+    checks: list[HealthCheck]  # newest first
+    publicity: str
+    decisions_within_lookback: int
+    lookback_years: int
+
+
+# The steps that make up the record: the task's form → (what it is, the date field it carries).
+# Read from the task rows, so the page never loads a workflow.
+RECORD_STEPS: dict[str, tuple[str, str]] = {
+    "warning.issue": (N_("违法风险预警"), "served_on"),
+    "warning.escalate": (N_("升级指导措施"), "served_on"),
+    "inspection.record": (N_("监督检查"), "inspection_date"),
+    "rectification.order": (N_("责令改正"), "order_served_on"),
+    "rectification.verify": (N_("整改复查"), ""),
+    "decision.penalty": (N_("行政处罚决定"), "decided_on"),
+    "decision.no_penalty": (N_("不予行政处罚（免罚）"), "decided_on"),
+    "decision.publish": (N_("处罚信息公示"), "published_on"),
+    "credit.decide": (N_("信用修复决定"), ""),
+    "credit.stop_publicity": (N_("停止公示"), "stopped_on"),
+    "credit.revoke": (N_("撤销信用修复"), "revoked_on"),
+    "visit.record": (N_("回访"), "visited_on"),
+}
+DECISION_FORMS = ("decision.penalty", "decision.no_penalty")
+
+
+def _summary(form_key: str, data: dict[str, Any]) -> str:
+    if form_key == "inspection.record":
+        return str(data.get("findings") or "")
+    if form_key == "decision.penalty":
+        fine = data.get("fine")
+        return f"罚款 {cn_money(fine)}" if fine else ""
+    if form_key == "rectification.verify":
+        return "合格" if data.get("verify_result") == "PASS" else "不合格"
+    if form_key == "credit.decide":
+        return "准予修复" if data.get("repair_approved") else "不予修复"
+    return ""
+
+
+def _day(form_key: str, task: HumanTask) -> dt.date:
+    raw = (task.submitted_data or {}).get(RECORD_STEPS[form_key][1])
+    if isinstance(raw, str):
+        with suppress(ValueError):
+            return dt.date.fromisoformat(raw)
+    assert task.completed_at is not None  # noqa: S101 - only completed tasks are read
+    return task.completed_at.astimezone(CHINA_TZ).date()
+
+
+def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
+    rows = db.session.execute(
+        select(HumanTask, Case.case_no)
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(
+            Case.enterprise_id == enterprise_id,
+            HumanTask.state == "COMPLETED",
+            HumanTask.form_key.in_(list(form_keys)),
+        )
+    ).all()
+    checks = []
+    for task, case_no in rows:
+        key = task.form_key or ""  # selected by form_key, so never empty here
+        checks.append(
+            HealthCheck(
+                _day(key, task),
+                RECORD_STEPS[key][0],
+                task.case_id,
+                case_no,
+                _summary(key, task.submitted_data or {}),
+            )
+        )
+    return sorted(checks, key=lambda c: (c.on, c.case_no), reverse=True)
+
+
+def decisions_since(enterprise_id: int, since: dt.date, exclude_case: int | None = None) -> int:
+    """Penalty and no-penalty decisions on record since `since` (the first-offense lookback)."""
+    return sum(
+        1
+        for check in _checks(enterprise_id, DECISION_FORMS)
+        if check.on >= since and check.case_id != exclude_case
+    )
+
+
+def health_record(enterprise_id: int, user: User, today: dt.date) -> HealthRecord:
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound(N_("经营主体不存在。"))
+    if not in_scope(user, enterprise.region_code):
+        raise Forbidden(N_("无权查看其他地区的经营主体。"))
+    cases = list(
+        db.session.execute(
+            select(Case).where(Case.enterprise_id == enterprise_id).order_by(Case.id.desc())
+        ).scalars()
+    )
+    checks = _checks(enterprise_id, RECORD_STEPS)
+    publicity = N_("无行政处罚信息公示")
+    for check in sorted(checks, key=lambda c: c.on):  # the latest publicity step decides
+        if check.kind == RECORD_STEPS["decision.publish"][0]:
+            publicity = N_("行政处罚信息公示中")
+        elif check.kind == RECORD_STEPS["credit.stop_publicity"][0]:
+            publicity = N_("已信用修复，停止公示")
+        elif check.kind == RECORD_STEPS["credit.revoke"][0]:
+            publicity = N_("信用修复已撤销，恢复公示")
+    years = int(values_in_force(today)["FIRST_OFFENSE_LOOKBACK_YEARS"])
+    since = add_months(today, -12 * years)
+    return HealthRecord(
+        enterprise,
+        cases,
+        checks,
+        publicity,
+        decisions_since(enterprise_id, since),
+        years,
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.calendar import add_months
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
 from app.extensions import db
 from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
@@ -15,6 +17,7 @@ from forms.base import N_
 from . import Conflict, Forbidden, InvalidInput, NotFound
 from .audit import record
 from .cases import apply_run_result
+from .enterprises import decisions_since
 from .parameters import run_context
 from .regions import in_scope, scope_of
 from .workflows import engine
@@ -47,6 +50,33 @@ def get_task_for_user(task_id: int, user: User) -> HumanTask:
     return task
 
 
+def screen_data(task: HumanTask, names: Collection[str]) -> dict[str, Any]:
+    """What the task's screen starts from: the data the task itself sees (so decisions and
+    defaults set by the diagram pre-fill the fields), plus what the enterprise's 体检档案 says
+    where the screen asks for it and the case has no answer yet."""
+    instance = db.session.get(WorkflowInstance, task.instance_id)
+    assert instance is not None  # noqa: S101 - foreign key
+    data = engine().task_data(instance.state, task.task_guid)
+    if "first_offense_2y" in names and "first_offense_2y" not in data:
+        context = run_context()
+        years = int(context.parameters["FIRST_OFFENSE_LOOKBACK_YEARS"])
+        since = add_months(context.today(), -12 * years)
+        data["first_offense_2y"] = (
+            decisions_since(task.case.enterprise_id, since, exclude_case=task.case_id) == 0
+        )
+    return data
+
+
+def save_draft(task: HumanTask, fields: dict[str, list[str]], user: User) -> None:
+    """Keep what was typed without validating or completing anything."""
+    ensure_can_complete(task, user)
+    if len(str(fields)) > 100_000:
+        raise InvalidInput(N_("草稿内容过长。"))
+    task.draft = fields
+    record("save_draft", "case", task.case_id, actor=user, task=task.bpmn_id)
+    db.session.commit()
+
+
 def ensure_can_complete(task: HumanTask, user: User) -> None:
     """Before validating a submission: someone else's claim or completion is a conflict."""
     if task.state != "READY":
@@ -62,7 +92,11 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
         update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.state == "READY")
         .values(
-            state="COMPLETED", completed_at=utcnow(), completed_by_id=user.id, submitted_data=data
+            state="COMPLETED",
+            completed_at=utcnow(),
+            completed_by_id=user.id,
+            submitted_data=data,
+            draft=None,
         )
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:

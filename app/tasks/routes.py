@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -9,10 +10,12 @@ import forms
 from app.auth.access import access, user
 from app.htmx import redirect_to, render_fragment_or_page
 from app.i18n import current_locale
+from app.models import HumanTask
 from app.navigation import TASK_ROLES as TASK_ROLES_SET
 from app.services import InvalidInput
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
+from app.services.decision_support import PENALTY_FORMS, PenaltySupport, penalty_support
 
 from . import bp
 
@@ -77,8 +80,37 @@ def bulk() -> ResponseReturnValue:
 def show(task_id: int) -> ResponseReturnValue:
     task = task_service.get_task_for_user(task_id, user())
     form_class = forms.form_class_for(task.form_key or "")
-    form = form_class.from_task_data(task.submitted_data or {}, current_locale())
-    return render_template("tasks/show.html", task=task, form=form)
+    data = task_service.screen_data(task, form_class.prefill.values())
+    if task.draft:
+        form = form_class.from_draft(task.draft, current_locale())
+    else:
+        form = form_class.from_case_data(data, current_locale())
+    return render_template(
+        "tasks/show.html", task=task, form=form, support=_support(task, form, data)
+    )
+
+
+@bp.route("/<id:task_id>/support", methods=["POST"])
+@access(*TASK_ROLES)
+def support(task_id: int) -> ResponseReturnValue:
+    """The decision-support panel again, for what the screen holds now (htmx, on change)."""
+    task = task_service.get_task_for_user(task_id, user())
+    form = forms.form_class_for(task.form_key or "")(
+        request.form, meta={"locales": [current_locale()]}
+    )
+    data = task_service.screen_data(task, ())
+    return render_template("tasks/_support.html", task=task, support=_support(task, form, data))
+
+
+def _support(
+    task: HumanTask, form: forms.TaskForm, data: dict[str, Any] | None = None
+) -> PenaltySupport | None:
+    if task.form_key not in PENALTY_FORMS:
+        return None
+    if data is None:
+        data = task_service.screen_data(task, ())
+    entered = {name: value for name, value in form.to_task_data().items() if value is not None}
+    return penalty_support({**data, **entered})
 
 
 @bp.route("/<id:task_id>", methods=["POST"])
@@ -86,12 +118,22 @@ def show(task_id: int) -> ResponseReturnValue:
 def submit(task_id: int) -> ResponseReturnValue:
     task = task_service.get_task_for_user(task_id, user())
     task_service.ensure_can_complete(task, user())
-    form = forms.form_class_for(task.form_key or "")(
-        request.form, meta={"locales": [current_locale()]}
-    )
+    form_class = forms.form_class_for(task.form_key or "")
+    form = form_class(request.form, meta={"locales": [current_locale()]})
+    if request.form.get("action") == "draft":
+        draft = {name: request.form.getlist(name) for name in form_class.field_names()}
+        task_service.save_draft(task, draft, user())
+        return render_fragment_or_page(
+            "tasks/show.html", "tasks/_task_form.html", task=task, form=form, saved=True
+        )
     if not form.validate():
         return render_fragment_or_page(
-            "tasks/show.html", "tasks/_task_form.html", 422, task=task, form=form
+            "tasks/show.html",
+            "tasks/_task_form.html",
+            422,
+            task=task,
+            form=form,
+            support=_support(task, form),
         )
     next_task = task_service.complete_task(task, form.to_task_data(), user())
     if next_task is not None:

@@ -84,13 +84,13 @@ REPORT: dict[str, Any] = {
 }
 
 
-def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:
-    """A 新城区 food case filed, investigated, reported and decided on by the head."""
+def investigated_case(title: str = "销售过期食品") -> int:
+    """A 新城区 food case filed and investigated, waiting for the investigation report."""
     today = dt.date.today().isoformat()
     enterprise = db.session.execute(
         select(Enterprise.id).where(Enterprise.region_code == "150102")
     ).scalar_one()
-    case = start_case(account("officer"), "enforcement_case", enterprise, "销售过期食品", "CLUE")
+    case = start_case(account("officer"), "enforcement_case", enterprise, title, "CLUE")
     complete(
         case.id,
         "c_register",
@@ -115,9 +115,15 @@ def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:
     complete(case.id, "c_filing_approval", "agency_head", approved=True, opinion="")
     complete(case.id, "c_assign", "unit_head", case_officers="张三、李四")
     complete(case.id, "d_investigate", "officer", evidence_summary="", next_action="CONCLUDE")
-    complete(case.id, "e_report", "officer", **{**REPORT, **report})
-    complete(case.id, "e_case_review", "reviewer", approved=True, opinion="")
-    complete(
-        case.id, "e_head_decision", "agency_head", head_decision=head_decision, head_opinion=""
-    )
     return case.id
+
+
+def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:
+    """A 新城区 food case filed, investigated, reported and decided on by the head."""
+    case_id = investigated_case()
+    complete(case_id, "e_report", "officer", **{**REPORT, **report})
+    complete(case_id, "e_case_review", "reviewer", approved=True, opinion="")
+    complete(
+        case_id, "e_head_decision", "agency_head", head_decision=head_decision, head_opinion=""
+    )
+    return case_id

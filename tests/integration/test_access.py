@@ -36,7 +36,9 @@ def test_every_view_declares_access(app: Flask) -> None:
     assert public | {"static"} == PUBLIC_ENDPOINTS
 
 
-@pytest.mark.parametrize("path", ["/", "/tasks/", "/tasks/1", "/cases/", "/cases/new", "/cases/1"])
+@pytest.mark.parametrize(
+    "path", ["/", "/tasks/", "/tasks/1", "/cases/", "/cases/new", "/cases/1", "/enterprises/1"]
+)
 def test_anonymous_users_are_sent_to_login(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302

@@ -1,0 +1,95 @@
+"""Decision support on the penalty screens: outcomes, matched rules, fine band, live updates."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import HumanTask
+from app.services.auth import create_user
+from tests.conftest import login
+from tests.integration.cases import investigated_case, ready
+
+FORM = {
+    "facts": "销售超过保质期的乳制品",
+    "legal_basis": "《中华人民共和国食品安全法》第三十四条",
+    "sanctions": "FINE",
+    "proposed_fine": "8000",
+    "confiscation_value": "0",
+    "fine_min": "5000",
+    "fine_max": "100000",
+    "harm": "GENERAL",
+    "on_exempt_list": "NONE",
+    "adopt_exemption": "yes",
+    "discretion_reason": "情节一般",
+}
+
+
+def level(panel: str) -> str:
+    found = re.search(r'<dd data-output="level">([^<]*)</dd>', panel)
+    assert found, panel
+    return found.group(1)
+
+
+def report_task(app: Flask) -> int:
+    with app.app_context():
+        case_id = investigated_case()
+        task_id = next(t.id for t in ready(case_id) if t.bpmn_id == "e_report")
+        db.session.commit()
+        return task_id
+
+
+def test_report_screen_explains_the_tables_and_updates_as_the_officer_types(
+    app: Flask, client: FlaskClient
+) -> None:
+    task_id = report_task(app)
+    token = login(client, "officer")
+    screen = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="decision-support"' in screen and "是否处罚（DMN-P1）" in screen
+    assert 'id="support-waiting"' in screen  # no statutory range yet: no band
+
+    ordinary = client.post(
+        f"/tasks/{task_id}/support",
+        data={"csrf_token": token, **FORM},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "应予处罚" in ordinary and "一般处罚" in ordinary
+    assert 'id="fine-band"' in ordinary and "support-waiting" not in ordinary
+    assert 'id="fine-outside-band"' in ordinary  # 8 000 yuan is below the ordinary band
+    assert "<code>" in ordinary  # the matched rules are named
+
+    lighter = client.post(
+        f"/tasks/{task_id}/support",
+        data={"csrf_token": token, **FORM, "mitigating_optional": "COOPERATIVE"},
+    ).get_data(as_text=True)
+    exempt = client.post(
+        f"/tasks/{task_id}/support",
+        data={
+            "csrf_token": token,
+            **FORM,
+            "first_offense_2y": "y",
+            "corrected": "y",
+            "harm": "SLIGHT",
+        },
+    ).get_data(as_text=True)
+    assert "可以不予处罚" in exempt
+    assert level(ordinary) == "一般处罚" and level(lighter) == "从轻处罚"
+    assert level(exempt) == "不予处罚"
+
+    # nothing was saved by asking
+    with app.app_context():
+        task = db.session.get(HumanTask, task_id)
+        assert task is not None and task.state == "READY" and task.draft is None
+
+
+def test_support_is_only_for_the_task_holders(app: Flask, client: FlaskClient) -> None:
+    task_id = report_task(app)
+    with app.app_context():
+        create_user("baotou", "long enough pw", "包头执法", "150200", ["officer"])
+    token = login(client, "baotou", "long enough pw")
+    response = client.post(f"/tasks/{task_id}/support", data={"csrf_token": token, **FORM})
+    assert response.status_code == 403
+    assert client.post(f"/tasks/{task_id}/support", data=FORM).status_code == 400  # no CSRF
