@@ -239,6 +239,16 @@ def money(label: str, required: bool = True, description: str = "") -> DecimalFi
     )
 
 
+def deviation_reason() -> Field:
+    """Required by the service, not the form: only the case's similar cases tell whether the
+    fine deviates far enough from their median to need it."""
+    return text(
+        N_("偏离类案中位数的理由"),
+        required=False,
+        description=N_("拟罚款数额偏离同类案件中位数超过规定比例的，须书面说明理由。"),
+    )
+
+
 def count(
     label: str, low: int, high: int, default: int | None = None, description: str = ""
 ) -> IntegerField:

@@ -34,6 +34,7 @@ class ArchiveForm(TaskForm):
 @task_form("closure.library")
 class CaseLibraryForm(TaskForm):
     title = N_("执法案例库条目")
+    prefill = {"violation_type": "violation_type"}  # as the investigation report named it
 
     violation_type = text(N_("违法类型"), long=False)
     library_summary = text(N_("案例要点（情节、裁量阶次、处罚结果）"), required=False)

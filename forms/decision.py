@@ -1,7 +1,18 @@
 """G 决定与送达."""
 
 from . import task_form
-from .base import N_, TaskForm, choice, confirm, day, money, several, text, yes_no
+from .base import (
+    N_,
+    TaskForm,
+    choice,
+    confirm,
+    day,
+    deviation_reason,
+    money,
+    several,
+    text,
+    yes_no,
+)
 from .choices import SANCTIONS, SERVICE_METHODS
 
 
@@ -13,6 +24,7 @@ class PenaltyDecisionForm(TaskForm):
     decided_on = day(N_("决定日期"))
     sanctions = several(N_("处罚种类"), SANCTIONS, required=True)
     fine = money(N_("罚款数额（元）"))
+    deviation_reason = deviation_reason()
     decision_summary = text(N_("决定要点"), required=False)
 
 

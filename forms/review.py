@@ -6,7 +6,17 @@ from wtforms import IntegerField, ValidationError
 from wtforms.validators import NumberRange, Optional
 
 from . import task_form
-from .base import N_, TaskForm, check_box, choice, money, several, text, yes_no
+from .base import (
+    N_,
+    TaskForm,
+    check_box,
+    choice,
+    deviation_reason,
+    money,
+    several,
+    text,
+    yes_no,
+)
 from .choices import (
     AGGRAVATING,
     EXEMPT_LISTS,
@@ -55,6 +65,13 @@ class InvestigationReportForm(TaskForm):
     significant_mitigation = check_box(N_("减轻情节显著"))
     mitigating_optional = several(N_("可以从轻的情节"), MITIGATING_OPTIONAL)
     aggravating = several(N_("从重情节"), AGGRAVATING)
+    violation_type = text(
+        N_("违法类型"),
+        required=False,
+        long=False,
+        description=N_("与执法案例库一致（如“销售过期食品”），用于检索类案。"),
+    )
+    deviation_reason = deviation_reason()
     discretion_reason = text(N_("裁量理由"), description=N_("未说明裁量理由的，审核机构退回补正。"))
     # 法制审核、集体讨论（决策表 legal_review、collective_decision）
     major_public_interest = check_box(N_("涉及重大公共利益"))

@@ -9,6 +9,7 @@ from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, User, UserRole
 from .workflow import (
     Case,
+    CaseLibraryEntry,
     HumanTask,
     NumberSequence,
     ProcessVersion,
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "CaseLibraryEntry",
     "Deadline",
     "Document",
     "Enterprise",

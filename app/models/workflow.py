@@ -122,3 +122,20 @@ class NumberSequence(Base):
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class CaseLibraryEntry(Base):
+    """A closed case entered in the 执法案例库: what similar-case lookups and medians read."""
+
+    __tablename__ = "case_library_entry"
+    __table_args__ = (Index("ix_case_library_similar", "violation_type", "level", "decided_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    violation_type: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str | None] = mapped_column(String(12))
+    fine: Mapped[float | None]
+    decided_on: Mapped[date | None]
+    summary: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

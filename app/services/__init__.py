@@ -27,5 +27,13 @@ class InvalidInput(ServiceError):
     status = 422
 
 
+class InvalidFields(InvalidInput):
+    """Input a form accepted but the case refuses, with a message per field."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("；".join(fields.values()))
+        self.details = fields
+
+
 class TooManyAttempts(ServiceError):
     status = 429

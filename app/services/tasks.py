@@ -17,7 +17,9 @@ from forms.base import N_
 from . import Conflict, Forbidden, InvalidInput, NotFound
 from .audit import record
 from .cases import apply_run_result
+from .decision_support import FINE_FORMS, require_justification
 from .enterprises import decisions_since
+from .library import LIBRARY_FORM, add_entry
 from .parameters import run_context
 from .regions import in_scope, scope_of
 from .workflows import engine
@@ -88,6 +90,8 @@ def ensure_can_complete(task: HumanTask, user: User) -> None:
 def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
     """Complete the task and run the engine; returns the user's next task on the case, if any."""
     ensure_can_complete(task, user)
+    if task.form_key in FINE_FORMS:
+        require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
     claimed = db.session.execute(
         update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.state == "READY")
@@ -116,6 +120,8 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
         db.session.rollback()
         raise InvalidInput(f"提交的数据无法处理：{exc}") from exc
     apply_run_result(case, instance, result)
+    if task.form_key == LIBRARY_FORM:
+        add_entry(case, result.data, data)
     record(
         "complete_task",
         "case",

@@ -12,7 +12,7 @@ from app.htmx import redirect_to, render_fragment_or_page
 from app.i18n import current_locale
 from app.models import HumanTask
 from app.navigation import TASK_ROLES as TASK_ROLES_SET
-from app.services import InvalidInput
+from app.services import InvalidFields, InvalidInput
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
 from app.services.decision_support import PENALTY_FORMS, PenaltySupport, penalty_support
@@ -102,6 +102,18 @@ def support(task_id: int) -> ResponseReturnValue:
     return render_template("tasks/_support.html", task=task, support=_support(task, form, data))
 
 
+def _refused(task: HumanTask, form: forms.TaskForm) -> ResponseReturnValue:
+    """The screen again with its messages, 422; nothing was saved."""
+    return render_fragment_or_page(
+        "tasks/show.html",
+        "tasks/_task_form.html",
+        422,
+        task=task,
+        form=form,
+        support=_support(task, form),
+    )
+
+
 def _support(
     task: HumanTask, form: forms.TaskForm, data: dict[str, Any] | None = None
 ) -> PenaltySupport | None:
@@ -110,7 +122,7 @@ def _support(
     if data is None:
         data = task_service.screen_data(task, ())
     entered = {name: value for name, value in form.to_task_data().items() if value is not None}
-    return penalty_support({**data, **entered})
+    return penalty_support({**data, **entered}, task.case_id, task.form_key)
 
 
 @bp.route("/<id:task_id>", methods=["POST"])
@@ -127,15 +139,13 @@ def submit(task_id: int) -> ResponseReturnValue:
             "tasks/show.html", "tasks/_task_form.html", task=task, form=form, saved=True
         )
     if not form.validate():
-        return render_fragment_or_page(
-            "tasks/show.html",
-            "tasks/_task_form.html",
-            422,
-            task=task,
-            form=form,
-            support=_support(task, form),
-        )
-    next_task = task_service.complete_task(task, form.to_task_data(), user())
+        return _refused(task, form)
+    try:
+        next_task = task_service.complete_task(task, form.to_task_data(), user())
+    except InvalidFields as exc:  # the case refuses what the form accepted
+        for name, message in exc.details.items():
+            form[name].errors = [*form[name].errors, message]
+        return _refused(task, form)
     if next_task is not None:
         return redirect_to(url_for("tasks.show", task_id=next_task.id))
     return redirect_to(url_for("cases.show", case_id=task.case_id, done=1))

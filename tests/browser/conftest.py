@@ -6,9 +6,11 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
@@ -42,18 +44,29 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}
 
 
+@dataclass(frozen=True)
+class Live:
+    url: str
+    app: Flask  # the served app, for arranging data in its database
+
+
 @pytest.fixture
-def live_server(sqlite_template: SqliteTemplate) -> Iterator[str]:
+def live(sqlite_template: SqliteTemplate) -> Iterator[Live]:
     url = sqlite_template.new_database()
     app = create_app(base_config(url))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield Live(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
     sqlite_template.drop(url)
+
+
+@pytest.fixture
+def live_server(live: Live) -> str:
+    return live.url
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Enterprise, Job
+from app.models import CaseLibraryEntry, Enterprise, Job
 from app.services.auth import create_token
 from app.services.worker import run_once
 from tests.conftest import login
@@ -305,6 +305,12 @@ def test_a_whole_exemption_case_through_the_api(
     api.do("officer", "g_serve_no_penalty", served_on=api.today, guidance_attached=True)
     finish(api)
     api.do("reviewer", "j_library", violation_type="首违")
+    with app.app_context():  # catalogued for the similar-case lookups
+        entry = db.session.execute(
+            select(CaseLibraryEntry).where(CaseLibraryEntry.case_id == api.case_id)
+        ).scalar_one()
+        assert (entry.violation_type, entry.level, entry.fine) == ("首违", "NO_PENALTY", None)
+        assert entry.decided_on == dt.date.fromisoformat(api.today)
     result = api.do(
         "officer",
         "k_visit",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import HumanTask
+from app.models import Case, CaseLibraryEntry, HumanTask
 from app.services.auth import create_user
+from app.services.parameters import set_parameter
 from tests.conftest import login
 from tests.integration.cases import investigated_case, ready
 
@@ -93,3 +95,71 @@ def test_support_is_only_for_the_task_holders(app: Flask, client: FlaskClient) -
     response = client.post(f"/tasks/{task_id}/support", data={"csrf_token": token, **FORM})
     assert response.status_code == 403
     assert client.post(f"/tasks/{task_id}/support", data=FORM).status_code == 400  # no CSRF
+
+
+def test_similar_cases_median_and_the_required_justification(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        for fine in (40000, 60000, 50000):
+            catalogued = investigated_case()
+            case = db.session.get(Case, catalogued)
+            assert case is not None
+            db.session.add(
+                CaseLibraryEntry(
+                    case_id=catalogued,
+                    region_code=case.region_code,
+                    violation_type="销售过期食品",
+                    level="NORMAL",
+                    fine=fine,
+                    decided_on=dt.date(2026, 3, 1),
+                )
+            )
+        db.session.commit()
+    task_id = report_task(app)
+    token = login(client, "officer")
+    typed = {**FORM, "csrf_token": token, "violation_type": "销售过期食品"}
+
+    far = client.post(f"/tasks/{task_id}/support", data=typed).get_data(as_text=True)
+    assert "同类型、同裁量阶次的已罚款案件 3 件" in far and "¥50,000.00" in far
+    assert "本案罚款偏离中位数 84%" in far and 'id="justification-required"' in far
+    near = client.post(
+        f"/tasks/{task_id}/support", data={**typed, "proposed_fine": "45000"}
+    ).get_data(as_text=True)
+    assert "偏离中位数 10%" in near and "justification-required" not in near
+
+    refused = client.post(f"/tasks/{task_id}", data=typed)
+    assert refused.status_code == 422
+    assert "罚款数额偏离类案中位数超过规定比例" in refused.get_data(as_text=True)
+    with app.app_context():
+        task = db.session.get(HumanTask, task_id)
+        assert task is not None and task.state == "READY"
+
+    accepted = client.post(
+        f"/tasks/{task_id}", data={**typed, "deviation_reason": "当事人系初次经营，违法所得极少"}
+    )
+    assert accepted.status_code == 303
+    with app.app_context():
+        task = db.session.get(HumanTask, task_id)
+        assert task is not None and task.state == "COMPLETED"
+
+
+def test_the_justification_share_is_configurable(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        set_parameter("FINE_DEVIATION_JUSTIFY", 0.9, dt.date.today(), None, "放宽")
+        for fine in (40000, 60000, 50000):
+            catalogued = investigated_case()
+            db.session.add(
+                CaseLibraryEntry(
+                    case_id=catalogued,
+                    region_code="150102",
+                    violation_type="销售过期食品",
+                    level="NORMAL",
+                    fine=fine,
+                )
+            )
+        db.session.commit()
+    task_id = report_task(app)
+    token = login(client, "officer")
+    typed = {**FORM, "csrf_token": token, "violation_type": "销售过期食品"}
+    assert client.post(f"/tasks/{task_id}", data=typed).status_code == 303  # 84% < 90%
