@@ -69,13 +69,34 @@ DOCUMENT_TYPES = {
             "不罚",
             ("facts", "legal_basis", "reason_code", "decided_on"),
         ),
+        DocumentType(
+            "RECTIFY_CHECK",
+            "整改复查（核查）记录",
+            "复查",
+            ("requirements", "order_served_on", "rectify_due", "verify_result"),
+        ),
+        DocumentType(
+            "REPAIR_DECISION",
+            "信用修复决定书",
+            "修复决",
+            ("applied_on", "verification_method", "repair_approved", "decision_reason"),
+        ),
+        DocumentType(
+            "VISIT_RECORD",
+            "案件回访记录",
+            "回访",
+            ("visited_on", "rectification_ok", "conduct_ok", "rights_informed", "integrity_ok"),
+        ),
     )
 }
-# Only the first three and the two decisions are issued on their own; the rest come with them.
+# Issued on their own; the repair notice and the service receipt come with the decision.
 ISSUABLE = (
     "WARNING_NOTICE",
     "RECTIFY_ORDER",
+    "RECTIFY_CHECK",
     "PENALTY_NOTICE",
     "PENALTY_DECISION",
     "NO_PENALTY_DECISION",
+    "REPAIR_DECISION",
+    "VISIT_RECORD",
 )

@@ -13,9 +13,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CaseLibraryEntry, Enterprise, Job
+from app.services import documents as document_service
 from app.services.auth import create_token
 from app.services.worker import run_once
 from tests.conftest import login
+from tests.integration.cases import account
+from tests.integration.test_documents import pdf_text
 from tests.unit.test_decisions import CASES
 
 USERS = ("officer", "unit_head", "reviewer", "agency_head", "credit", "supervisor")
@@ -287,6 +290,23 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
         "credit", "l_stop_publicity", stopped_on=api.today, shared_with_credit_china=True
     )
     assert result["case"]["status"] == "CLOSED" and result["case"]["stage"] == "信用修复结束"
+
+    # the closed case's records as official documents (C14, C13, C17)
+    with app.app_context():
+        texts = {
+            code: pdf_text(document_service.issue(api.case_id, code, account("officer")).pdf)
+            for code in ("RECTIFY_CHECK", "REPAIR_DECISION", "VISIT_RECORD")
+        }
+    year = dt.date.today().year
+    assert (
+        f"呼市监复查〔{year}〕1号" in texts["RECTIFY_CHECK"]
+        and "整改合格" in texts["RECTIFY_CHECK"]
+    )
+    assert f"呼市监修复决〔{year}〕1号" in texts["REPAIR_DECISION"]
+    assert "本局决定准予信用修复" in texts["REPAIR_DECISION"]
+    assert "符合条件" in texts["REPAIR_DECISION"] and "网上核实" in texts["REPAIR_DECISION"]
+    assert f"呼市监回访〔{year}〕1号" in texts["VISIT_RECORD"]
+    assert "未发现执法问题" in texts["VISIT_RECORD"]
 
 
 def test_a_whole_exemption_case_through_the_api(
