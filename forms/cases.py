@@ -1,6 +1,6 @@
 """Starting a case. Choices come from the database and are passed in by the route."""
 
-from wtforms import Form, SelectField, StringField
+from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .base import N_, choice
@@ -24,4 +24,17 @@ class StartCaseForm(Form):
     title = StringField(
         N_("案由/事项"),
         validators=[DataRequired(message=N_("请填写事项名称。")), Length(max=200)],
+    )
+
+
+class CommentForm(Form):
+    class Meta:
+        locales = ("zh_Hans",)
+
+    body = TextAreaField(
+        N_("意见"),
+        validators=[
+            DataRequired(message=N_("请填写意见内容。")),
+            Length(max=2000, message=N_("意见不得超过 2000 字。")),
+        ],
     )

@@ -6,12 +6,14 @@ from flask.typing import ResponseReturnValue
 from app.auth.access import access, user
 from app.htmx import redirect_to
 from app.i18n import current_locale
+from app.models import Case
 from app.reference.roles import Role
 from app.services import cases as case_service
 from app.services import documents as document_service
+from app.services import inbox as inbox_service
 from app.services.workflows import startable_versions
 from forms.base import SelectChoice
-from forms.cases import StartCaseForm
+from forms.cases import CommentForm, StartCaseForm
 
 from . import bp
 
@@ -51,6 +53,21 @@ def new() -> ResponseReturnValue:
 @access(*CASE_READERS)
 def show(case_id: int) -> ResponseReturnValue:
     case = case_service.get_case_for_user(case_id, user())
+    return _case_page(case, CommentForm(meta={"locales": [current_locale()]}))
+
+
+@bp.route("/<id:case_id>/comments", methods=["POST"])
+@access(*CASE_READERS)
+def add_comment(case_id: int) -> ResponseReturnValue:
+    case = case_service.get_case_for_user(case_id, user())
+    form = CommentForm(request.form, meta={"locales": [current_locale()]})
+    if not form.validate():
+        return _case_page(case, form), 422
+    case_service.add_comment(case.id, form.body.data or "", user())
+    return redirect_to(url_for("cases.show", case_id=case.id) + "#comments")
+
+
+def _case_page(case: Case, comment_form: CommentForm) -> str:
     return render_template(
         "cases/show.html",
         case=case,
@@ -58,6 +75,11 @@ def show(case_id: int) -> ResponseReturnValue:
         issuable=document_service.issuable(case) if "officer" in user().role_names else [],
         tasks=case_service.case_tasks(case),
         timeline=case_service.case_timeline(case),
+        stages=case_service.stage_progress(case),
+        clocks=case_service.case_clocks(case),
+        comments=case_service.case_comments(case),
+        comment_form=comment_form,
+        due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
     )
 

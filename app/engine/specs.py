@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity as CallActivityMixin
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
@@ -165,6 +166,19 @@ class ParsedBundle:
             return self._specs[process_id]
         except KeyError:
             raise WorkflowDefinitionError(f"流程 {process_id} 不在此版本中") from None
+
+    def stages(self, process_id: str) -> list[tuple[str, str]]:
+        """The process's call activities (its stages) in the order the file lists them (Spiff's
+        own order follows the flows, which puts alternatives anywhere): (element id, name)."""
+        spec, _ = self.spec(process_id)
+        names = {
+            task.bpmn_id: task.bpmn_name or task.bpmn_id
+            for task in spec.task_specs.values()
+            if isinstance(task, CallActivityMixin)
+        }
+        root = parse_xml(self._filenames[process_id], self.source_of(process_id))
+        ordered = [element.get("id") for element in root.iter() if element.get("id") in names]
+        return [(element_id, names[element_id]) for element_id in ordered]
 
     @staticmethod
     def _parse_decisions(parser: Any, files: Mapping[str, str]) -> dict[str, tuple[Any, str]]:

@@ -9,6 +9,7 @@ from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, User, UserRole
 from .workflow import (
     Case,
+    CaseComment,
     CaseLibraryEntry,
     HumanTask,
     NumberSequence,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "CaseComment",
     "CaseLibraryEntry",
     "Deadline",
     "Document",

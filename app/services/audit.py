@@ -23,6 +23,19 @@ ACTION_LABELS = {
     "set_holiday": N_("维护节假日"),
     "open_case": N_("发起"),
     "complete_task": N_("办理"),
+    "save_draft": N_("保存草稿"),
+    "claim_task": N_("认领任务"),
+    "unclaim_task": N_("退回任务池"),
+    "assign_task": N_("指派任务"),
+    "follow_up": N_("设置跟进日期"),
+    "issue_document": N_("出具文书"),
+    "fire_timers": N_("期限届满"),
+    "incident": N_("后台异常"),
+    "retry_incident": N_("重试异常"),
+    "complaint_received": N_("收到投诉举报"),
+    "issue_token": N_("签发接口令牌"),
+    "revoke_token": N_("吊销接口令牌"),
+    "add_comment": N_("添加意见"),
 }
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from app.engine import EngineError, RunResult
 from app.extensions import db
+from app.i18n import CHINA_TZ
 from app.models import (
     AuditEvent,
     Case,
+    CaseComment,
+    Deadline,
     Enterprise,
     HumanTask,
     ProcessVersion,
@@ -24,7 +28,7 @@ from forms.base import N_
 
 from . import Forbidden, InvalidInput, NotFound, scheduling
 from .audit import record
-from .parameters import run_context
+from .parameters import run_context, work_calendar
 from .regions import in_scope, scope_of
 from .sequences import next_number
 from .workflows import engine
@@ -170,6 +174,25 @@ def case_data(case: Case) -> dict[str, Any]:
     return engine().data(instance.state)
 
 
+def add_comment(case_id: int, body: str, user: User) -> CaseComment:
+    case = get_case_for_user(case_id, user)
+    comment = CaseComment(
+        case_id=case.id, author_id=user.id, author_name=user.display_name, body=body.strip()
+    )
+    db.session.add(comment)
+    record("add_comment", "case", case.id, actor=user, region_code=case.region_code)
+    db.session.commit()
+    return comment
+
+
+def case_comments(case: Case) -> list[CaseComment]:
+    return list(
+        db.session.execute(
+            select(CaseComment).where(CaseComment.case_id == case.id).order_by(CaseComment.id)
+        ).scalars()
+    )
+
+
 def get_case_for_user(case_id: int, user: User) -> Case:
     case = db.session.get(Case, case_id)
     if case is None:
@@ -208,16 +231,75 @@ def case_timeline(case: Case) -> list[AuditEvent]:
 def case_diagram(case: Case) -> tuple[str, dict[str, list[str]]]:
     """The BPMN XML of the case's process and, per state (READY, WAITING, STARTED, COMPLETED),
     its element ids: one engine load, for the one case on screen."""
+    version, instance = _version_and_instance(case)
+    xml = engine().bundle(version.bundle_hash).source_of(version.process_id)
+    states = engine().element_states(instance.state).get(version.process_id, {})
+    shown = ("READY", "WAITING", "STARTED", "COMPLETED")
+    return xml, {state: states.get(state, []) for state in shown}
+
+
+@dataclass(frozen=True)
+class StageStep:
+    element_id: str
+    name: str
+    state: str  # COMPLETED | ACTIVE | PENDING
+
+
+@dataclass(frozen=True)
+class Clock:
+    name: str
+    due_at: datetime
+    last_day: date  # the last whole day of the period (due_at is the midnight after it)
+    days_left: int  # working days; negative once overdue
+
+
+def stage_progress(case: Case) -> list[StageStep]:
+    """The process's stages (its call activities) with where the case stands in each."""
+    version, instance = _version_and_instance(case)
+    stages = engine().bundle(version.bundle_hash).stages(version.process_id)
+    if not stages:
+        return []
+    states = engine().element_states(instance.state).get(version.process_id, {})
+    active = {i for state in ("READY", "WAITING", "STARTED") for i in states.get(state, [])}
+    done = set(states.get("COMPLETED", []))
+    return [
+        StageStep(i, name, "ACTIVE" if i in active else "COMPLETED" if i in done else "PENDING")
+        for i, name in stages
+    ]
+
+
+def case_clocks(case: Case) -> list[Clock]:
+    """Every running statutory clock of the case: the timers it waits on and its tasks' due
+    dates, soonest first, with the working days left."""
+    calendar = work_calendar()
+    today = utcnow().astimezone(CHINA_TZ).date()
+    timers = db.session.execute(
+        select(Deadline.name, Deadline.due_at).where(Deadline.case_id == case.id)
+    ).all()
+    tasks = db.session.execute(
+        select(HumanTask.name, HumanTask.due_at).where(
+            HumanTask.case_id == case.id,
+            HumanTask.state == "READY",
+            HumanTask.due_at.is_not(None),
+        )
+    ).all()
+    clocks = []
+    for name, due_at in [*timers, *tasks]:
+        if due_at is None:  # filtered in the query; this tells the type checker
+            continue
+        last_day = (due_at.astimezone(CHINA_TZ) - timedelta(seconds=1)).date()
+        clocks.append(Clock(name, due_at, last_day, calendar.working_days_left(today, last_day)))
+    return sorted(clocks, key=lambda clock: clock.due_at)
+
+
+def _version_and_instance(case: Case) -> tuple[ProcessVersion, WorkflowInstance]:
     version = db.session.get(ProcessVersion, case.process_version_id)
     instance = db.session.execute(
         select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
     ).scalar_one_or_none()
     if version is None or instance is None:  # pragma: no cover - foreign keys
         raise NotFound("流程版本不存在。")
-    xml = engine().bundle(version.bundle_hash).source_of(version.process_id)
-    states = engine().element_states(instance.state).get(version.process_id, {})
-    shown = ("READY", "WAITING", "STARTED", "COMPLETED")
-    return xml, {state: states.get(state, []) for state in shown}
+    return version, instance
 
 
 def startable_enterprises(user: User) -> list[Enterprise]:

@@ -1,0 +1,86 @@
+"""The case file page: stage progress across the process's stages and the running clocks."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, CaseComment
+from app.services.auth import create_user
+from tests.conftest import login
+from tests.integration.cases import self_check_due_day, warning_case
+
+
+def stage_states(html: str) -> dict[str, str]:
+    found = re.findall(r'<li class="stage-(\w+)" data-element-id="(\w+)">', html)
+    return {element: state for state, element in found}
+
+
+def test_stage_progress_and_clocks_of_a_warning_case(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        case_id = warning_case()
+        due = self_check_due_day()
+    login(client, "officer")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    stages = stage_states(page)
+    assert list(stages)[:3] == ["m_a", "m_b", "m_c"] and list(stages)[-1] == "m_l"
+    assert stages["m_a"] == "active"
+    assert {stages[s] for s in stages if s != "m_a"} == {"pending"}
+    clocks = page[
+        page.index('id="case-clocks"') : page.index("</table>", page.index('id="case-clocks"'))
+    ]
+    rows = re.findall(r"<td>([^<]+)</td><td>([^<]+)</td>\s*<td>([^<]+)</td>", clocks)
+    last_day = f"{due.year}年{due.month}月{due.day}日"
+    assert {(name, day) for name, day, _ in rows} == {
+        ("自查整改期届满未反馈", last_day),  # the diagram's timer
+        ("登记自查整改反馈", last_day),  # the task's due date
+    }
+    assert {int(left) for _, _, left in rows} <= {4, 5}  # 5 working days, today may count
+
+
+def test_comments_are_added_escaped_refused_when_empty_and_denied_elsewhere(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = warning_case()
+        create_user("baotou", "long enough pw", "包头执法", "150200", ["officer"])
+    token = login(client, "officer")
+    added = client.post(
+        f"/cases/{case_id}/comments",
+        data={"csrf_token": token, "body": "请<script>核实</script>冷链记录"},
+    )
+    assert added.status_code == 303 and added.location.endswith(f"/cases/{case_id}#comments")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "请&lt;script&gt;核实&lt;/script&gt;冷链记录" in page and "<script>核实" not in page
+
+    empty = client.post(f"/cases/{case_id}/comments", data={"csrf_token": token, "body": "  "})
+    assert empty.status_code == 422 and "请填写意见内容" in empty.get_data(as_text=True)
+    too_long = client.post(
+        f"/cases/{case_id}/comments", data={"csrf_token": token, "body": "长" * 2001}
+    )
+    assert too_long.status_code == 422
+    assert client.post(f"/cases/{case_id}/comments", data={"body": "无令牌"}).status_code == 400
+
+    other = app.test_client()
+    other_token = login(other, "baotou", "long enough pw")
+    denied = other.post(
+        f"/cases/{case_id}/comments", data={"csrf_token": other_token, "body": "越权"}
+    )
+    assert denied.status_code == 403
+    with app.app_context():
+        bodies = (
+            db.session.execute(select(CaseComment.body).where(CaseComment.case_id == case_id))
+            .scalars()
+            .all()
+        )
+        assert bodies == ["请<script>核实</script>冷链记录"]
+        assert (
+            db.session.execute(
+                select(func.count()).where(AuditEvent.action == "add_comment")
+            ).scalar_one()
+            == 1
+        )
