@@ -27,6 +27,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "TIJIAN_DEMO": env.get("TIJIAN_DEMO", "") in ("1", "true", "yes"),
         "MAX_CONTENT_LENGTH": int(env.get("TIJIAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+        "ATTACHMENT_MAX_BYTES": int(env.get("TIJIAN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("TIJIAN_SECURE_COOKIES", "") in ("1", "true", "yes"),

@@ -1,7 +1,7 @@
 """Starting a case. Choices come from the database and are passed in by the route."""
 
-from wtforms import Form, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import FileField, Form, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from .base import N_, choice
 
@@ -37,4 +37,15 @@ class CommentForm(Form):
             DataRequired(message=N_("请填写意见内容。")),
             Length(max=2000, message=N_("意见不得超过 2000 字。")),
         ],
+    )
+
+
+class AttachmentForm(Form):
+    class Meta:
+        locales = ("zh_Hans",)
+
+    file = FileField(
+        N_("证据文件"),
+        validators=[InputRequired(message=N_("请选择文件。"))],
+        description=N_("PDF、PNG 或 JPEG，单个文件不超过 10 MB。"),
     )

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
-from flask import Response, render_template, request, url_for
+from flask import Response, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import CombinedMultiDict
 
 from app.auth.access import access, user
 from app.htmx import redirect_to
 from app.i18n import current_locale
 from app.models import Case
 from app.reference.roles import Role
+from app.services import InvalidInput
+from app.services import attachments as attachment_service
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import inbox as inbox_service
 from app.services.workflows import startable_versions
 from forms.base import SelectChoice
-from forms.cases import CommentForm, StartCaseForm
+from forms.cases import AttachmentForm, CommentForm, StartCaseForm
 
 from . import bp
 
@@ -53,7 +56,7 @@ def new() -> ResponseReturnValue:
 @access(*CASE_READERS)
 def show(case_id: int) -> ResponseReturnValue:
     case = case_service.get_case_for_user(case_id, user())
-    return _case_page(case, CommentForm(meta={"locales": [current_locale()]}))
+    return _case_page(case)
 
 
 @bp.route("/<id:case_id>/comments", methods=["POST"])
@@ -67,7 +70,39 @@ def add_comment(case_id: int) -> ResponseReturnValue:
     return redirect_to(url_for("cases.show", case_id=case.id) + "#comments")
 
 
-def _case_page(case: Case, comment_form: CommentForm) -> str:
+@bp.route("/<id:case_id>/attachments", methods=["POST"])
+@access(Role.OFFICER)
+def add_attachment(case_id: int) -> ResponseReturnValue:
+    case = case_service.get_case_for_user(case_id, user())
+    form = AttachmentForm(
+        CombinedMultiDict([request.files, request.form]), meta={"locales": [current_locale()]}
+    )
+    if form.validate():
+        try:
+            attachment_service.add_attachment(
+                case.id, form.file.data.filename or "", form.file.data.stream, user()
+            )
+            return redirect_to(url_for("cases.show", case_id=case.id) + "#attachments")
+        except InvalidInput as exc:  # type, size: known only once the bytes are read
+            form.file.errors = [str(exc)]
+    return _case_page(case, attachment_form=form), 422
+
+
+@bp.route("/attachments/<id:attachment_id>")
+@access(*CASE_READERS)
+def attachment(attachment_id: int) -> ResponseReturnValue:
+    found, path = attachment_service.open_attachment(attachment_id, user())
+    return send_file(
+        path, mimetype=found.content_type, as_attachment=True, download_name=found.filename
+    )
+
+
+def _case_page(
+    case: Case,
+    comment_form: CommentForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+) -> str:
+    locale = {"locales": [current_locale()]}
     return render_template(
         "cases/show.html",
         case=case,
@@ -78,7 +113,9 @@ def _case_page(case: Case, comment_form: CommentForm) -> str:
         stages=case_service.stage_progress(case),
         clocks=case_service.case_clocks(case),
         comments=case_service.case_comments(case),
-        comment_form=comment_form,
+        comment_form=comment_form or CommentForm(meta=locale),
+        attachments=attachment_service.attachments_of(case),
+        attachment_form=attachment_form or AttachmentForm(meta=locale),
         due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
     )

@@ -3,7 +3,7 @@
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
-from .documents import Document
+from .documents import Attachment, Document
 from .reference import Enterprise, Region
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, User, UserRole
@@ -19,6 +19,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "Attachment",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -27,3 +27,19 @@ class Document(Base):
     content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the PDF
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    """Evidence uploaded to a case file; the bytes live under UPLOAD_FOLDER, never in static/."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(120))  # as shown, made safe
+    content_type: Mapped[str] = mapped_column(String(60))  # sniffed from the bytes
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # random, on disk
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

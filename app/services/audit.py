@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "issue_token": N_("签发接口令牌"),
     "revoke_token": N_("吊销接口令牌"),
     "add_comment": N_("添加意见"),
+    "add_attachment": N_("上传证据材料"),
 }
 
 

@@ -97,6 +97,8 @@ def test_inbox_keyboard_shortcuts(page: Page, live_server: str, console_errors: 
     expect(page.locator("#inbox-rows tr.task-row").first).to_have_class(re.compile("selected"))
     page.keyboard.press("c")  # claim the selected task
     expect(page.locator('.views a[href*="view=mine"] .count')).to_have_text("1")
+    # claiming reloads the page: wait until its shortcuts are bound again
+    expect(page.locator("body")).to_have_attribute("data-inbox-keys", "on")
     page.keyboard.press("/")
     expect(page.locator("#inbox-search")).to_be_focused()
     page.fill("#inbox-search", "没有这家企业")
