@@ -326,3 +326,22 @@ def _run_engine_tests() -> tuple[set[tuple[str, str]], bool]:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("bench")
+@click.option("--cases", default=300, show_default=True, help="risk-warning cases to seed")
+@click.option("--rounds", default=30, show_default=True, help="requests timed per probe")
+@click.option("--database-url", default=None, help="an empty database (default: temporary SQLite)")
+@click.option("--strict", is_flag=True, help="exit 1 when a p95 misses its target")
+def bench(cases: int, rounds: int, database_url: str | None, strict: bool) -> None:
+    """Time the officer's main requests against the targets in app/bench.py."""
+    from app.bench import run_bench  # noqa: PLC0415 - only this command needs it
+
+    timings = run_bench(cases, rounds, database_url)
+    click.echo(f"{'probe':<20}{'p50 ms':>10}{'p95 ms':>10}{'target':>10}  ok")
+    for t in timings:
+        mark = "✓" if t.ok else "✗"
+        click.echo(f"{t.name:<20}{t.p50_ms:>10.1f}{t.p95_ms:>10.1f}{t.target_ms:>10.0f}  {mark}")
+    click.echo(f"({cases} cases seeded, {rounds} requests per probe)")
+    if strict and not all(t.ok for t in timings):
+        raise SystemExit(1)

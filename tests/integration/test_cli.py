@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,19 @@ def test_serve_refuses_the_default_secret_key(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "TIJIAN_SECRET_KEY" in result.stderr
+
+
+def test_bench_times_every_probe_against_its_target(app: Flask) -> None:
+    code, output = run(app, "bench", "--cases", "3", "--rounds", "2")
+    assert code == 0, output
+    rows = re.findall(r"^(\S.*?)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+[✓✗]$", output, re.M)
+    assert all(float(p50) <= float(p95) for _, p50, p95, _ in rows)
+    assert {name for name, *_ in rows} == {
+        "inbox",
+        "inbox search",
+        "task screen",
+        "case file",
+        "enterprise record",
+        "decision API",
+    }
+    assert "(3 cases seeded, 2 requests per probe)" in output
