@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.conftest import Live
 from tests.browser.test_walking_skeleton import SCREENSHOTS, log_in
@@ -25,7 +25,7 @@ def test_officer_works_on_the_case_file(
 
     page.set_input_files(
         "#attachment-form input[type=file]",
-        files=[{"name": "冷库温度记录.png", "mimeType": "image/png", "buffer": PNG}],
+        files=FilePayload(name="冷库温度记录.png", mimeType="image/png", buffer=PNG),
     )
     page.locator("#attachment-form button").click()
     expect(page.locator("#attachment-list")).to_contain_text("冷库温度记录.png")
