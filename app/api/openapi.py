@@ -186,6 +186,15 @@ def document() -> dict[str, Any]:
             "responses": _responses(_json({"type": "object"}), 404),
         }
     }
+    paths["/enterprises/{enterprise_id}"] = {
+        "get": {
+            "summary": "经营主体体检档案（含首违回溯）",
+            "operationId": "enterprise",
+            "tags": ["enterprises"],
+            "parameters": [{**case_id[0], "name": "enterprise_id"}],
+            "responses": _responses(_json({"type": "object"}), 404),
+        }
+    }
     paths["/tasks"] = {
         "get": {
             "summary": "待办任务",

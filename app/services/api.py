@@ -26,7 +26,7 @@ from . import InvalidInput, NotFound
 from . import inbox as inbox_service
 from .cases import case_data, case_tasks, get_case_for_user, open_case
 from .documents import documents_of
-from .enterprises import add_enterprise
+from .enterprises import add_enterprise, health_record
 from .regions import region_tree, scope_of
 from .tasks import complete_task, ensure_can_complete, get_task_for_user, inbox
 from .workflows import startable_versions
@@ -97,6 +97,40 @@ def cases(user: User, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], in
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return [_case_summary(c) for c in rows], (rows[-1].id if more else None)
+
+
+def enterprise_record(enterprise_id: int, user: User, today: dt.date) -> dict[str, Any]:
+    """The 体检档案 for other systems (e.g. a first-offense check before they decide)."""
+    record = health_record(enterprise_id, user, today)
+    e = record.enterprise
+    return {
+        "enterprise": {
+            "id": e.id,
+            "credit_code": e.credit_code,
+            "name": e.name,
+            "party_type": e.party_type,
+            "domain": e.domain,
+            "credit_class": e.credit_class,
+            "region_code": e.region_code,
+        },
+        "publicity": record.publicity,
+        "first_offense_lookback": {
+            "years": record.lookback_years,
+            "decisions": record.decisions_within_lookback,
+            "first_offense": record.decisions_within_lookback == 0,
+        },
+        "checks": [
+            {
+                "on": c.on.isoformat(),
+                "kind": c.kind,
+                "case_id": c.case_id,
+                "case_no": c.case_no,
+                "summary": c.summary,
+            }
+            for c in record.checks
+        ],
+        "cases": [_case_summary(c) for c in record.cases],
+    }
 
 
 def case_detail(case_id: int, user: User) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.calendar import add_months
 from app.extensions import db
 from app.models import Case, Enterprise
-from app.services.auth import create_user
+from app.services.auth import create_token, create_user
 from tests.conftest import login
 from tests.integration.cases import complete, investigated_case, ready, reviewed_case
 
@@ -59,6 +59,20 @@ def test_record_lists_the_exemption_and_the_lookback_reads_it(
         assert "近2年内无处罚或免罚决定" in lookback.group(1)
     assert "无行政处罚信息公示" in html
 
+    with app.app_context():
+        token = create_token("officer", "record-test")
+    api = client.get(
+        f"/api/v1/enterprises/{enterprise_id}", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    assert api["first_offense_lookback"] == {
+        "years": 2,
+        "decisions": 1 if counted else 0,
+        "first_offense": not counted,
+    }
+    assert {"kind": "不予行政处罚（免罚）", "case_no": case_no, "on": decided_on.isoformat()} in [
+        {k: c[k] for k in ("kind", "case_no", "on")} for c in api["checks"]
+    ]
+
     report = client.get(f"/tasks/{report_task}").get_data(as_text=True)
     assert first_offense_ticked(report) is not counted
     assert f'href="/enterprises/{enterprise_id}"' in report
@@ -73,3 +87,9 @@ def test_record_is_denied_outside_the_region(app: Flask, client: FlaskClient) ->
     login(client, "baotou", "long enough pw")
     assert client.get(f"/enterprises/{hohhot}").status_code == 403
     assert client.get("/enterprises/987654").status_code == 404
+    with app.app_context():
+        token = create_token("baotou", "record-test")
+    denied = client.get(
+        f"/api/v1/enterprises/{hohhot}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert denied.status_code == 403 and denied.get_json()["error"]
