@@ -29,6 +29,11 @@ def current_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def china_today() -> date:
+    """Today's date in China, whatever the server's time zone."""
+    return datetime.now(CHINA_TZ).date()
+
+
 def cn_date(value: date | datetime | None) -> str:
     if value is None:
         return ""

@@ -8,7 +8,6 @@ from app.reference.roles import Role
 from app.services import api as api_service
 from app.services import decisions, events
 from app.services import documents as document_service
-from app.services.parameters import run_context
 
 from . import bp
 from .openapi import document as openapi_document
@@ -74,7 +73,7 @@ def case(case_id: int) -> ResponseReturnValue:
 @bp.route("/enterprises/<id:enterprise_id>")
 @api_access(*ANY_ROLE)
 def enterprise(enterprise_id: int) -> ResponseReturnValue:
-    return api_service.enterprise_record(enterprise_id, api_user(), run_context().today())
+    return api_service.enterprise_record(enterprise_id, api_user())
 
 
 @bp.route("/tasks")

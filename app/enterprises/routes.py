@@ -7,7 +7,6 @@ from app.auth.access import access, user
 from app.reference.enterprise import DOMAIN_LABELS, PARTY_TYPE_LABELS
 from app.reference.roles import Role
 from app.services import enterprises as enterprise_service
-from app.services.parameters import run_context
 
 from . import bp
 
@@ -15,7 +14,7 @@ from . import bp
 @bp.route("/<id:enterprise_id>")
 @access(*Role)
 def show(enterprise_id: int) -> ResponseReturnValue:
-    record = enterprise_service.health_record(enterprise_id, user(), run_context().today())
+    record = enterprise_service.health_record(enterprise_id, user())
     return render_template(
         "enterprises/show.html",
         record=record,

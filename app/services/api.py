@@ -99,9 +99,9 @@ def cases(user: User, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], in
     return [_case_summary(c) for c in rows], (rows[-1].id if more else None)
 
 
-def enterprise_record(enterprise_id: int, user: User, today: dt.date) -> dict[str, Any]:
+def enterprise_record(enterprise_id: int, user: User) -> dict[str, Any]:
     """The 体检档案 for other systems (e.g. a first-offense check before they decide)."""
-    record = health_record(enterprise_id, user, today)
+    record = health_record(enterprise_id, user)
     e = record.enterprise
     return {
         "enterprise": {

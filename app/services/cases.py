@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.engine import EngineError, RunResult
 from app.extensions import db
-from app.i18n import CHINA_TZ
+from app.i18n import CHINA_TZ, china_today
 from app.models import (
     AuditEvent,
     Case,
@@ -272,7 +272,7 @@ def case_clocks(case: Case) -> list[Clock]:
     """Every running statutory clock of the case: the timers it waits on and its tasks' due
     dates, soonest first, with the working days left."""
     calendar = work_calendar()
-    today = utcnow().astimezone(CHINA_TZ).date()
+    today = china_today()
     timers = db.session.execute(
         select(Deadline.name, Deadline.due_at).where(Deadline.case_id == case.id)
     ).all()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.calendar import add_months
 from app.extensions import db
-from app.i18n import CHINA_TZ, cn_money
+from app.i18n import CHINA_TZ, china_today, cn_money
 from app.models import Case, Enterprise, HumanTask, Region, User
 from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_error
 from forms.base import N_
@@ -112,6 +112,7 @@ class HealthCheck:
     """One entry of an enterprise's 体检档案: a warning, inspection, decision, publicity step…"""
 
     on: dt.date
+    form_key: str
     kind: str
     case_id: int
     case_no: str
@@ -145,6 +146,12 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "visit.record": (N_("回访"), "visited_on"),
 }
 DECISION_FORMS = ("decision.penalty", "decision.no_penalty")
+# The publicity status after each step that changes it; the latest such step decides.
+PUBLICITY_AFTER = {
+    "decision.publish": N_("行政处罚信息公示中"),
+    "credit.stop_publicity": N_("已信用修复，停止公示"),
+    "credit.revoke": N_("信用修复已撤销，恢复公示"),
+}
 
 
 def _summary(form_key: str, data: dict[str, Any]) -> str:
@@ -185,6 +192,7 @@ def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
         checks.append(
             HealthCheck(
                 _day(key, task),
+                key,
                 RECORD_STEPS[key][0],
                 task.case_id,
                 case_no,
@@ -194,16 +202,25 @@ def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
     return sorted(checks, key=lambda c: (c.on, c.case_no), reverse=True)
 
 
-def decisions_since(enterprise_id: int, since: dt.date, exclude_case: int | None = None) -> int:
-    """Penalty and no-penalty decisions on record since `since` (the first-offense lookback)."""
-    return sum(
+def first_offense_lookback(
+    enterprise_id: int,
+    today: dt.date,
+    exclude_case: int | None = None,
+    checks: list[HealthCheck] | None = None,
+) -> tuple[int, int]:
+    """(FIRST_OFFENSE_LOOKBACK_YEARS in force, penalty and no-penalty decisions on record within
+    them); `checks` when the caller has already read the record."""
+    years = int(values_in_force(today)["FIRST_OFFENSE_LOOKBACK_YEARS"])
+    since = add_months(today, -12 * years)
+    found = _checks(enterprise_id, DECISION_FORMS) if checks is None else checks
+    return years, sum(
         1
-        for check in _checks(enterprise_id, DECISION_FORMS)
-        if check.on >= since and check.case_id != exclude_case
+        for check in found
+        if check.form_key in DECISION_FORMS and check.on >= since and check.case_id != exclude_case
     )
 
 
-def health_record(enterprise_id: int, user: User, today: dt.date) -> HealthRecord:
+def health_record(enterprise_id: int, user: User) -> HealthRecord:
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFound(N_("经营主体不存在。"))
@@ -216,20 +233,7 @@ def health_record(enterprise_id: int, user: User, today: dt.date) -> HealthRecor
     )
     checks = _checks(enterprise_id, RECORD_STEPS)
     publicity = N_("无行政处罚信息公示")
-    for check in sorted(checks, key=lambda c: c.on):  # the latest publicity step decides
-        if check.kind == RECORD_STEPS["decision.publish"][0]:
-            publicity = N_("行政处罚信息公示中")
-        elif check.kind == RECORD_STEPS["credit.stop_publicity"][0]:
-            publicity = N_("已信用修复，停止公示")
-        elif check.kind == RECORD_STEPS["credit.revoke"][0]:
-            publicity = N_("信用修复已撤销，恢复公示")
-    years = int(values_in_force(today)["FIRST_OFFENSE_LOOKBACK_YEARS"])
-    since = add_months(today, -12 * years)
-    return HealthRecord(
-        enterprise,
-        cases,
-        checks,
-        publicity,
-        decisions_since(enterprise_id, since),
-        years,
-    )
+    for check in sorted(checks, key=lambda c: c.on):
+        publicity = PUBLICITY_AFTER.get(check.form_key, publicity)
+    years, decisions = first_offense_lookback(enterprise_id, china_today(), checks=checks)
+    return HealthRecord(enterprise, cases, checks, publicity, decisions, years)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, func, literal, or_, select, tuple_
 
 from app.extensions import db
-from app.i18n import CHINA_TZ
-from app.models import Case, Enterprise, HumanTask, User, utcnow
+from app.i18n import CHINA_TZ, china_today
+from app.models import Case, Enterprise, HumanTask, User
 from app.reference.roles import Role
 
 from . import Conflict, Forbidden, InvalidInput, NotFound
@@ -111,7 +111,7 @@ def page(user: User, args: Mapping[str, str]) -> InboxPage:
 
 def _days_left(rows: Iterable[HumanTask]) -> dict[int, int]:
     calendar = work_calendar()
-    today = utcnow().astimezone(CHINA_TZ).date()
+    today = china_today()
     left = {}
     for row in rows:
         if row.due_at is not None:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.calendar import add_months
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
 from app.extensions import db
+from app.i18n import china_today
 from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
 from forms.base import N_
 
@@ -18,7 +18,7 @@ from . import Conflict, Forbidden, InvalidInput, NotFound
 from .audit import record
 from .cases import apply_run_result
 from .decision_support import FINE_FORMS, require_justification
-from .enterprises import decisions_since
+from .enterprises import first_offense_lookback
 from .library import LIBRARY_FORM, add_entry
 from .parameters import run_context
 from .regions import in_scope, scope_of
@@ -60,12 +60,10 @@ def screen_data(task: HumanTask, names: Collection[str]) -> dict[str, Any]:
     assert instance is not None  # noqa: S101 - foreign key
     data = engine().task_data(instance.state, task.task_guid)
     if "first_offense_2y" in names and "first_offense_2y" not in data:
-        context = run_context()
-        years = int(context.parameters["FIRST_OFFENSE_LOOKBACK_YEARS"])
-        since = add_months(context.today(), -12 * years)
-        data["first_offense_2y"] = (
-            decisions_since(task.case.enterprise_id, since, exclude_case=task.case_id) == 0
+        _, decisions = first_offense_lookback(
+            task.case.enterprise_id, china_today(), exclude_case=task.case_id
         )
+        data["first_offense_2y"] = decisions == 0
     return data
 
 
