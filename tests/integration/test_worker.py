@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
+from app.i18n import china_today
 from app.models import AuditEvent, Case, Enterprise, Incident, Job, Notification
 from app.services.cases import start_case
 from app.services.parameters import set_parameter
@@ -168,7 +169,7 @@ def test_a_failing_step_becomes_an_incident_that_a_retry_clears_after_the_fix(
         deploy({"fragile.bpmn": FAILING}, None, "test")
         enterprise = db.session.execute(select(Enterprise.id).limit(1)).scalar_one()
         case_id = start_case(account("officer"), "fragile", enterprise, "测试", "CLUE").id
-        today = dt.date.today()
+        today = china_today()  # the app's today: after 16:00 UTC it is already tomorrow in China
         set_parameter("LATE_FEE_DAILY_PCT", 0, today, None, "误设为 0")
         tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(9), CHINA)
         assert run_once("w", tomorrow) == {"retry": 1}
