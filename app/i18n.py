@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
+from .clock import CHINA_TZ
 from .config import DEFAULT_LANGUAGE, LANGUAGES
 from .extensions import babel
-
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def current_locale() -> str:
@@ -27,11 +25,6 @@ def current_locale() -> str:
     if chosen in LANGUAGES:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
-def china_today() -> date:
-    """Today's date in China, whatever the server's time zone."""
-    return datetime.now(CHINA_TZ).date()
 
 
 def cn_date(value: date | datetime | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 import forms
+from app.clock import china_today
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -208,7 +209,7 @@ def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
     unknown = sorted(set(body) - form_class.field_names())
     if unknown:
         raise FieldErrors("存在此表单没有的字段", {name: "unknown field" for name in unknown})
-    form = form_class.from_json(body)
+    form = form_class.from_json(body, china_today())
     if not form.validate():
         raise FieldErrors("提交的内容有误", {k: list(v) for k, v in form.errors.items()})
     next_task = complete_task(task, form.to_task_data(), user)

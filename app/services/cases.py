@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.clock import CHINA_TZ, china_today
 from app.engine import EngineError, RunResult
 from app.extensions import db
-from app.i18n import CHINA_TZ, china_today
 from app.models import (
     AuditEvent,
     Case,

@@ -9,8 +9,9 @@ from typing import Any
 from flask import render_template
 from sqlalchemy import select
 
+from app.clock import china_today
 from app.extensions import db
-from app.models import Case, Document, User, utcnow
+from app.models import Case, Document, User
 from app.reference.documents import DOCUMENT_TYPES, ISSUABLE, ISSUER_SHORT, DocumentType
 from forms.choices import SANCTIONS
 
@@ -55,7 +56,7 @@ def _context(case: Case, kind: DocumentType, data: dict[str, Any], doc_no: str) 
         "issuer": body,
         "sanctions": "、".join(SANCTION_LABELS.get(s, s) for s in data.get("sanctions") or []),
         "reason": REASONS.get(str(data.get("reason_code")), "依法可以不予行政处罚"),
-        "today": utcnow().date(),
+        "today": china_today(),
     }
     if kind.code == "REPAIR_NOTICE":
         context["repair"] = _repair_outlook(case, data)
@@ -101,7 +102,7 @@ def _kind(code: str) -> DocumentType:
 
 def _doc_no(case: Case, kind: DocumentType) -> str:
     _, unit = issuer(case)
-    year = utcnow().year
+    year = china_today().year  # the Chinese year: 1 January begins at 16:00 UTC
     number = next_number(f"doc:{unit}:{kind.short}:{year}")  # gap-free under the row lock
     return f"{ISSUER_SHORT[unit]}市监{kind.short}〔{year}〕{number}号"
 

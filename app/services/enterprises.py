@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app.calendar import add_months
+from app.clock import CHINA_TZ, china_today
 from app.extensions import db
-from app.i18n import CHINA_TZ, china_today, cn_money
+from app.i18n import cn_money
 from app.models import Case, Enterprise, HumanTask, Region, User
 from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_error
 from forms.base import N_

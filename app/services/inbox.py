@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, literal, or_, select, tuple_
 
+from app.clock import CHINA_TZ, china_today
 from app.extensions import db
-from app.i18n import CHINA_TZ, china_today
 from app.models import Case, Enterprise, HumanTask, User
 from app.reference.roles import Role
 

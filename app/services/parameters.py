@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.calendar import WorkCalendar
+from app.clock import utcnow
 from app.engine import RunContext
 from app.extensions import db
 from app.models import HolidayDay, ParameterValue, User
@@ -124,7 +125,9 @@ def work_calendar() -> WorkCalendar:
 
 def run_context(now: dt.datetime | None = None) -> RunContext:
     """Everything an engine run needs besides task data, as in force today (China time)."""
-    context = RunContext(calendar=work_calendar(), now=now)
+    context = RunContext(calendar=work_calendar(), now=now or utcnow())
     return RunContext(
-        parameters=values_in_force(context.today()), calendar=context.calendar, now=now
+        parameters=values_in_force(context.today()),
+        calendar=context.calendar,
+        now=context.now,
     )

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.clock import china_today
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
 from app.extensions import db
-from app.i18n import china_today
 from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
 from forms.base import N_
 

@@ -13,9 +13,9 @@ import logging
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.clock import CHINA_TZ
 from app.engine import EngineError
 from app.extensions import db
-from app.i18n import CHINA_TZ
 from app.models import Case, Deadline, Incident, Job, Notification, User, WorkflowInstance, utcnow
 from app.reference.roles import Role
 

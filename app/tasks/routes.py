@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 
 import forms
 from app.auth.access import access, user
+from app.clock import china_today
 from app.htmx import redirect_to, render_fragment_or_page
 from app.i18n import current_locale
 from app.models import HumanTask
@@ -95,11 +96,13 @@ def show(task_id: int) -> ResponseReturnValue:
 def support(task_id: int) -> ResponseReturnValue:
     """The decision-support panel again, for what the screen holds now (htmx, on change)."""
     task = task_service.get_task_for_user(task_id, user())
-    form = forms.form_class_for(task.form_key or "")(
-        request.form, meta={"locales": [current_locale()]}
-    )
+    form = forms.form_class_for(task.form_key or "")(request.form, meta=_posted_meta())
     data = task_service.screen_data(task, ())
     return render_template("tasks/_support.html", task=task, support=_support(task, form, data))
+
+
+def _posted_meta() -> dict[str, Any]:
+    return {"today": china_today(), "locales": [current_locale()]}
 
 
 def _refused(task: HumanTask, form: forms.TaskForm) -> ResponseReturnValue:
@@ -131,7 +134,7 @@ def submit(task_id: int) -> ResponseReturnValue:
     task = task_service.get_task_for_user(task_id, user())
     task_service.ensure_can_complete(task, user())
     form_class = forms.form_class_for(task.form_key or "")
-    form = form_class(request.form, meta={"locales": [current_locale()]})
+    form = form_class(request.form, meta=_posted_meta())
     if request.form.get("action") == "draft":
         draft = {name: request.form.getlist(name) for name in form_class.field_names()}
         task_service.save_draft(task, draft, user())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from app.clock import china_today
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -35,7 +36,7 @@ def test_officer_completes_the_skeleton_task(
     expect(page.locator("#task-form")).to_contain_text("请填写日期。")
 
     page.select_option("#inspection_type", "RANDOM")
-    page.fill("#inspection_date", dt.date.today().isoformat())
+    page.fill("#inspection_date", china_today().isoformat())
     page.fill("#inspectors", "张三、李四")
     page.fill("#location", "呼和浩特市新城区")
     page.fill("#findings", "现场检查未发现问题。")

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import Enterprise, HumanTask, User
 from app.services import tasks as task_service
@@ -37,7 +38,7 @@ def complete(case_id: int, bpmn_id: str, username: str, **data: Any) -> None:
 
 def warning_case() -> int:
     """A risk-warning case served today, waiting for the self-check feedback (5 working days)."""
-    served_on = dt.date.today().isoformat()
+    served_on = china_today().isoformat()
     enterprise = db.session.execute(select(Enterprise).order_by(Enterprise.id)).scalars().first()
     assert enterprise is not None
     case = start_case(account("officer"), "enforcement_case", enterprise.id, "冷链风险", "WARNING")
@@ -49,7 +50,7 @@ def warning_case() -> int:
 def self_check_due_day() -> dt.date:
     """The last day of the 5-working-day self-check period that starts today."""
     calendar = run_context().calendar
-    return calendar.deadline(dt.date.today(), 5, "working_days").due
+    return calendar.deadline(china_today(), 5, "working_days").due
 
 
 REPORT: dict[str, Any] = {
@@ -86,7 +87,7 @@ REPORT: dict[str, Any] = {
 
 def investigated_case(title: str = "销售过期食品") -> int:
     """A 新城区 food case filed and investigated, waiting for the investigation report."""
-    today = dt.date.today().isoformat()
+    today = china_today().isoformat()
     enterprise = db.session.execute(
         select(Enterprise.id).where(Enterprise.region_code == "150102")
     ).scalar_one()

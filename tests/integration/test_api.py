@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import CaseLibraryEntry, Enterprise, Job
 from app.services import documents as document_service
@@ -131,7 +132,7 @@ class Api:
     def __init__(self, app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]):
         self.app, self.client, self.tokens = app, client, tokens
         self.case_id = 0
-        self.today = dt.date.today().isoformat()
+        self.today = china_today().isoformat()
 
     def start(self, entry: str = "CLUE") -> dict[str, Any]:
         with self.app.app_context():
@@ -279,7 +280,7 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
     api.do(
         "credit",
         "l_application",
-        applied_on=(dt.date.today()).isoformat(),
+        applied_on=china_today().isoformat(),
         commitment_signed=True,
         fast_track=False,
         materials_complete=True,
@@ -297,7 +298,7 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
             code: pdf_text(document_service.issue(api.case_id, code, account("officer")).pdf)
             for code in ("RECTIFY_CHECK", "REPAIR_DECISION", "VISIT_RECORD")
         }
-    year = dt.date.today().year
+    year = china_today().year
     assert (
         f"呼市监复查〔{year}〕1号" in texts["RECTIFY_CHECK"]
         and "整改合格" in texts["RECTIFY_CHECK"]

@@ -8,6 +8,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import Case, CaseLibraryEntry, HumanTask
 from app.services.auth import create_user
@@ -146,7 +147,7 @@ def test_similar_cases_median_and_the_required_justification(
 
 def test_the_justification_share_is_configurable(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
-        set_parameter("FINE_DEVIATION_JUSTIFY", 0.9, dt.date.today(), None, "放宽")
+        set_parameter("FINE_DEVIATION_JUSTIFY", 0.9, china_today(), None, "放宽")
         for fine in (40000, 60000, 50000):
             catalogued = investigated_case()
             db.session.add(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.calendar import add_months
+from app.clock import china_today
 from app.extensions import db
 from app.models import Document, Job
 from app.services.sequences import next_number
@@ -20,7 +21,7 @@ from app.services.worker import run_once
 from tests.conftest import PostgresTemplate, base_config, login
 from tests.integration.cases import complete, reviewed_case
 
-YEAR = dt.date.today().year
+YEAR = china_today().year
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -32,7 +33,7 @@ def pdf_text(pdf: bytes) -> str:
 def decided_case(app: Flask) -> int:
     with app.app_context():
         case_id = reviewed_case("PENALTY")
-        today = dt.date.today().isoformat()
+        today = china_today().isoformat()
         complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
         due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
         run_once("w", due + dt.timedelta(minutes=1))  # the hearing-request window closes
@@ -84,7 +85,7 @@ def test_penalty_decision_and_repair_notice_are_issued_together(
     assert "呼和浩特市市场监督管理局" in decision and "行政处罚决定书" in decision
     assert f"呼市监处罚〔{YEAR}〕1号" in decision and "呼和浩特市青城乳业有限公司" in decision
     assert "罚款人民币5000元" in decision and "六十日内申请行政复议" in decision
-    earliest = add_months(dt.date.today(), 12)  # food: 12 months of publicity
+    earliest = add_months(china_today(), 12)  # food: 12 months of publicity
     assert f"{earliest.year}年{earliest.month}月{earliest.day}日" in notice
     assert "行政处罚决定书" in receipt and "行政处罚信息信用修复告知书" in receipt
     pdf = client.get(f"/cases/documents/{docs[0].id}.pdf")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -11,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.calendar import add_months
+from app.clock import china_today
 from app.extensions import db
 from app.models import Case, Enterprise
 from app.services.auth import create_token, create_user
@@ -28,7 +28,7 @@ def first_offense_ticked(html: str) -> bool:
 def test_record_lists_the_exemption_and_the_lookback_reads_it(
     app: Flask, client: FlaskClient, years_ago: int, counted: bool
 ) -> None:
-    decided_on = add_months(dt.date.today(), -12 * years_ago)
+    decided_on = add_months(china_today(), -12 * years_ago)
     with app.app_context():
         exempted = reviewed_case("NO_PENALTY", first_offense_2y=True, corrected=True, harm="SLIGHT")
         complete(

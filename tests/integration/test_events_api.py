@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import Case, Enterprise
 from app.services.auth import create_token
@@ -100,7 +99,7 @@ def notice_served_case(app: Flask, proposed_fine: float) -> str:
             case_id,
             "f_serve_notice",
             "officer",
-            served_on=dt.date.today().isoformat(),
+            served_on=china_today().isoformat(),
             service_method="DIRECT",
         )
         case = db.session.get(Case, case_id)

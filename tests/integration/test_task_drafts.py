@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, Enterprise, HumanTask
 from app.services import inbox as inbox_service
@@ -79,7 +79,7 @@ def test_draft_is_saved_reloaded_kept_on_errors_and_cleared_on_completion(
         f"/tasks/{task_id}",
         data={
             "csrf_token": token,
-            "feedback_received_on": dt.date.today().isoformat(),
+            "feedback_received_on": china_today().isoformat(),
             "feedback_summary": "已整改",
         },
     )
@@ -112,7 +112,7 @@ def test_screens_start_from_the_case_only_where_the_form_says_so(
     app: Flask, client: FlaskClient
 ) -> None:
     with app.app_context():
-        set_parameter("RECTIFY_DEFAULT_WD", 7, dt.date.today(), None, "试行")
+        set_parameter("RECTIFY_DEFAULT_WD", 7, china_today(), None, "试行")
         enterprise = db.session.execute(
             select(Enterprise.id).where(Enterprise.region_code == "150102")
         ).scalar_one()
@@ -125,7 +125,7 @@ def test_screens_start_from_the_case_only_where_the_form_says_so(
             "officer",
             inspection_type="TARGETED",
             draw_id="",
-            inspection_date=dt.date.today().isoformat(),
+            inspection_date=china_today().isoformat(),
             inspectors="张三、李四",
             location="新城区",
             findings="标签不规范",
@@ -135,7 +135,7 @@ def test_screens_start_from_the_case_only_where_the_form_says_so(
             case.id,
             "b_publish",
             "officer",
-            published_on=dt.date.today().isoformat(),
+            published_on=china_today().isoformat(),
             publish_channel="GSXT",
         )
         order = next(t.id for t in ready(case.id) if t.bpmn_id == "b_order")

@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app import create_app
+from app.clock import china_today
 from app.extensions import db
-from app.i18n import china_today
 from app.models import AuditEvent, Case, Enterprise, Incident, Job, Notification
 from app.services.cases import start_case
 from app.services.parameters import set_parameter
@@ -69,7 +69,7 @@ def test_a_statutory_timer_fires_once_when_due_and_escalates(app: Flask) -> None
 def test_reminder_comes_two_working_days_before_the_deadline(app: Flask, client: Any) -> None:
     with app.app_context():
         warning_case()
-        morning = dt.datetime.combine(dt.date.today(), dt.time(9), CHINA)
+        morning = dt.datetime.combine(china_today(), dt.time(9), CHINA)
         assert run_once("w1", morning) == {}  # five working days before: too early
         last_day = dt.datetime.combine(self_check_due_day(), dt.time(9), CHINA)
         assert run_once("w1", last_day) == {"reminded": 1}
@@ -86,7 +86,7 @@ def test_months_of_statutory_time_in_seconds(app: Flask) -> None:
     """Warning → two escalations with their deadlines → transfer to a case → clue-check deadline."""
     with app.app_context():
         case_id = warning_case()
-        today = dt.date.today().isoformat()
+        today = china_today().isoformat()
         minute = dt.timedelta(minutes=1)
         assert run_once("w", due_of(case_id) + minute) == {"fired": 1}
         complete(

@@ -20,7 +20,9 @@ VALID = {
 }
 
 
-def inspection_form(data: dict[str, str], today: dt.date | None = None) -> forms.TaskForm:
+def inspection_form(
+    data: dict[str, str], today: dt.date = dt.date(2026, 11, 24)
+) -> forms.TaskForm:
     return InspectionRecordForm(MultiDict(data), meta={"today": today})
 
 
@@ -69,7 +71,8 @@ def test_yes_no_money_and_lists_become_task_data_types() -> None:
 
 def test_a_required_legal_step_cannot_be_skipped() -> None:
     form = forms.form_class_for("decision.serve_two")(
-        MultiDict({"served_on": "2026-11-20", "service_method": "DIRECT"})
+        MultiDict({"served_on": "2026-11-20", "service_method": "DIRECT"}),
+        meta={"today": dt.date(2026, 11, 24)},
     )
     assert not form.validate()
     assert form.errors["repair_notice_served"] == [
