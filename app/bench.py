@@ -57,7 +57,7 @@ def run_bench(cases: int, rounds: int, database_url: str | None = None) -> list[
         )
         with app.app_context():
             upgrade()
-            seed_demo()
+            seed_demo(gallery=False)
             case_id, task_id, enterprise_id = _seed_cases(cases)
             token = create_token("officer", "bench")
         client = _logged_in(app, "officer")

@@ -59,9 +59,12 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         database.upgrade()
         if demo:
             logins = demo_service.seed_demo()
-            click.echo("演示账号 demo logins (password: demo):")
+            click.echo(
+                "演示账号 demo logins (password: demo; teams in 包头 _bt, 鄂尔多斯 _es, 赤峰 _cf):"
+            )
             for username, role in logins:
                 click.echo(f"  {username:<12} {role}")
+            click.echo("  包头 _bt、鄂尔多斯 _es、赤峰 _cf 各有一组同名账号 (e.g. officer_es)")
             token = auth_service.create_token("officer", "demo")
             click.echo(f"演示接口令牌 demo API token (officer): {token}")
         # Forked gunicorn workers must not inherit the master's pooled connections.

@@ -49,3 +49,25 @@ class AttachmentForm(Form):
         validators=[InputRequired(message=N_("请选择文件。"))],
         description=N_("PDF、PNG 或 JPEG，单个文件不超过 10 MB。"),
     )
+
+
+class PartyRequestForm(Form):
+    """What the party handed in after the 行政处罚告知书 (paper, in person, by post)."""
+
+    class Meta:
+        locales = ("zh_Hans",)
+
+    kind = choice(
+        N_("当事人意见"),
+        (("statement", N_("陈述、申辩")), ("hearing_request", N_("要求听证"))),
+        description=N_(
+            "《行政处罚法》第四十五条、第六十四条；听证申请应在告知后五个工作日内提出。"
+        ),
+    )
+    summary = TextAreaField(
+        N_("内容摘要"),
+        validators=[
+            DataRequired(message=N_("请填写当事人意见的内容。")),
+            Length(max=2000, message=N_("内容不得超过 2000 字。")),
+        ],
+    )

@@ -46,7 +46,7 @@ def _build_template(url: str) -> None:
     app = create_app(base_config(url))
     with app.app_context():
         database.upgrade()
-        seed_demo()
+        seed_demo(gallery=False)
         db.engine.dispose()
 
 

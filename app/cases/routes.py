@@ -13,10 +13,11 @@ from app.services import InvalidInput
 from app.services import attachments as attachment_service
 from app.services import cases as case_service
 from app.services import documents as document_service
+from app.services import events as event_service
 from app.services import inbox as inbox_service
 from app.services.workflows import startable_versions
 from forms.base import SelectChoice
-from forms.cases import AttachmentForm, CommentForm, StartCaseForm
+from forms.cases import AttachmentForm, CommentForm, PartyRequestForm, StartCaseForm
 
 from . import bp
 
@@ -88,6 +89,17 @@ def add_attachment(case_id: int) -> ResponseReturnValue:
     return _case_page(case, attachment_form=form), 422
 
 
+@bp.route("/<id:case_id>/party-requests", methods=["POST"])
+@access(Role.OFFICER)
+def add_party_request(case_id: int) -> ResponseReturnValue:
+    case = case_service.get_case_for_user(case_id, user())
+    form = PartyRequestForm(request.form, meta={"locales": [current_locale()]})
+    if not form.validate():
+        return _case_page(case, party_form=form), 422
+    event_service.record_party_request(case.id, form.kind.data, form.summary.data or "", user())
+    return redirect_to(url_for("cases.show", case_id=case.id))
+
+
 @bp.route("/attachments/<id:attachment_id>")
 @access(*CASE_READERS)
 def attachment(attachment_id: int) -> ResponseReturnValue:
@@ -101,6 +113,7 @@ def _case_page(
     case: Case,
     comment_form: CommentForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    party_form: PartyRequestForm | None = None,
 ) -> str:
     locale = {"locales": [current_locale()]}
     return render_template(
@@ -116,6 +129,8 @@ def _case_page(
         comment_form=comment_form or CommentForm(meta=locale),
         attachments=attachment_service.attachments_of(case),
         attachment_form=attachment_form or AttachmentForm(meta=locale),
+        party_form=party_form or PartyRequestForm(meta=locale),
+        awaits_party=case_service.awaits_party(case),
         due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
     )

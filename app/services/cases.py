@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 
+import forms
 from app.clock import CHINA_TZ, china_today
 from app.engine import EngineError, RunResult
 from app.extensions import db
@@ -218,14 +222,80 @@ def case_tasks(case: Case) -> list[HumanTask]:
     )
 
 
-def case_timeline(case: Case) -> list[AuditEvent]:
-    return list(
-        db.session.execute(
-            select(AuditEvent)
-            .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
-            .order_by(AuditEvent.id)
-        ).scalars()
-    )
+# After this task the party has 5 working days to state its case or ask for a hearing (stage F).
+PARTY_WINDOW_OPENS = "f_serve_notice"
+
+
+def awaits_party(case: Case) -> bool:
+    """Whether the case waits for the party's statement or hearing request: the notice was the
+    last thing done and nothing is to do (task rows, so the page needs no workflow to tell)."""
+    rows = db.session.execute(
+        select(HumanTask.bpmn_id, HumanTask.state)
+        .where(HumanTask.case_id == case.id, HumanTask.state.in_(("READY", "COMPLETED")))
+        .order_by(HumanTask.state.desc(), HumanTask.completed_at.desc())
+        .limit(1)
+    ).first()
+    return rows is not None and tuple(rows) == (PARTY_WINDOW_OPENS, "COMPLETED")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value an action set, as its screen labels it (the page translates and formats)."""
+
+    label: str
+    kind: str  # yes_no | date | money | choice (value: list of choice labels) | text
+    value: Any
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: AuditEvent
+    changes: tuple[Change, ...]
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    events = db.session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+        .order_by(AuditEvent.id)
+    ).scalars()
+    return [TimelineEntry(event, _changes(event.detail)) for event in events]
+
+
+def _changes(detail: dict[str, Any]) -> tuple[Change, ...]:
+    data, key = detail.get("data"), detail.get("form_key")
+    if isinstance(data, dict) and key in forms.registered_form_keys():
+        return tuple(
+            _change(field, data[field["name"]])
+            for field in _screen_fields(key)
+            if data.get(field["name"]) not in (None, "", [])
+        )
+    payload = detail.get("payload")
+    if isinstance(payload, dict) and isinstance(payload.get("text"), str):
+        return (Change(N_("内容"), "text", payload["text"]),)
+    return ()
+
+
+@cache
+def _screen_fields(form_key: str) -> tuple[dict[str, Any], ...]:
+    return tuple(forms.form_class_for(form_key).describe())
+
+
+def _change(field: dict[str, Any], value: Any) -> Change:
+    label, kind = field["label"], field["type"]
+    if kind == "boolean":
+        return Change(label, "yes_no", bool(value))
+    if "choices" in field:
+        names = {c["value"]: c["label"] for c in field["choices"]}
+        values = value if isinstance(value, list) else [value]
+        return Change(label, "choice", [names.get(str(v), str(v)) for v in values])
+    if kind == "date" and isinstance(value, str):
+        with suppress(ValueError):
+            return Change(label, "date", date.fromisoformat(value))
+    if kind == "number":
+        with suppress(ArithmeticError, ValueError):
+            return Change(label, "money", Decimal(str(value)))
+    return Change(label, "text", str(value))
 
 
 def case_diagram(case: Case) -> tuple[str, dict[str, list[str]]]:

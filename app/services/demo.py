@@ -1,4 +1,7 @@
-"""Demo data for `tijian serve --demo`: accounts with password "demo", enterprises and a case."""
+"""Demo data for `tijian serve --demo`: accounts with password "demo", enterprises and cases.
+
+The base (accounts, five enterprises, three fresh cases) is what the test suite starts from; the
+gallery (demo_cases: teams in three more 盟市, 30 cases at every stage) comes on top of it."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from forms.base import N_
 from . import InvalidInput
 from .auth import create_user
 from .cases import start_case
+from .demo_cases import GALLERY_ENTERPRISES, play_gallery, team_accounts
 from .enterprises import register_enterprise
 from .workflows import deploy, directory_files
 
@@ -24,6 +28,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, Role], ...] = (
     ("officer_bt", "李执法（包头）", "150200", Role.OFFICER),
     ("unit_head", "赵科长", "150100", Role.UNIT_HEAD),
     ("reviewer", "钱法制", "150100", Role.LEGAL_REVIEWER),
+    ("hearing", "冯听证", "150100", Role.HEARING_OFFICER),
     ("agency_head", "孙局长", "150100", Role.AGENCY_HEAD),
     ("credit", "周信用", "150100", Role.CREDIT_OFFICER),
     ("supervisor", "吴督导（自治区局）", "150000", Role.SUPERVISOR),
@@ -76,15 +81,17 @@ DEMO_ENTERPRISES = (
 )
 
 
-def seed_demo() -> list[tuple[str, str]]:
+def seed_demo(gallery: bool = True) -> list[tuple[str, str]]:
     """Create what is missing (safe to run twice); returns the demo logins with role labels."""
     if not current_app.config["TIJIAN_DEMO"]:
         raise InvalidInput(N_("演示数据只能在演示模式（TIJIAN_DEMO=1 或 serve --demo）下创建。"))
     deploy(directory_files(), actor=None, note="demo")
-    for username, display_name, region, role in DEMO_ACCOUNTS:
+    accounts = [*DEMO_ACCOUNTS, *(team_accounts() if gallery else ())]
+    for username, display_name, region, role in accounts:
         if not db.session.execute(select(User.id).where(User.username == username)).first():
             create_user(username, DEMO_PASSWORD, display_name, region, [role.value], is_demo=True)
-    for first17, name, party_type, domain, credit_class, region in DEMO_ENTERPRISES:
+    enterprises = [*DEMO_ENTERPRISES, *(GALLERY_ENTERPRISES if gallery else ())]
+    for first17, name, party_type, domain, credit_class, region in enterprises:
         code = first17 + credit_code_check_char(first17)
         if not db.session.execute(
             select(Enterprise.id).where(Enterprise.credit_code == code)
@@ -92,6 +99,8 @@ def seed_demo() -> list[tuple[str, str]]:
             register_enterprise(code, name, party_type, domain, credit_class, region)
     officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
     _first_cases(officer)
+    if gallery:
+        play_gallery()
     return [(u, role.label) for u, _, _, role in DEMO_ACCOUNTS]
 
 

@@ -14,10 +14,11 @@ from app.engine import EngineError, InvalidTaskData, MessageNotExpected
 from app.extensions import db
 from app.models import Case, Enterprise, ExternalEvent, Notification, User, WorkflowInstance
 from app.reference.roles import Role
+from forms.base import N_
 
-from . import Forbidden
+from . import Conflict, Forbidden, InvalidInput
 from .audit import record
-from .cases import apply_run_result, open_case
+from .cases import apply_run_result, get_case_for_user, open_case
 from .parameters import run_context
 from .regions import in_scope
 from .workflows import engine
@@ -35,6 +36,8 @@ NOTICES = {
     "payment_confirmed": "银行确认罚款已缴纳",
 }
 TYPES = sorted({"complaint_received", *MESSAGES, *NOTICES})
+# what an officer may record on the case page when the party hands it in on paper or in person
+PARTY_REQUESTS = {"statement": N_("陈述、申辩"), "hearing_request": N_("听证申请")}
 
 Answer = tuple[int, dict[str, Any]]
 Outcome = tuple[int, dict[str, Any], int | None]  # status, answer, case id
@@ -177,3 +180,24 @@ def _notify_officers(case: Case, message: str) -> None:
             message=message,
         )
     )
+
+
+def record_party_request(case_id: int, kind: str, summary: str, user: User) -> Case:
+    """The party's statement or hearing request, received by the officer (《行政处罚法》第四十五条、
+    第六十四条): delivered to the case like the same event from another system."""
+    case = get_case_for_user(case_id, user)
+    if kind not in PARTY_REQUESTS:
+        raise InvalidInput(N_("请选择当事人意见的类型。"))
+    summary = summary.strip()
+    if not summary or len(summary) > 2000:
+        raise InvalidInput(N_("请填写当事人意见的内容（不超过 2000 字）。"))
+    status, answer, _ = _message(
+        user, case, MESSAGES[kind], {"text": summary, "received_by": user.display_name}
+    )
+    if status != 202:
+        db.session.rollback()
+        if status == 409:
+            raise Conflict(N_("案件当前不在等待当事人陈述申辩或听证申请。"))
+        raise InvalidInput(str(answer["message"]))
+    db.session.commit()
+    return case

@@ -8,11 +8,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, CaseComment
 from app.services.auth import create_user
 from tests.conftest import login
-from tests.integration.cases import self_check_due_day, warning_case
+from tests.integration.cases import complete, ready, reviewed_case, self_check_due_day, warning_case
 
 
 def stage_states(html: str) -> dict[str, str]:
@@ -84,3 +85,71 @@ def test_comments_are_added_escaped_refused_when_empty_and_denied_elsewhere(
             ).scalar_one()
             == 1
         )
+
+
+def timeline_of(html: str) -> str:
+    start = html.index('<ol class="timeline">')
+    return html[start : html.index("</ol>", start)]
+
+
+def test_the_timeline_shows_what_each_action_set(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        case_id = warning_case()
+    login(client, "officer")
+    timeline = timeline_of(client.get(f"/cases/{case_id}").get_data(as_text=True))
+    today = china_today()
+    # the screens' labels with the values in Chinese form: choice labels, dates, free text
+    assert re.search(r"<dt>风险情形</dt><dd>个体风险、尚未违法</dd>", timeline)
+    assert f"<dd>{today.year}年{today.month}月{today.day}日</dd>" in timeline
+    assert "<dd>冷链</dd>" in timeline and "INDIVIDUAL_RISK" not in timeline
+
+
+def test_the_officer_records_the_partys_statement_once(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        case_id = reviewed_case()
+        complete(
+            case_id,
+            "f_serve_notice",
+            "officer",
+            served_on=china_today().isoformat(),
+            service_method="DIRECT",
+        )
+    reviewer = app.test_client()
+    login(reviewer, "reviewer")
+    assert 'id="party-form"' not in reviewer.get(f"/cases/{case_id}").get_data(as_text=True)
+    token = login(client, "officer")
+    assert 'id="party-form"' in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+    empty = client.post(
+        f"/cases/{case_id}/party-requests",
+        data={"csrf_token": token, "kind": "statement", "summary": " "},
+    )
+    assert empty.status_code == 422 and "请填写当事人意见的内容。" in empty.get_data(as_text=True)
+    with app.app_context():
+        assert [t.bpmn_id for t in ready(case_id)] == []  # nothing delivered
+
+    done = client.post(
+        f"/cases/{case_id}/party-requests",
+        data={"csrf_token": token, "kind": "statement", "summary": "已全部下架，请求<b>从轻</b>"},
+    )
+    assert done.status_code == 303
+    with app.app_context():
+        assert [t.bpmn_id for t in ready(case_id)] == ["f_review_statement"]
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="party-form"' not in page
+    assert "<dd>已全部下架，请求&lt;b&gt;从轻&lt;/b&gt;</dd>" in timeline_of(page)
+
+    again = client.post(
+        f"/cases/{case_id}/party-requests",
+        data={"csrf_token": token, "kind": "hearing_request", "summary": "要求听证"},
+    )
+    assert again.status_code == 409
+    assert "案件当前不在等待当事人陈述申辩或听证申请。" in again.get_data(as_text=True)
+
+    other = app.test_client()
+    other_token = login(other, "officer_bt")
+    denied = other.post(
+        f"/cases/{case_id}/party-requests",
+        data={"csrf_token": other_token, "kind": "statement", "summary": "越权"},
+    )
+    assert denied.status_code == 403

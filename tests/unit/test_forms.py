@@ -20,9 +20,7 @@ VALID = {
 }
 
 
-def inspection_form(
-    data: dict[str, str], today: dt.date = dt.date(2026, 11, 24)
-) -> forms.TaskForm:
+def inspection_form(data: dict[str, str], today: dt.date = dt.date(2026, 11, 24)) -> forms.TaskForm:
     return InspectionRecordForm(MultiDict(data), meta={"today": today})
 
 
