@@ -58,6 +58,52 @@ def cn_money(value: Decimal | float | int | None) -> str:
     return f"¥{Decimal(value):,.2f}"
 
 
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_PLACES = ("仟", "佰", "拾", "")
+_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _four_digits(number: int) -> str:
+    """0–9999 in capital numerals, inner zeros read once (1005 → 壹仟零伍)."""
+    out, zero = "", False
+    for digit, place in zip(f"{number:04d}", _PLACES, strict=True):
+        if digit == "0":
+            zero = bool(out)
+        else:
+            out += ("零" if zero else "") + _DIGITS[int(digit)] + place
+            zero = False
+    return out
+
+
+def rmb_upper(value: Decimal | float | int | str | None) -> str:
+    """An amount in 大写 as payment documents write it: 120000 → 壹拾贰万元整,
+    10500.5 → 壹万零伍佰元伍角整, 3.07 → 叁元零柒分."""
+    if value in (None, ""):
+        return ""
+    cents = int((Decimal(str(value)) * 100).quantize(Decimal(1)))
+    if cents < 0:
+        raise ValueError("negative amount")
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    words, group, pending_zero = "", 0, False
+    while yuan:
+        yuan, part = divmod(yuan, 10000)
+        if part:
+            text = _four_digits(part) + _GROUPS[group]
+            words = text + ("零" if pending_zero else "") + words
+            pending_zero = part < 1000 and yuan > 0
+        else:
+            pending_zero = bool(words)
+        group += 1
+    words = words + "元" if words else ""
+    if not jiao and not fen:
+        return (words or "零元") + "整"
+    if jiao:
+        words += _DIGITS[jiao] + "角"
+    elif words:
+        words += "零"
+    return words + (_DIGITS[fen] + "分" if fen else "整")
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_locale)
     from .services.audit import action_label
@@ -66,6 +112,7 @@ def init_app(app: Flask) -> None:
         cn_date=cn_date,
         cn_datetime=cn_datetime,
         cn_money=cn_money,
+        rmb_upper=rmb_upper,
         cn_day=cn_day,
         action_label=action_label,
     )

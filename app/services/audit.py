@@ -37,6 +37,13 @@ ACTION_LABELS = {
     "revoke_token": N_("吊销接口令牌"),
     "add_comment": N_("添加意见"),
     "add_attachment": N_("上传证据材料"),
+    # the party's and other systems' events (services/events.py)
+    "party_statement": N_("收到当事人陈述申辩"),
+    "hearing_request": N_("收到当事人听证申请"),
+    "judicial_reply": N_("收到司法机关回复"),
+    "rectification_report": N_("当事人提交整改报告"),
+    "repair_application": N_("当事人提交信用修复申请"),
+    "payment_confirmed": N_("银行确认罚款已缴纳"),
 }
 
 

@@ -28,6 +28,7 @@ from app.models import (
     utcnow,
 )
 from app.reference.case_data import INITIAL_CASE_DATA
+from app.reference.documents import DOCUMENT_TYPES
 from forms.base import N_
 
 from . import Forbidden, InvalidInput, NotFound, scheduling
@@ -250,19 +251,40 @@ class Change:
 @dataclass(frozen=True)
 class TimelineEntry:
     event: AuditEvent
+    actor: str  # the person's name (the audit row keeps the login)
     changes: tuple[Change, ...]
 
 
 def case_timeline(case: Case) -> list[TimelineEntry]:
-    events = db.session.execute(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
-        .order_by(AuditEvent.id)
-    ).scalars()
-    return [TimelineEntry(event, _changes(event.detail)) for event in events]
+    events = (
+        db.session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    names: dict[int, str] = {
+        user_id: name
+        for user_id, name in db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids))
+        )
+    }
+    return [
+        TimelineEntry(e, names.get(e.actor_id or 0, e.actor_name or ""), _changes(e.detail))
+        for e in events
+    ]
 
 
 def _changes(detail: dict[str, Any]) -> tuple[Change, ...]:
+    if isinstance(detail.get("doc_no"), str):
+        kind = DOCUMENT_TYPES.get(str(detail.get("doc_type")))
+        return (
+            Change(N_("文书"), "text", kind.title if kind else detail.get("doc_type")),
+            Change(N_("文号"), "text", detail["doc_no"]),
+        )
     data, key = detail.get("data"), detail.get("form_key")
     if isinstance(data, dict) and key in forms.registered_form_keys():
         return tuple(

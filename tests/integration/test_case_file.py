@@ -12,8 +12,16 @@ from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, CaseComment
 from app.services.auth import create_user
+from app.services.documents import issue
 from tests.conftest import login
-from tests.integration.cases import complete, ready, reviewed_case, self_check_due_day, warning_case
+from tests.integration.cases import (
+    account,
+    complete,
+    ready,
+    reviewed_case,
+    self_check_due_day,
+    warning_case,
+)
 
 
 def stage_states(html: str) -> dict[str, str]:
@@ -95,9 +103,12 @@ def timeline_of(html: str) -> str:
 def test_the_timeline_shows_what_each_action_set(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         case_id = warning_case()
+        doc_no = issue(case_id, "WARNING_NOTICE", account("officer")).doc_no
     login(client, "officer")
     timeline = timeline_of(client.get(f"/cases/{case_id}").get_data(as_text=True))
     today = china_today()
+    assert "王执法（呼和浩特） · 办理 · 制发违法风险预警提醒书" in timeline  # names, not logins
+    assert f"<dt>文书</dt><dd>违法风险预警提醒书</dd><dt>文号</dt><dd>{doc_no}</dd>" in timeline
     # the screens' labels with the values in Chinese form: choice labels, dates, free text
     assert re.search(r"<dt>风险情形</dt><dd>个体风险、尚未违法</dd>", timeline)
     assert f"<dd>{today.year}年{today.month}月{today.day}日</dd>" in timeline

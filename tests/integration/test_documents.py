@@ -84,7 +84,7 @@ def test_penalty_decision_and_repair_notice_are_issued_together(
         decision, notice, receipt = (pdf_text(d.pdf) for d in docs)
     assert "呼和浩特市市场监督管理局" in decision and "行政处罚决定书" in decision
     assert f"呼市监处罚〔{YEAR}〕1号" in decision and "呼和浩特市青城乳业有限公司" in decision
-    assert "罚款人民币5000元" in decision and "六十日内申请行政复议" in decision
+    assert "罚款人民币伍仟元整（¥5,000.00）" in decision and "六十日内申请行政复议" in decision
     earliest = add_months(china_today(), 12)  # food: 12 months of publicity
     assert f"{earliest.year}年{earliest.month}月{earliest.day}日" in notice
     assert "行政处罚决定书" in receipt and "行政处罚信息信用修复告知书" in receipt
