@@ -56,6 +56,7 @@ def new() -> ResponseReturnValue:
 @bp.route("/<id:case_id>")
 @access(*CASE_READERS)
 def show(case_id: int) -> ResponseReturnValue:
+    """The case file; `?process=` shows the diagram of the process a stage calls."""
     case = case_service.get_case_for_user(case_id, user())
     return _case_page(case)
 
@@ -116,6 +117,8 @@ def _case_page(
     party_form: PartyRequestForm | None = None,
 ) -> str:
     locale = {"locales": [current_locale()]}
+    stages = case_service.stage_progress(case)
+    shown = request.args.get("process")
     return render_template(
         "cases/show.html",
         case=case,
@@ -123,7 +126,8 @@ def _case_page(
         issuable=document_service.issuable(case) if "officer" in user().role_names else [],
         tasks=case_service.case_tasks(case),
         timeline=case_service.case_timeline(case),
-        stages=case_service.stage_progress(case),
+        stages=stages,
+        shown_stage=next((s for s in stages if s.called_process == shown), None),
         clocks=case_service.case_clocks(case),
         comments=case_service.case_comments(case),
         comment_form=comment_form or CommentForm(meta=locale),
@@ -140,7 +144,7 @@ def _case_page(
 @access(*CASE_READERS)
 def diagram(case_id: int) -> ResponseReturnValue:
     case = case_service.get_case_for_user(case_id, user())
-    xml, states = case_service.case_diagram(case)
+    xml, states = case_service.case_diagram(case, request.args.get("process") or None)
     if request.args.get("format") == "states":
         return states
     return Response(xml, mimetype="application/xml")

@@ -118,6 +118,15 @@ _NOT_FLOW_ELEMENTS = {
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A call activity of a process: the stage and the process it calls."""
+
+    element_id: str
+    name: str
+    called_process: str
+
+
+@dataclass(frozen=True)
 class Expression:
     where: str  # file and element, for error messages
     source: str
@@ -136,6 +145,7 @@ class ParsedBundle:
     def __init__(self, files: Mapping[str, str]):
         self.hash = bundle_hash(files)
         self.files = dict(files)
+        self._stages: dict[str, list[Stage]] = {}
         parser = SpiffBpmnParser(validator=VALIDATOR)
         try:
             for filename in sorted(files):
@@ -167,18 +177,22 @@ class ParsedBundle:
         except KeyError:
             raise WorkflowDefinitionError(f"流程 {process_id} 不在此版本中") from None
 
-    def stages(self, process_id: str) -> list[tuple[str, str]]:
+    def stages(self, process_id: str) -> list[Stage]:
         """The process's call activities (its stages) in the order the file lists them (Spiff's
-        own order follows the flows, which puts alternatives anywhere): (element id, name)."""
+        own order follows the flows, which puts alternatives anywhere). Read once per bundle."""
+        if process_id not in self._stages:
+            self._stages[process_id] = self._read_stages(process_id)
+        return self._stages[process_id]
+
+    def _read_stages(self, process_id: str) -> list[Stage]:
         spec, _ = self.spec(process_id)
-        names = {
-            task.bpmn_id: task.bpmn_name or task.bpmn_id
+        calls = {
+            task.bpmn_id: Stage(task.bpmn_id, task.bpmn_name or task.bpmn_id, task.spec)
             for task in spec.task_specs.values()
             if isinstance(task, CallActivityMixin)
         }
         root = parse_xml(self._filenames[process_id], self.source_of(process_id))
-        ordered = [element.get("id") for element in root.iter() if element.get("id") in names]
-        return [(element_id, names[element_id]) for element_id in ordered]
+        return [calls[element.get("id")] for element in root.iter() if element.get("id") in calls]
 
     @staticmethod
     def _parse_decisions(parser: Any, files: Mapping[str, str]) -> dict[str, tuple[Any, str]]:

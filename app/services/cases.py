@@ -320,12 +320,18 @@ def _change(field: dict[str, Any], value: Any) -> Change:
     return Change(label, "text", str(value))
 
 
-def case_diagram(case: Case) -> tuple[str, dict[str, list[str]]]:
-    """The BPMN XML of the case's process and, per state (READY, WAITING, STARTED, COMPLETED),
-    its element ids: one engine load, for the one case on screen."""
+def case_diagram(case: Case, process_id: str | None = None) -> tuple[str, dict[str, list[str]]]:
+    """The BPMN XML of the case's process, or of a process one of its stages calls, and per
+    state (READY, WAITING, STARTED, COMPLETED) its element ids: one engine load, for the one
+    case on screen."""
     version, instance = _version_and_instance(case)
-    xml = engine().bundle(version.bundle_hash).source_of(version.process_id)
-    states = engine().element_states(instance.state).get(version.process_id, {})
+    bundle = engine().bundle(version.bundle_hash)
+    shown_process = process_id or version.process_id
+    called = {s.called_process for s in bundle.stages(version.process_id)}
+    if shown_process not in {version.process_id, *called}:
+        raise NotFound(N_("该案件的流程中没有这个子流程。"))
+    xml = bundle.source_of(shown_process)
+    states = engine().element_states(instance.state).get(shown_process, {})
     shown = ("READY", "WAITING", "STARTED", "COMPLETED")
     return xml, {state: states.get(state, []) for state in shown}
 
@@ -335,6 +341,7 @@ class StageStep:
     element_id: str
     name: str
     state: str  # COMPLETED | ACTIVE | PENDING
+    called_process: str
 
 
 @dataclass(frozen=True)
@@ -355,8 +362,17 @@ def stage_progress(case: Case) -> list[StageStep]:
     active = {i for state in ("READY", "WAITING", "STARTED") for i in states.get(state, [])}
     done = set(states.get("COMPLETED", []))
     return [
-        StageStep(i, name, "ACTIVE" if i in active else "COMPLETED" if i in done else "PENDING")
-        for i, name in stages
+        StageStep(
+            s.element_id,
+            s.name,
+            "ACTIVE"
+            if s.element_id in active
+            else "COMPLETED"
+            if s.element_id in done
+            else "PENDING",
+            s.called_process,
+        )
+        for s in stages
     ]
 
 

@@ -7,6 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Case, ProcessVersion
 from app.reference.decision_contract import CONTRACT
 from forms.base import N_
 
@@ -119,12 +123,18 @@ def penalty_support(data: Mapping[str, Any], case_id: int, form_key: str) -> Pen
     fine = known.get(FINE_FIELD[form_key])
     fine = float(fine) if isinstance(fine, int | float) else None
     parameters = run_context().parameters
+    # the tables of the case's own version: the ones its process will apply
+    bundle = db.session.execute(
+        select(ProcessVersion.bundle_hash)
+        .join(Case, Case.process_version_id == ProcessVersion.id)
+        .where(Case.id == case_id)
+    ).scalar_one()
     steps: list[SupportStep] = []
     waiting_for = None
     for decision_id, title in CHAIN:
         inputs = {name: value for name, value in known.items() if name in CONTRACT[decision_id]}
         try:
-            result = evaluate(decision_id, inputs)
+            result = evaluate(decision_id, inputs, bundle)
         except InvalidInput as exc:  # not filled in yet, or not valid yet
             waiting_for = str(exc)
             break

@@ -37,7 +37,8 @@ def _current_bundle() -> str:
     return bundle
 
 
-def evaluate(decision_id: str, inputs: Any) -> dict[str, Any]:
+def evaluate(decision_id: str, inputs: Any, bundle: str | None = None) -> dict[str, Any]:
+    """Evaluate a table of `bundle` (a case's own version), by default of the tables in force."""
     if decision_id not in CONTRACT:
         raise NotFound(f"没有决策表 {decision_id}")
     if not isinstance(inputs, dict):
@@ -47,7 +48,7 @@ def evaluate(decision_id: str, inputs: Any) -> dict[str, Any]:
         prepared = prepare_inputs(decision_id, inputs, context.today())
     except InputError as exc:
         raise DecisionInputError(exc.name, exc.reason) from None
-    bundle = _current_bundle()
+    bundle = bundle or _current_bundle()
     if decision_id not in engine().bundle(bundle).decisions:
         raise NotFound(f"当前版本中没有决策表 {decision_id}")
     try:

@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, literal, or_, select, tuple_
 
 from app.clock import CHINA_TZ, china_today
 from app.extensions import db
-from app.models import Case, Enterprise, HumanTask, User
+from app.models import Case, Enterprise, HumanTask, ProcessVersion, User
 from app.reference.roles import Role
 
 from . import Conflict, Forbidden, InvalidInput, NotFound
@@ -20,6 +20,7 @@ from .audit import record
 from .parameters import work_calendar
 from .regions import in_scope, region_tree, scope_of
 from .tasks import get_task_for_user
+from .workflows import engine
 
 VIEWS = ("mine", "group", "all")
 HEADS = frozenset({Role.UNIT_HEAD.value, Role.AGENCY_HEAD.value})
@@ -56,6 +57,36 @@ def _base(user: User, view: str) -> Select[HumanTask]:
         HumanTask.lane.in_(user.role_names),
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
     )
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the inbox filters offer: stages of the active processes, the task names of the
+    user's lanes, the regions in the user's scope."""
+
+    stages: list[tuple[str, str]]  # (value, label)
+    tasks: list[tuple[str, str]]
+    regions: list[tuple[str, str]]
+
+
+def filter_choices(user: User) -> FilterChoices:
+    stages: dict[str, None] = {}
+    tasks: dict[str, None] = {}
+    versions = db.session.execute(
+        select(ProcessVersion.process_id, ProcessVersion.bundle_hash).where(
+            ProcessVersion.is_active.is_(True)
+        )
+    ).all()
+    for process_id, bundle_hash in versions:
+        bundle = engine().bundle(bundle_hash)
+        info = bundle.processes[process_id]
+        if info.startable:
+            stages.update(dict.fromkeys(s.name for s in bundle.stages(process_id)))
+        tasks.update(dict.fromkeys(t.name for t in info.user_tasks if t.lane in user.role_names))
+    tree = region_tree()
+    scope = scope_of(user)
+    regions = [(c, n) for c, n in tree.names.items() if scope is None or c in scope]
+    return FilterChoices([(s, s) for s in stages], [(t, t) for t in sorted(tasks)], regions)
 
 
 def _filtered(query: Select[HumanTask], args: Mapping[str, str]) -> Select[HumanTask]:

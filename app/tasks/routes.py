@@ -31,6 +31,7 @@ def inbox() -> ResponseReturnValue:
         "tasks/inbox.html",
         "tasks/_inbox_rows.html",
         inbox=result,
+        choices=inbox_service.filter_choices(user()),
         args=request.args,
         view=request.args.get("view") or "group",
         due_class=inbox_service.due_class,

@@ -23,6 +23,15 @@ def test_officer_works_on_the_case_file(
     page.get_by_text("夏季烧烤食材冷链风险预警").locator("xpath=..").get_by_role("link").click()
     expect(page.locator("#stage-progress li.stage-active")).to_have_text("A 风险预警与行政指导")
 
+    # the active stage's own diagram: a click on the call activity opens it, marked
+    expect(page.locator("#diagram")).to_have_attribute("data-rendered", "true")
+    page.locator(".djs-element.tj-link[data-element-id=m_a]").click()
+    expect(page.locator("#diagram-caption")).to_contain_text("子流程：A 风险预警与行政指导")
+    expect(page.locator("#diagram")).to_have_attribute("data-rendered", "true")
+    expect(page.locator(".djs-element.tj-ready[data-element-id=a_assess]")).to_have_count(1)
+    page.get_by_role("link", name="返回主流程").click()
+    expect(page.locator("#diagram-caption")).to_have_count(0)
+
     page.set_input_files(
         "#attachment-form input[type=file]",
         files=FilePayload(name="冷库温度记录.png", mimeType="image/png", buffer=PNG),

@@ -164,3 +164,28 @@ def test_the_officer_records_the_partys_statement_once(app: Flask, client: Flask
         data={"csrf_token": other_token, "kind": "statement", "summary": "越权"},
     )
     assert denied.status_code == 403
+
+
+def test_a_stage_shows_the_diagram_of_the_process_it_calls(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        case_id = warning_case()  # a_issue done: waiting for the self-check feedback
+    login(client, "officer")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'href="/cases/{case_id}?process=stage_a_warning#diagram"' in page
+    assert 'id="diagram-caption"' not in page
+
+    page = client.get(f"/cases/{case_id}?process=stage_a_warning").get_data(as_text=True)
+    assert "子流程：A 风险预警与行政指导" in page
+    assert f'data-xml-url="/cases/{case_id}/diagram?process=stage_a_warning"' in page
+    xml = client.get(f"/cases/{case_id}/diagram?process=stage_a_warning")
+    assert xml.status_code == 200 and b'<bpmn:process id="stage_a_warning"' in xml.data
+    states = client.get(f"/cases/{case_id}/diagram?process=stage_a_warning&format=states")
+    assert {"a_assess", "a_issue"} <= set(states.get_json()["COMPLETED"])
+    assert states.get_json()["READY"] == ["a_feedback"]
+
+    # only the case's own processes: not an arbitrary file of the library
+    refused = client.get(f"/cases/{case_id}/diagram?process=walking_skeleton")
+    assert refused.status_code == 404
+    other = app.test_client()
+    login(other, "officer_bt")
+    assert other.get(f"/cases/{case_id}/diagram?process=stage_a_warning").status_code == 403

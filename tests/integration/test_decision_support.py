@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Case, CaseLibraryEntry, HumanTask
 from app.services.auth import create_user
 from app.services.parameters import set_parameter
+from app.services.workflows import deploy, directory_files
 from tests.conftest import login
 from tests.integration.cases import investigated_case, ready
 
@@ -164,3 +165,27 @@ def test_the_justification_share_is_configurable(app: Flask, client: FlaskClient
     token = login(client, "officer")
     typed = {**FORM, "csrf_token": token, "violation_type": "销售过期食品"}
     assert client.post(f"/tasks/{task_id}", data=typed).status_code == 303  # 84% < 90%
+
+
+def test_a_case_is_advised_by_the_tables_of_its_own_version(
+    app: Flask, client: FlaskClient
+) -> None:
+    old_task = report_task(app)
+    with app.app_context():  # a designer rewords a rule; cases opened from now on use it
+        files = directory_files()
+        name = next(n for n in files if n.endswith("discretion_level.dmn"))
+        files[name] = files[name].replace(
+            "没有从轻、减轻或从重情节：一般处罚", "无任何裁量情节：一般处罚（新版）"
+        )
+        deploy(files, None, "reworded")
+    new_task = report_task(app)
+    token = login(client, "officer")
+    panels = {
+        task_id: client.post(
+            f"/tasks/{task_id}/support", data={"csrf_token": token, **FORM}
+        ).get_data(as_text=True)
+        for task_id in (old_task, new_task)
+    }
+    assert "没有从轻、减轻或从重情节：一般处罚" in panels[old_task]
+    assert "（新版）" not in panels[old_task]
+    assert "无任何裁量情节：一般处罚（新版）" in panels[new_task]

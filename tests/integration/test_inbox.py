@@ -14,7 +14,7 @@ from app.models import HumanTask
 from app.services import inbox as inbox_service
 from app.services.auth import create_user
 from tests.conftest import login
-from tests.integration.cases import warning_case
+from tests.integration.cases import investigated_case, warning_case
 
 
 def task_ids(html: str) -> list[int]:
@@ -160,3 +160,38 @@ def test_keyset_pages(app: Flask, client: FlaskClient, monkeypatch: pytest.Monke
         url = following.group(1).replace("&amp;", "&") if following else ""
     assert seen == sorted(set(seen), key=seen.index) and set(seen) == set(officer_tasks(app))
     assert client.get("/tasks/?after=garbage").status_code == 422
+
+
+def test_filters_offer_what_the_user_may_pick_and_narrow_the_list(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        investigated_case()  # 新城区: 撰写调查终结报告 waits
+        tasks = {
+            t.bpmn_id: t.id
+            for t in db.session.execute(
+                select(HumanTask).where(HumanTask.state == "READY", HumanTask.lane == "officer")
+            ).scalars()
+        }
+        clue = db.session.execute(  # the demo complaint at 内蒙古北疆医药 (region 150100)
+            select(HumanTask.id).where(
+                HumanTask.bpmn_id == "c_register", HumanTask.state == "READY"
+            )
+        ).scalar_one()
+    assert tasks["e_report"] != clue
+    login(client, "officer")
+    page = client.get("/tasks/").get_data(as_text=True)
+    options = dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page))
+    assert options["E 审核"] == "E 审核" and options["150102"] == "新城区"
+    assert "撰写调查终结报告" in options and "立案审批" not in options  # not the officer's lane
+    assert "150200" not in options  # 包头 is outside the officer's scope
+
+    def shown(**args: str) -> list[int]:
+        return task_ids(client.get("/tasks/", query_string=args).get_data(as_text=True))
+
+    everything = shown()
+    assert {tasks["e_report"], clue} <= set(everything)
+    assert shown(stage="E 审核") == [tasks["e_report"]]
+    assert shown(task="撰写调查终结报告") == [tasks["e_report"]]
+    assert clue not in shown(region="150102") and tasks["e_report"] in shown(region="150102")
+    assert shown(q="内蒙古北疆医药") == [clue]

@@ -18,6 +18,15 @@
     mark(states.COMPLETED, "tj-completed");
     // An active call activity (a stage in progress) counts as current, like a ready task.
     ["READY", "WAITING", "STARTED"].forEach((state) => mark(states[state], "tj-ready"));
+    // A stage opens the diagram of the process it calls, marked the same way.
+    registry.filter((element) => element.businessObject.calledElement)
+      .forEach((element) => canvas.addMarker(element.id, "tj-link"));
+    viewer.get("eventBus").on("element.click", (event) => {
+      const called = event.element.businessObject.calledElement;
+      if (called) {
+        window.location.href = host.dataset.caseUrl + "?process=" + encodeURIComponent(called) + "#diagram";
+      }
+    });
     host.dataset.rendered = "true";
   }).catch((error) => {
     host.dataset.rendered = "error";
