@@ -24,6 +24,7 @@ from app.reference.roles import Role
 from .cases import start_case
 from .documents import issue
 from .events import record_party_request
+from .inbox import claim
 from .parameters import work_calendar
 from .tasks import complete_task
 from .worker import run_once
@@ -949,7 +950,9 @@ def _play(story: Story) -> None:
     for number, step in enumerate(story.steps, start=1):
         if step.task == story.until:
             _fire_due_timers(utcnow())
-            _ready(case.id, step.task)  # the case waits here today
+            waiting = _ready(case.id, step.task)  # the case waits here today
+            if step.user == "officer":  # the case officer has it on their own list
+                claim(waiting.id, _user(step.user, enterprise))
             return
         day = calendar.next_working_day(_next_day(case.id, day, step.gap))
         moment = _at(day, number)
