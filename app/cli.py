@@ -24,6 +24,7 @@ from . import create_app, database
 from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT
 from .extensions import db
 from .services import ServiceError
+from .services import audit as audit_service
 from .services import auth as auth_service
 from .services import demo as demo_service
 from .services import parameters as parameter_service
@@ -272,6 +273,19 @@ def deploy_workflows(note: str | None) -> None:
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"deployed bundle {hash_[:12]}")
+
+
+@main.command("verify-audit")
+@with_appcontext
+def verify_audit() -> None:
+    """Recompute the audit trail's hash chain; exit 1 if any entry was changed or removed."""
+    report = audit_service.verify_chain()
+    for problem in report.problems:
+        click.echo(f"problem: {problem}")
+    if not report.intact:
+        click.echo(f"审计链已被破坏 audit chain broken ({report.checked} entries read)")
+        sys.exit(1)
+    click.echo(f"审计链完整 audit chain intact: {report.checked} entries")
 
 
 @main.command("check-workflows")

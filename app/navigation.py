@@ -34,6 +34,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
         N_("异常事件"),
         frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD}),
     ),
+    ("supervision.audit", N_("审计日志"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("supervision.notifications", N_("通知"), frozenset()),
     ("supervision.tokens", N_("接口令牌"), frozenset({Role.ADMIN})),
 )

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import select
 
+from app.audit_chain import GENESIS
+from app.clock import CHINA_TZ
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AuditEvent, NumberSequence, User, utcnow
 from forms.base import N_
+
+from . import InvalidInput
+from .regions import region_tree, scope_of
+from .sequences import next_number
+
+CHAIN = "audit_chain"  # the number sequence that orders the chain
 
 ACTION_LABELS = {
     "login": N_("登录"),
@@ -61,15 +74,112 @@ def record(
     region_code: str | None = None,
     **detail: Any,
 ) -> None:
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            actor_name=actor.username if actor else actor_name,
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            region_code=region_code,
-            remote_addr=request.remote_addr if has_request_context() else None,
-            detail=detail,
-        )
+    # The chain position is a gap-free number: its row lock queues concurrent writers, so each
+    # entry links to the one committed before it.
+    seq = next_number(CHAIN)
+    previous = (
+        GENESIS
+        if seq == 1
+        else db.session.execute(
+            select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)
+        ).scalar_one()
     )
+    event = AuditEvent(
+        seq=seq,
+        prev_hash=previous,
+        occurred_at=utcnow(),
+        actor_id=actor.id if actor else None,
+        actor_name=actor.username if actor else actor_name,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        region_code=region_code,
+        remote_addr=request.remote_addr if has_request_context() else None,
+        # as the database will hand it back (JSON), so the hash can be checked later
+        detail=json.loads(json.dumps(detail)),
+    )
+    event.hash = event.computed_hash()
+    db.session.add(event)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problems: list[str]  # the first few breaks, in Chinese
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(max_problems: int = 20) -> ChainReport:
+    """Recompute the chain from the first entry: every hash, every link, no gap, no lost tail."""
+    problems: list[str] = []
+    previous, expected = GENESIS, 1
+    rows = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
+    ).scalars()
+    for event in rows:
+        if event.seq != expected:
+            problems.append(f"第 {expected} 条至第 {event.seq - 1} 条缺失")
+        if event.prev_hash != previous:
+            problems.append(f"第 {event.seq} 条（id {event.id}）与前一条的链接不符")
+        if event.computed_hash() != event.hash:
+            problems.append(f"第 {event.seq} 条（id {event.id}）的内容与其哈希不符（被修改）")
+        previous, expected = event.hash, event.seq + 1
+        if len(problems) >= max_problems:
+            break
+    last = db.session.execute(
+        select(NumberSequence.value).where(NumberSequence.name == CHAIN)
+    ).scalar_one_or_none()
+    if not problems and (last or 0) != expected - 1:
+        problems.append(f"链尾缺失：应有 {last} 条，只找到 {expected - 1} 条")
+    return ChainReport(expected - 1, problems[:max_problems])
+
+
+AUDIT_PAGE = 100
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditEvent]
+    next_before: int | None  # the seq to continue from (keyset: newest first)
+
+
+def search(user: User, args: Mapping[str, str]) -> AuditPage:
+    """Entries newest first, filtered by who, what, which object, region and period; a
+    supervisor of one 盟市 sees that region's entries, the 自治区局 and admins all of them."""
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(AUDIT_PAGE + 1)
+    scope = None if "admin" in user.role_names else scope_of(user)
+    if scope is not None:
+        query = query.where(AuditEvent.region_code.in_(scope))
+    for name, column in (
+        ("actor", AuditEvent.actor_name),
+        ("action", AuditEvent.action),
+        ("object_type", AuditEvent.object_type),
+        ("object_id", AuditEvent.object_id),
+    ):
+        if args.get(name):
+            query = query.where(column == args[name].strip())
+    if args.get("region"):
+        query = query.where(AuditEvent.region_code.in_(region_tree().descendants(args["region"])))
+    try:
+        since = dt.date.fromisoformat(args["since"]) if args.get("since") else None
+        until = dt.date.fromisoformat(args["until"]) if args.get("until") else None
+        before = int(args["before"]) if args.get("before") else None
+    except ValueError:
+        raise InvalidInput(N_("日期应为 YYYY-MM-DD，翻页参数应为数字。")) from None
+    if since:
+        query = query.where(AuditEvent.occurred_at >= _china_midnight(since))
+    if until:
+        query = query.where(AuditEvent.occurred_at < _china_midnight(until + dt.timedelta(days=1)))
+    if before:
+        query = query.where(AuditEvent.seq < before)
+    rows = list(db.session.execute(query).scalars())
+    more = len(rows) > AUDIT_PAGE
+    rows = rows[:AUDIT_PAGE]
+    return AuditPage(rows, rows[-1].seq if more else None)
+
+
+def _china_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), CHINA_TZ)

@@ -7,6 +7,7 @@ from app.auth.access import access, user
 from app.htmx import redirect_to
 from app.reference.roles import Role
 from app.services import ServiceError, monitoring
+from app.services import audit as audit_service
 from app.services import auth as auth_service
 
 from . import bp
@@ -23,6 +24,17 @@ def incidents() -> ResponseReturnValue:
 def retry(incident_id: int) -> ResponseReturnValue:
     monitoring.retry_incident(incident_id, user())
     return redirect_to(url_for("supervision.incidents"))
+
+
+@bp.route("/audit")
+@access(Role.SUPERVISOR, Role.ADMIN)
+def audit() -> ResponseReturnValue:
+    return render_template(
+        "supervision/audit.html",
+        page=audit_service.search(user(), request.args),
+        args=request.args,
+        actions=sorted(audit_service.ACTION_LABELS.items(), key=lambda item: item[0]),
+    )
 
 
 @bp.route("/notifications")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from app import create_app, database
 from app.extensions import db
 from app.models import AuditEvent, Base, Region
+from app.services.audit import verify_chain
 from tests.conftest import base_config
 
 
@@ -69,3 +70,16 @@ def test_embedded_sqlite_database_uses_wal_and_foreign_keys(tmp_path: Path) -> N
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         db.engine.dispose()
     assert (tmp_path / "instance" / "tijian.db").exists()
+
+
+def test_the_chain_migration_links_the_entries_written_before_it(app: Flask) -> None:
+    with app.app_context():
+        before = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        db.session.rollback()  # end the read, or PostgreSQL's ALTER TABLE waits for it
+        database.downgrade("0011")  # the demo seed's entries lose their chain
+        database.upgrade()  # and get it back, in id order
+        report = verify_chain()
+        assert report.intact and report.checked == before > 0
+        with pytest.raises(DBAPIError, match="append-only"):  # the triggers are back
+            db.session.execute(text("UPDATE audit_event SET action = 'x'"))
+        db.session.rollback()

@@ -1,0 +1,114 @@
+"""The audit trail is hash-chained: `tijian verify-audit` finds a changed, removed or lost entry."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from sqlalchemy import func, select, text
+
+from app.extensions import db
+from app.models import AuditEvent
+from app.services.audit import verify_chain
+from app.services.auth import create_user
+from tests.conftest import login
+from tests.integration.cases import warning_case
+from tests.integration.test_cli import run
+
+
+def lift_append_only(backend: str) -> None:
+    """What an intruder with the database owner's rights would do first."""
+    if backend == "postgresql":
+        db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_event_no_update"))
+        db.session.execute(text("DROP TRIGGER audit_event_no_delete"))
+
+
+def verify(app: Flask) -> tuple[int, str]:
+    return run(app, "verify-audit")
+
+
+def test_entries_link_into_a_chain_that_verifies(app: Flask) -> None:
+    with app.app_context():
+        warning_case()
+        seqs = list(db.session.execute(select(AuditEvent.seq).order_by(AuditEvent.id)).scalars())
+        assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) > 10
+    code, output = verify(app)
+    assert code == 0 and f"audit chain intact: {len(seqs)} entries" in output
+
+
+def test_a_modified_entry_is_found(app: Flask, backend: str) -> None:
+    with app.app_context():
+        warning_case()
+        target = db.session.execute(
+            select(AuditEvent.id, AuditEvent.seq).where(AuditEvent.action == "complete_task")
+        ).first()
+        assert target is not None
+        lift_append_only(backend)
+        db.session.execute(
+            text("UPDATE audit_event SET actor_name = 'someone_else' WHERE id = :id"),
+            {"id": target.id},
+        )
+        db.session.commit()
+    code, output = verify(app)
+    assert code == 1
+    assert f"第 {target.seq} 条（id {target.id}）的内容与其哈希不符（被修改）" in output
+
+
+def test_a_removed_entry_and_a_lost_tail_are_found(app: Flask, backend: str) -> None:
+    with app.app_context():
+        warning_case()
+        total = db.session.execute(select(func.max(AuditEvent.seq))).scalar_one()
+        fourth = db.session.execute(select(AuditEvent.id).where(AuditEvent.seq == 4)).scalar_one()
+        lift_append_only(backend)
+        db.session.execute(text("DELETE FROM audit_event WHERE seq = 3"))
+        db.session.commit()
+        report = verify_chain()
+        assert not report.intact
+        assert report.problems[:2] == [
+            "第 3 条至第 3 条缺失",
+            f"第 4 条（id {fourth}）与前一条的链接不符",
+        ]
+
+        db.session.execute(text("DELETE FROM audit_event WHERE seq >= 3"))
+        db.session.commit()
+        assert verify_chain().problems == [f"链尾缺失：应有 {total} 条，只找到 2 条"]
+
+
+def test_the_audit_viewer_filters_pages_and_keeps_to_the_region(app: Flask) -> None:
+    with app.app_context():
+        case_id = warning_case()
+        create_user("sup_bt", "long enough pw", "包头督导", "150200", ["supervisor"])
+    client = app.test_client()
+    login(client, "supervisor")
+    with app.app_context():  # the login is on record too
+        total = db.session.execute(select(func.count(AuditEvent.id))).scalar_one()
+    page = client.get("/supervision/audit").get_data(as_text=True)
+    assert len(re.findall(r'data-seq="\d+"', page)) == min(total, 100)
+
+    mine = client.get(
+        "/supervision/audit", query_string={"actor": "credit", "action": "complete_task"}
+    ).get_data(as_text=True)
+    assert re.findall(r"<td>credit</td>", mine) and "研判风险并选择指导措施" in mine
+    assert "<td>officer</td>" not in mine
+    by_case = client.get(
+        "/supervision/audit", query_string={"object_type": "case", "object_id": str(case_id)}
+    ).get_data(as_text=True)
+    assert f'href="/cases/{case_id}"' in by_case
+    bad = client.get("/supervision/audit", query_string={"since": "2026-13-01"})
+    assert bad.status_code == 422 and "日期应为 YYYY-MM-DD" in bad.get_data(as_text=True)
+
+    # keyset paging: the next page starts below the last seq shown
+    first = client.get("/supervision/audit", query_string={"before": "6"}).get_data(as_text=True)
+    assert re.findall(r'data-seq="(\d+)"', first) == ["5", "4", "3", "2", "1"]
+
+    other = app.test_client()
+    login(other, "sup_bt", "long enough pw")  # 包头 sees none of 呼和浩特's entries
+    seen = other.get("/supervision/audit").get_data(as_text=True)
+    regions = re.findall(r"<td>(15\d{4})</td>", seen)
+    assert regions and {r[:4] for r in regions} == {"1502"}
+    assert f'href="/cases/{case_id}"' not in seen
+    officer = app.test_client()
+    login(officer, "officer")
+    assert officer.get("/supervision/audit").status_code == 403
