@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .enterprises import bp as enterprises_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
+    from .review import bp as review_bp
     from .supervision import bp as supervision_bp
     from .tasks import bp as tasks_bp
 
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cases_bp,
         enterprises_bp,
         supervision_bp,
+        review_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

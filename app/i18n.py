@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, request, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from .clock import CHINA_TZ
@@ -56,6 +57,17 @@ def cn_money(value: Decimal | float | int | None) -> str:
     if value is None:
         return ""
     return f"¥{Decimal(value):,.2f}"
+
+
+class Msgid(str):
+    """A value that is a source string (a label of the app's own), translated where shown;
+    other strings in the same table (names, numbers typed by users) are shown as they are."""
+
+
+def shown(value: object) -> str:
+    if value is None:
+        return ""
+    return gettext(value) if isinstance(value, Msgid) else str(value)
 
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -113,6 +125,7 @@ def init_app(app: Flask) -> None:
         cn_datetime=cn_datetime,
         cn_money=cn_money,
         rmb_upper=rmb_upper,
+        shown=shown,
         cn_day=cn_day,
         action_label=action_label,
     )

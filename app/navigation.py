@@ -34,6 +34,21 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
         N_("异常事件"),
         frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD}),
     ),
+    (
+        "supervision.dashboard",
+        N_("监管驾驶舱"),
+        frozenset({Role.SUPERVISOR, Role.AGENCY_HEAD, Role.UNIT_HEAD, Role.ADMIN}),
+    ),
+    (
+        "supervision.heatmap",
+        N_("流程热力图"),
+        frozenset({Role.SUPERVISOR, Role.AGENCY_HEAD, Role.UNIT_HEAD, Role.ADMIN}),
+    ),
+    (
+        "review.index",
+        N_("案卷评查"),
+        frozenset({Role.SUPERVISOR, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER}),
+    ),
     ("supervision.audit", N_("审计日志"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("supervision.notifications", N_("通知"), frozenset()),
     ("supervision.tokens", N_("接口令牌"), frozenset({Role.ADMIN})),

@@ -42,19 +42,19 @@ def base_config(url: str) -> dict[str, object]:
     }
 
 
-def _build_template(url: str) -> None:
+def _build_template(url: str, gallery: bool) -> None:
     app = create_app(base_config(url))
     with app.app_context():
         database.upgrade()
-        seed_demo(gallery=False)
+        seed_demo(gallery=gallery)
         db.engine.dispose()
 
 
 class SqliteTemplate:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, gallery: bool = False):
         self.directory = directory
         self.template = directory / "template.db"
-        _build_template(f"sqlite:///{self.template}")
+        _build_template(f"sqlite:///{self.template}", gallery)
         with create_engine(f"sqlite:///{self.template}").connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -69,13 +69,13 @@ class SqliteTemplate:
 
 
 class PostgresTemplate:
-    def __init__(self, admin_url: str):
+    def __init__(self, admin_url: str, gallery: bool = False):
         self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         self.url = make_url(admin_url)
-        self.template = f"tijian_template_{os.getpid()}"
+        self.template = f"tijian_{'gallery' if gallery else 'template'}_{os.getpid()}"
         self._execute(f'DROP DATABASE IF EXISTS "{self.template}"')
         self._execute(f'CREATE DATABASE "{self.template}"')
-        _build_template(self._url_for(self.template))
+        _build_template(self._url_for(self.template), gallery)
 
     def _url_for(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
@@ -112,14 +112,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> Iterator[PostgresTemplate]:
+def sqlite_gallery_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    """The demo gallery on top of the base (30 cases at every stage): built once, when asked."""
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-gallery"), gallery=True)
+
+
+def _postgres_admin_url() -> str:
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not url:
         message = f"{POSTGRES_URL_VARIABLE} is not set: PostgreSQL tests cannot run"
         if REQUIRE_ALL:
             pytest.fail(message)
         pytest.skip(message)
-    template = PostgresTemplate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    template = PostgresTemplate(_postgres_admin_url())
+    yield template
+    template.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_gallery_template() -> Iterator[PostgresTemplate]:
+    template = PostgresTemplate(_postgres_admin_url(), gallery=True)
     yield template
     template.close()
 
@@ -129,21 +146,42 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", ["sqlite", "postgresql"])
 
 
-@pytest.fixture
-def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    name = "sqlite_template" if backend == "sqlite" else "postgres_template"
-    template = request.getfixturevalue(name)
+FIXTURE_PREFIX = {"sqlite": "sqlite", "postgresql": "postgres"}
+
+
+def _fresh_database(template_fixture: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    template = request.getfixturevalue(template_fixture)
     url = template.new_database()
     yield url
     template.drop(url)
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(base_config(database_url))
+def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from _fresh_database(f"{FIXTURE_PREFIX[backend]}_template", request)
+
+
+@pytest.fixture
+def gallery_database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from _fresh_database(f"{FIXTURE_PREFIX[backend]}_gallery_template", request)
+
+
+def _app_on(url: str) -> Iterator[Flask]:
+    app = create_app(base_config(url))
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    yield from _app_on(database_url)
+
+
+@pytest.fixture
+def gallery_app(gallery_database_url: str) -> Iterator[Flask]:
+    """An app on a fresh copy of the demo gallery."""
+    yield from _app_on(gallery_database_url)
 
 
 @pytest.fixture

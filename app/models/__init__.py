@@ -4,7 +4,9 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .documents import Attachment, Document
+from .metrics import CaseFact, StageVisit
 from .reference import Enterprise, Region
+from .review import ReviewItem, ReviewSample
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, User, UserRole
 from .workflow import (
@@ -25,6 +27,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseComment",
+    "CaseFact",
     "CaseLibraryEntry",
     "Deadline",
     "Document",
@@ -39,7 +42,10 @@ __all__ = [
     "NumberSequence",
     "ParameterValue",
     "ProcessVersion",
+    "StageVisit",
     "Region",
+    "ReviewItem",
+    "ReviewSample",
     "User",
     "UserRole",
     "WorkflowBundle",

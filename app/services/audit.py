@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "revoke_token": N_("吊销接口令牌"),
     "add_comment": N_("添加意见"),
     "add_attachment": N_("上传证据材料"),
+    "draw_review_sample": N_("抽取评查案卷"),
+    "score_review_item": N_("评查案卷"),
     # the party's and other systems' events (services/events.py)
     "party_statement": N_("收到当事人陈述申辩"),
     "hearing_request": N_("收到当事人听证申请"),

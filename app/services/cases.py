@@ -31,7 +31,7 @@ from app.reference.case_data import INITIAL_CASE_DATA
 from app.reference.documents import DOCUMENT_TYPES
 from forms.base import N_
 
-from . import Forbidden, InvalidInput, NotFound, scheduling
+from . import Forbidden, InvalidInput, NotFound, facts, scheduling
 from .audit import record
 from .parameters import run_context, work_calendar
 from .regions import in_scope, scope_of
@@ -62,9 +62,9 @@ def open_case(
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or not in_scope(user, enterprise.region_code):
         raise Forbidden(N_("该经营主体不在您的管辖范围内。"))
-    now = utcnow()
-    number = next_number(f"case:{enterprise.region_code}:{now.year}")
-    case_no = f"TJ{now.year}-{enterprise.region_code}-{number:05d}"
+    now, year = utcnow(), china_today().year
+    number = next_number(f"case:{enterprise.region_code}:{year}")
+    case_no = f"TJ{year}-{enterprise.region_code}-{number:05d}"
     initial = {
         **INITIAL_CASE_DATA,
         "entry": entry,
@@ -89,7 +89,6 @@ def open_case(
         opened_by_id=user.id,
         opened_at=now,
     )
-    _mirror_case(case, result)
     instance = WorkflowInstance(
         case=case,
         process_version_id=version.id,
@@ -99,6 +98,8 @@ def open_case(
     )
     db.session.add_all([case, instance])
     db.session.flush()
+    facts.case_opened(case, enterprise)
+    _mirror_case(case, result)
     _sync_task_rows(case, instance, result)
     scheduling.sync(case, instance, result)
     record(
@@ -129,6 +130,8 @@ def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) 
 def _mirror_case(case: Case, result: RunResult) -> None:
     now = utcnow()
     case.updated_at = now
+    if (result.milestone and result.milestone != case.stage) or result.completed:
+        facts.stage_changed(case, result.milestone or case.stage, ended=result.completed)
     if result.milestone:
         case.stage = result.milestone
     if result.completed:

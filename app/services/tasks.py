@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
 from forms.base import N_
 
-from . import Conflict, Forbidden, InvalidInput, NotFound
+from . import Conflict, Forbidden, InvalidInput, NotFound, facts
 from .audit import record
 from .cases import apply_run_result
 from .decision_support import FINE_FORMS, require_justification
@@ -118,6 +118,7 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
         db.session.rollback()
         raise InvalidInput(f"提交的数据无法处理：{exc}") from exc
     apply_run_result(case, instance, result)
+    facts.task_completed(case, task.form_key, data, result.data)
     if task.form_key == LIBRARY_FORM:
         add_entry(case, result.data, data)
     record(

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.auth.access import access, user
-from app.htmx import redirect_to
+from app.htmx import redirect_to, render_fragment_or_page
+from app.reference.enterprise import DOMAIN_LABELS
 from app.reference.roles import Role
-from app.services import ServiceError, monitoring
+from app.services import NotFound, ServiceError, monitoring
 from app.services import audit as audit_service
 from app.services import auth as auth_service
+from app.services import dashboard as dashboard_service
+from app.services import inbox as inbox_service
+from app.services.regions import region_tree
 
 from . import bp
 
@@ -24,6 +28,66 @@ def incidents() -> ResponseReturnValue:
 def retry(incident_id: int) -> ResponseReturnValue:
     monitoring.retry_incident(incident_id, user())
     return redirect_to(url_for("supervision.incidents"))
+
+
+DASHBOARD_ROLES = (Role.SUPERVISOR, Role.AGENCY_HEAD, Role.UNIT_HEAD, Role.ADMIN)
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", dashboard_service.as_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        dashboard_service.as_xlsx,
+    ),
+}
+
+
+@bp.route("/dashboard")
+@access(*DASHBOARD_ROLES)
+def dashboard() -> ResponseReturnValue:
+    board = dashboard_service.build(user(), request.args)
+    return render_fragment_or_page(
+        "supervision/dashboard.html",
+        "supervision/_dashboard_body.html",
+        board=board,
+        stages=inbox_service.filter_choices(user()).stages,
+        domains=[(d.value, label) for d, label in DOMAIN_LABELS.items()],
+        region_names=region_tree().names,
+    )
+
+
+@bp.route("/dashboard/<key>.<fmt>")
+@access(*DASHBOARD_ROLES)
+def dashboard_export(key: str, fmt: str) -> ResponseReturnValue:
+    board = dashboard_service.build(user(), request.args)
+    if fmt not in EXPORTS or key not in {t.key for t in board.tables}:
+        raise NotFound("没有这个导出。")
+    mimetype, render = EXPORTS[fmt]
+    body = render(board.table(key))
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename=tijian-{key}.{fmt}"},
+    )
+
+
+@bp.route("/heatmap")
+@access(*DASHBOARD_ROLES)
+def heatmap() -> ResponseReturnValue:
+    processes = dashboard_service.heat_processes()
+    process_id = request.args.get("process") or processes[0][0]
+    cells = dashboard_service.heatmap(user(), process_id, request.args)
+    return render_template(
+        "supervision/heatmap.html",
+        processes=processes,
+        process_id=process_id,
+        cells=cells,
+        args=request.args,
+    )
+
+
+@bp.route("/heatmap/<process_id>.bpmn")
+@access(*DASHBOARD_ROLES)
+def heatmap_diagram(process_id: str) -> ResponseReturnValue:
+    return Response(dashboard_service.heat_diagram(process_id), mimetype="application/xml")
 
 
 @bp.route("/audit")

@@ -50,9 +50,8 @@ class Live:
     app: Flask  # the served app, for arranging data in its database
 
 
-@pytest.fixture
-def live(sqlite_template: SqliteTemplate) -> Iterator[Live]:
-    url = sqlite_template.new_database()
+def _serve(template: SqliteTemplate) -> Iterator[Live]:
+    url = template.new_database()
     app = create_app(base_config(url))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -61,7 +60,18 @@ def live(sqlite_template: SqliteTemplate) -> Iterator[Live]:
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
-    sqlite_template.drop(url)
+    template.drop(url)
+
+
+@pytest.fixture
+def live(sqlite_template: SqliteTemplate) -> Iterator[Live]:
+    yield from _serve(sqlite_template)
+
+
+@pytest.fixture
+def live_gallery(sqlite_gallery_template: SqliteTemplate) -> Iterator[Live]:
+    """The live server on a copy of the demo gallery (30 cases at every stage)."""
+    yield from _serve(sqlite_gallery_template)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import create_app, database
 from app.extensions import db
-from app.models import AuditEvent, Base, Region
+from app.models import AuditEvent, Base, Case, CaseFact, Region
 from app.services.audit import verify_chain
 from tests.conftest import base_config
 
@@ -83,3 +83,16 @@ def test_the_chain_migration_links_the_entries_written_before_it(app: Flask) -> 
         with pytest.raises(DBAPIError, match="append-only"):  # the triggers are back
             db.session.execute(text("UPDATE audit_event SET action = 'x'"))
         db.session.rollback()
+
+
+def test_the_facts_migration_gives_every_earlier_case_its_row(app: Flask) -> None:
+    with app.app_context():
+        db.session.rollback()
+        database.downgrade("0012")
+        database.upgrade()
+        rows = db.session.execute(
+            select(Case.region_code, CaseFact.unit_code).join(CaseFact, CaseFact.case_id == Case.id)
+        ).all()
+        cases = db.session.execute(select(func.count(Case.id))).scalar_one()
+        assert len(rows) == cases > 0
+        assert all(unit == region[:4] + "00" for region, unit in rows)

@@ -1,0 +1,56 @@
+"""What the supervisors' dashboard counts, kept up to date by the services as cases move, so no
+figure needs a workflow loaded or a JSON column searched."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class CaseFact(Base):
+    """One row per case: where it belongs and the outcomes the policy promises are judged on."""
+
+    __tablename__ = "case_fact"
+    __table_args__ = (
+        Index("ix_case_fact_unit_opened", "unit_code", "opened_on"),
+        Index("ix_case_fact_decided", "decided_on"),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(6))  # the 盟市 (or the bureau itself)
+    domain: Mapped[str] = mapped_column(String(20))
+    opened_on: Mapped[date]
+    decision: Mapped[str | None] = mapped_column(String(12))  # PENALTY | NO_PENALTY
+    decided_on: Mapped[date | None]
+    level: Mapped[str | None] = mapped_column(String(20))  # discretion level (DMN-P2)
+    violation_type: Mapped[str | None] = mapped_column(String(100))
+    fine: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    served_together: Mapped[bool | None]  # decision and repair notice served at once
+    published_on: Mapped[date | None]
+    published_in_time: Mapped[bool | None]  # by the publicity deadline (20 working days)
+    archived_on: Mapped[date | None]
+    visited_on: Mapped[date | None]
+    repair_applied_on: Mapped[date | None]
+    repaired_on: Mapped[date | None]  # publicity stopped after credit repair
+
+
+class StageVisit(Base):
+    """A case's time in one stage: entered when its stage changed to it, left when it moved on."""
+
+    __tablename__ = "stage_visit"
+    __table_args__ = (
+        Index("ix_stage_visit_case", "case_id", "left_at"),
+        Index("ix_stage_visit_left", "left_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
+    unit_code: Mapped[str] = mapped_column(String(6))
+    stage: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]

@@ -1,0 +1,117 @@
+"""Keeping the dashboard's tables (case_fact, stage_visit) in step with the cases, inside the
+transaction of the change itself: opening a case, a stage change, a completed task screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+
+from app.clock import china_today, utcnow
+from app.extensions import db
+from app.models import Case, CaseFact, Enterprise, StageVisit
+
+from .regions import region_tree
+
+Data = Mapping[str, Any]
+
+
+def case_opened(case: Case, enterprise: Enterprise) -> None:
+    db.session.add(
+        CaseFact(
+            case_id=case.id,
+            unit_code=region_tree().unit_of(case.region_code),
+            domain=enterprise.domain,
+            opened_on=china_today(),
+        )
+    )
+
+
+def stage_changed(case: Case, stage: str | None, ended: bool) -> None:
+    """Close the stage the case leaves; open the one it enters (none when the case has ended:
+    its last milestone names the outcome, not a stage)."""
+    now = utcnow()
+    db.session.execute(
+        update(StageVisit)
+        .where(StageVisit.case_id == case.id, StageVisit.left_at.is_(None))
+        .values(left_at=now)
+    )
+    if stage and not ended:
+        db.session.add(
+            StageVisit(
+                case_id=case.id,
+                unit_code=region_tree().unit_of(case.region_code),
+                stage=stage,
+                entered_at=now,
+            )
+        )
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _decided(kind: str) -> Callable[[CaseFact, Data, Data], None]:
+    def record(fact: CaseFact, submitted: Data, data: Data) -> None:
+        fact.decision, fact.decided_on = kind, _day(submitted.get("decided_on"))
+        fine = submitted.get("fine")
+        fact.fine = Decimal(str(fine)) if kind == "PENALTY" and fine is not None else None
+        fact.level = data.get("level") or fact.level
+
+    return record
+
+
+def _published(fact: CaseFact, submitted: Data, data: Data) -> None:
+    fact.published_on = _day(submitted.get("published_on"))
+    due = _day(data.get("publish_due"))
+    fact.published_in_time = bool(fact.published_on and due and fact.published_on <= due)
+
+
+def _set(attribute: str, name: str | None = None) -> Callable[[CaseFact, Data, Data], None]:
+    """A fact taken from the screen's field `name` (a date if the attribute is one); without a
+    name, the day the screen was completed."""
+
+    def record(fact: CaseFact, submitted: Data, data: Data) -> None:
+        if name is None:
+            setattr(fact, attribute, china_today())
+        elif attribute.endswith("_on"):
+            setattr(fact, attribute, _day(submitted.get(name)))
+        else:
+            setattr(fact, attribute, submitted.get(name) or getattr(fact, attribute))
+
+    return record
+
+
+# formKey → how its completion changes the case's facts
+ON_COMPLETION: dict[str, Callable[[CaseFact, Data, Data], None]] = {
+    "review.report": _set("violation_type", "violation_type"),
+    "decision.penalty": _decided("PENALTY"),
+    "summary.decision": _decided("PENALTY"),
+    "decision.no_penalty": _decided("NO_PENALTY"),
+    "decision.serve_two": lambda fact, submitted, _: setattr(
+        fact, "served_together", bool(submitted.get("repair_notice_served"))
+    ),
+    "decision.publish": _published,
+    "closure.archive": _set("archived_on"),
+    "closure.library": _set("violation_type", "violation_type"),
+    "visit.record": _set("visited_on", "visited_on"),
+    "credit.application": _set("repair_applied_on", "applied_on"),
+    "credit.stop_publicity": _set("repaired_on", "stopped_on"),
+}
+
+
+def task_completed(case: Case, form_key: str | None, submitted: Data, data: Data) -> None:
+    """`submitted`: what the screen sent; `data`: the case's data after the engine ran."""
+    change = ON_COMPLETION.get(form_key or "")
+    if change is None:
+        return
+    fact = db.session.get(CaseFact, case.id)
+    if fact is None:  # pragma: no cover - every case has one (migration 0013 added the old ones)
+        raise LookupError(f"case {case.id} has no facts row")
+    change(fact, submitted, data)
