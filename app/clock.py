@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -36,3 +36,9 @@ def travel_to(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _moment.reset(token)
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The moments that enclose the whole China days first..last (last included)."""
+    start = datetime.combine(first, time(0), CHINA_TZ)
+    return start, datetime.combine(last + timedelta(days=1), time(0), CHINA_TZ)

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from flask import Response, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.auth.access import access, user
-from app.htmx import redirect_to
+from app.htmx import redirect_to, render_fragment_or_page
 from app.i18n import current_locale
 from app.models import Case
 from app.reference.roles import Role
 from app.services import InvalidInput
 from app.services import attachments as attachment_service
+from app.services import case_search as search_service
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import events as event_service
@@ -27,7 +28,32 @@ CASE_READERS = tuple(Role)
 @bp.route("/")
 @access(*CASE_READERS)
 def index() -> ResponseReturnValue:
-    return render_template("cases/index.html", cases=case_service.cases_for_user(user()))
+    """Case search; `?filter=<id>` applies one of the user's saved filters."""
+    args = request.args
+    if args.get("filter", "").isdigit():
+        args = MultiDict(search_service.saved_args(user(), int(args["filter"])))
+    return render_fragment_or_page(
+        "cases/index.html",
+        "cases/_rows.html",
+        found=search_service.search(user(), args),
+        args=args,
+        saved=search_service.filters_of(user()),
+        stages=inbox_service.filter_choices(user()).stages,
+    )
+
+
+@bp.route("/filters", methods=["POST"])
+@access(*CASE_READERS)
+def save_filter() -> ResponseReturnValue:
+    saved = search_service.save_filter(user(), request.form.get("name", ""), request.form)
+    return redirect_to(url_for("cases.index", filter=saved.id))
+
+
+@bp.route("/filters/<id:filter_id>/delete", methods=["POST"])
+@access(*CASE_READERS)
+def delete_filter(filter_id: int) -> ResponseReturnValue:
+    search_service.delete_filter(user(), filter_id)
+    return redirect_to(url_for("cases.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

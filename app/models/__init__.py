@@ -8,7 +8,7 @@ from .metrics import CaseFact, StageVisit
 from .reference import Enterprise, Region
 from .review import ReviewItem, ReviewSample
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
-from .user import ApiToken, LoginAttempt, User, UserRole
+from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole
 from .workflow import (
     Case,
     CaseComment,
@@ -42,6 +42,7 @@ __all__ = [
     "NumberSequence",
     "ParameterValue",
     "ProcessVersion",
+    "SavedFilter",
     "StageVisit",
     "Region",
     "ReviewItem",

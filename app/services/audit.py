@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,12 +11,11 @@ from flask import has_request_context, request
 from sqlalchemy import select
 
 from app.audit_chain import GENESIS
-from app.clock import CHINA_TZ
 from app.extensions import db
 from app.models import AuditEvent, NumberSequence, User, utcnow
 from forms.base import N_
 
-from . import InvalidInput
+from .paging import window
 from .regions import region_tree, scope_of
 from .sequences import next_number
 
@@ -50,6 +48,8 @@ ACTION_LABELS = {
     "revoke_token": N_("吊销接口令牌"),
     "add_comment": N_("添加意见"),
     "add_attachment": N_("上传证据材料"),
+    "save_filter": N_("保存筛选"),
+    "delete_filter": N_("删除筛选"),
     "draw_review_sample": N_("抽取评查案卷"),
     "score_review_item": N_("评查案卷"),
     # the party's and other systems' events (services/events.py)
@@ -165,23 +165,14 @@ def search(user: User, args: Mapping[str, str]) -> AuditPage:
             query = query.where(column == args[name].strip())
     if args.get("region"):
         query = query.where(AuditEvent.region_code.in_(region_tree().descendants(args["region"])))
-    try:
-        since = dt.date.fromisoformat(args["since"]) if args.get("since") else None
-        until = dt.date.fromisoformat(args["until"]) if args.get("until") else None
-        before = int(args["before"]) if args.get("before") else None
-    except ValueError:
-        raise InvalidInput(N_("日期应为 YYYY-MM-DD，翻页参数应为数字。")) from None
-    if since:
-        query = query.where(AuditEvent.occurred_at >= _china_midnight(since))
-    if until:
-        query = query.where(AuditEvent.occurred_at < _china_midnight(until + dt.timedelta(days=1)))
-    if before:
-        query = query.where(AuditEvent.seq < before)
+    span = window(args)
+    if span.start:
+        query = query.where(AuditEvent.occurred_at >= span.start)
+    if span.end:
+        query = query.where(AuditEvent.occurred_at < span.end)
+    if span.before:
+        query = query.where(AuditEvent.seq < span.before)
     rows = list(db.session.execute(query).scalars())
     more = len(rows) > AUDIT_PAGE
     rows = rows[:AUDIT_PAGE]
     return AuditPage(rows, rows[-1].seq if more else None)
-
-
-def _china_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), CHINA_TZ)

@@ -210,14 +210,6 @@ def get_case_for_user(case_id: int, user: User) -> Case:
     return case
 
 
-def cases_for_user(user: User, limit: int = 100) -> list[Case]:
-    query = select(Case).order_by(Case.opened_at.desc()).limit(limit)
-    scope = scope_of(user)
-    if scope is not None:
-        query = query.where(Case.region_code.in_(scope))
-    return list(db.session.execute(query).scalars())
-
-
 def case_tasks(case: Case) -> list[HumanTask]:
     return list(
         db.session.execute(

@@ -21,7 +21,7 @@ from flask_babel import gettext
 from openpyxl import Workbook
 from sqlalchemy import Select, func, select
 
-from app.clock import CHINA_TZ, china_today, utcnow
+from app.clock import CHINA_TZ, china_today, day_bounds, utcnow
 from app.extensions import db
 from app.i18n import Msgid, shown
 from app.models import (
@@ -305,8 +305,7 @@ def _fines(decided: Select[Any]) -> Table:
 
 
 def _stage_times(filters: Filters) -> Table:
-    start = dt.datetime.combine(filters.since, dt.time(0), CHINA_TZ)
-    end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(0), CHINA_TZ)
+    start, end = day_bounds(filters.since, filters.until)
     visits = db.session.execute(
         select(StageVisit.stage, StageVisit.entered_at, StageVisit.left_at)
         .join(CaseFact, CaseFact.case_id == StageVisit.case_id)

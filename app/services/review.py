@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.clock import CHINA_TZ, utcnow
+from app.clock import day_bounds, utcnow
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -185,8 +185,7 @@ def _candidates(user: User, unit: str | None, since: dt.date, until: dt.date) ->
     filters = parse_filters(
         user, {"unit": unit or "", "since": since.isoformat(), "until": until.isoformat()}
     )
-    start = dt.datetime.combine(since, dt.time(0), CHINA_TZ)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), CHINA_TZ)
+    start, end = day_bounds(since, until)
     return list(
         db.session.execute(
             select(Case.id)

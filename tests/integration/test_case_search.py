@@ -1,0 +1,103 @@
+"""Case search over the demo gallery, within the region scope; saved filters per user."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Case, Enterprise, SavedFilter, User
+from tests.conftest import login
+
+
+def case_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-case-id="(\d+)"', html)]
+
+
+def test_search_finds_by_every_field_within_the_scope(gallery_app: Flask) -> None:
+    app, client = gallery_app, gallery_app.test_client()
+    login(client, "supervisor")
+
+    def found(**args: str) -> list[int]:
+        response = client.get("/cases/", query_string=args)
+        assert response.status_code == 200
+        return case_ids(response.get_data(as_text=True))
+
+    with app.app_context():
+
+        def sql(*conditions: object) -> list[int]:
+            return sorted(
+                db.session.execute(
+                    select(Case.id)
+                    .join(Enterprise, Enterprise.id == Case.enterprise_id)
+                    .where(*conditions)  # type: ignore[arg-type]
+                ).scalars(),
+                reverse=True,
+            )
+
+        total = db.session.execute(select(func.count(Case.id))).scalar_one()
+        some = db.session.execute(select(Case).where(Case.stage == "E 审核")).scalars().first()
+        assert some is not None
+        code = some.enterprise.credit_code
+        expected = {
+            "all": sql(),
+            "stage": sql(Case.stage == "E 审核"),
+            "closed": sql(Case.status == "CLOSED"),
+            "code": sql(Enterprise.credit_code == code),
+            "name": sql(Enterprise.name.like("%羊绒%")),
+            "number": [some.id],
+            "officer": sql(
+                Case.opened_by_id.in_(select(User.id).where(User.username == "officer_es"))
+            ),
+        }
+    assert len(expected["all"]) == total >= 30 and found() == expected["all"]
+    assert found(stage="E 审核") == expected["stage"]
+    assert found(status="CLOSED") == expected["closed"] != []
+    assert found(q=code) == expected["code"]
+    assert found(q="羊绒") == expected["name"] != []
+    assert found(q=some.case_no) == expected["number"]
+    assert found(officer="officer_es") == expected["officer"] != []
+    assert found(since="2099-01-01") == []
+    assert client.get("/cases/", query_string={"since": "tomorrow"}).status_code == 422
+
+    other = gallery_app.test_client()
+    login(other, "officer_bt")  # 包头 sees 包头's cases only
+    with app.app_context():
+        baotou = sql(Case.region_code.like("1502%"))
+    assert case_ids(other.get("/cases/").get_data(as_text=True)) == baotou
+
+
+def test_a_user_saves_applies_and_deletes_filters_of_their_own(gallery_app: Flask) -> None:
+    client = gallery_app.test_client()
+    token = login(client, "supervisor")
+    saved = client.post(
+        "/cases/filters",
+        data={"csrf_token": token, "name": "E 审核在办", "stage": "E 审核", "status": "OPEN"},
+    )
+    assert saved.status_code == 303
+    filter_id = int(saved.location.rsplit("=", 1)[1])
+    applied = client.get(f"/cases/?filter={filter_id}").get_data(as_text=True)
+    assert 'id="saved-filters"' in applied and "E 审核在办" in applied
+    assert case_ids(applied) == case_ids(
+        client.get("/cases/", query_string={"stage": "E 审核", "status": "OPEN"}).get_data(
+            as_text=True
+        )
+    )
+    empty = client.post("/cases/filters", data={"csrf_token": token, "name": "空"})
+    assert empty.status_code == 422 and "没有可保存的筛选条件" in empty.get_data(as_text=True)
+
+    other = gallery_app.test_client()
+    other_token = login(other, "designer")
+    assert other.get(f"/cases/?filter={filter_id}").status_code == 404  # not theirs
+    assert (
+        other.post(
+            f"/cases/filters/{filter_id}/delete", data={"csrf_token": other_token}
+        ).status_code
+        == 404
+    )
+    gone = client.post(f"/cases/filters/{filter_id}/delete", data={"csrf_token": token})
+    assert gone.status_code == 303
+    with gallery_app.app_context():
+        assert db.session.execute(select(func.count(SavedFilter.id))).scalar_one() == 0
