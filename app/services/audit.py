@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import AuditEvent, NumberSequence, User, utcnow
 from forms.base import N_
 
-from .paging import window
+from .paging import narrowed
 from .regions import region_tree, scope_of
 from .sequences import next_number
 
@@ -165,13 +165,7 @@ def search(user: User, args: Mapping[str, str]) -> AuditPage:
             query = query.where(column == args[name].strip())
     if args.get("region"):
         query = query.where(AuditEvent.region_code.in_(region_tree().descendants(args["region"])))
-    span = window(args)
-    if span.start:
-        query = query.where(AuditEvent.occurred_at >= span.start)
-    if span.end:
-        query = query.where(AuditEvent.occurred_at < span.end)
-    if span.before:
-        query = query.where(AuditEvent.seq < span.before)
+    query = narrowed(query, args, AuditEvent.occurred_at, AuditEvent.seq)
     rows = list(db.session.execute(query).scalars())
     more = len(rows) > AUDIT_PAGE
     rows = rows[:AUDIT_PAGE]

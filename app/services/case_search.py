@@ -15,7 +15,7 @@ from forms.base import N_
 
 from . import InvalidInput, NotFound
 from .audit import record
-from .paging import window
+from .paging import narrowed
 from .regions import scope_of
 
 PAGE = 50
@@ -59,13 +59,7 @@ def search(user: User, args: Mapping[str, str]) -> CasePage:
         query = query.where(Case.stage == args["stage"])
     if args.get("status") in ("OPEN", "CLOSED"):
         query = query.where(Case.status == args["status"])
-    span = window(args)
-    if span.start:
-        query = query.where(Case.opened_at >= span.start)
-    if span.end:
-        query = query.where(Case.opened_at < span.end)
-    if span.before:
-        query = query.where(Case.id < span.before)
+    query = narrowed(query, args, Case.opened_at, Case.id)
     rows = list(db.session.execute(query).scalars())
     more = len(rows) > PAGE
     return CasePage(rows[:PAGE], rows[PAGE - 1].id if more else None)

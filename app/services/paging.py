@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
 
 from app.clock import day_bounds
 from forms.base import N_
@@ -17,6 +20,18 @@ class Window:
     start: dt.datetime | None  # from the first moment of `since` (China time)
     end: dt.datetime | None  # to the last moment of `until`
     before: int | None  # keyset: rows below this key
+
+
+def narrowed(query: Select[Any], args: Mapping[str, str], moment: Any, key: Any) -> Select[Any]:
+    """`query` kept to the period (on the `moment` column) and to the rows below the page key."""
+    span = window(args)
+    if span.start:
+        query = query.where(moment >= span.start)
+    if span.end:
+        query = query.where(moment < span.end)
+    if span.before:
+        query = query.where(key < span.before)
+    return query
 
 
 def window(args: Mapping[str, str]) -> Window:

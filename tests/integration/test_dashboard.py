@@ -15,10 +15,19 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import and_, func, select
 
-from app.clock import CHINA_TZ, utcnow
+from app.clock import CHINA_TZ, china_today, utcnow
 from app.extensions import db
 from app.i18n import shown
-from app.models import Case, CaseFact, Deadline, HumanTask, Region, StageVisit, User
+from app.models import (
+    Case,
+    CaseFact,
+    Deadline,
+    HumanTask,
+    Incident,
+    Region,
+    StageVisit,
+    User,
+)
 from app.services import dashboard
 from app.services.auth import create_user
 from app.services.parameters import work_calendar
@@ -141,6 +150,30 @@ def test_every_figure_equals_a_direct_count(gallery_app: Flask) -> None:
             ).scalar_one()
         )
         assert len(board.table("overdue").rows) == overdue
+        # due soon: still running, with at most DUE_SOON_WD working days left (last day counts)
+        today = china_today()
+        last_days = [
+            (moment.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
+            for moment in [
+                *db.session.execute(select(Deadline.due_at).where(Deadline.due_at > now)).scalars(),
+                *db.session.execute(
+                    select(HumanTask.due_at).where(
+                        HumanTask.state == "READY", HumanTask.due_at > now
+                    )
+                ).scalars(),
+            ]
+            if moment is not None
+        ]
+        soon = [
+            d for d in last_days if calendar.working_days_left(today, d) <= dashboard.DUE_SOON_WD
+        ]
+        assert len(board.table("due_soon").rows) == len(soon)
+        assert (
+            board.open_incidents
+            == db.session.execute(
+                select(func.count(Incident.id)).where(Incident.resolved_at.is_(None))
+            ).scalar_one()
+        )
 
         # the heatmap: cases waiting per stage of the loop, and per task inside a stage
         loop = dashboard.heatmap(supervisor, "enforcement_case", {})
