@@ -142,5 +142,9 @@ def test_bench_times_every_probe_against_its_target(app: Flask) -> None:
         "case file",
         "enterprise record",
         "decision API",
+        "case search",
+        "dashboard",
+        "heatmap",
+        "audit log",
     }
     assert "(3 cases seeded, 2 requests per probe)" in output
