@@ -164,6 +164,22 @@ def build(user: User, args: Mapping[str, str]) -> Dashboard:
     decided = facts.where(CaseFact.decided_on.between(filters.since, filters.until))
     board.rates.extend(_rates(filters, decided))
     board.tables.append(
+        Table(
+            "rates",
+            N_("政策承诺兑现情况"),
+            (N_("指标"), N_("达成"), N_("应达成"), N_("百分比")),
+            [
+                (
+                    Msgid(r.label),
+                    r.done,
+                    r.total,
+                    None if r.share is None else round(r.share * 100, 1),
+                )
+                for r in board.rates
+            ],
+        )
+    )
+    board.tables.append(
         _mix("decisions", N_("处罚与不予处罚"), CaseFact.decision, DECISIONS, decided)
     )
     board.tables.append(_mix("levels", N_("裁量阶次"), CaseFact.level, LEVEL_LABELS, decided))

@@ -224,6 +224,10 @@ def test_filters_scope_and_exports(gallery_app: Flask) -> None:
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     lines = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
     assert lines == [["盟市", "案件数"], ["包头市", str(baotou_open)]]
+    rates = client.get("/supervision/dashboard/rates.csv", query_string={"unit": "150200"})
+    lines = list(csv.reader(io.StringIO(rates.data.decode("utf-8-sig"))))
+    assert lines[0] == ["指标", "达成", "应达成", "百分比"] and len(lines) == 4
+    assert lines[1][0].startswith("回访率")
     sheet = client.get("/supervision/dashboard/stages.xlsx")
     workbook = load_workbook(io.BytesIO(sheet.data))
     values = list(workbook.active.iter_rows(values_only=True))
