@@ -90,8 +90,8 @@ class Desk:
         page = self.page(username)
         page.goto(f"{self.live.url}/tasks/?q={self.case_no}")
         page.locator(f"a[href='/tasks/{task_id}']").first.click()
+        page.wait_for_url(re.compile(rf"/tasks/{task_id}$"))  # the screen, not the inbox
         task_name = page.locator("h1").inner_text()
-        assert page.url.endswith(f"/tasks/{task_id}"), page.url
         form = page.locator("#task-form")
         for name, value in values.items():
             field = form.locator(f"[name='{name}']")
@@ -108,9 +108,11 @@ class Desk:
             else:
                 field.fill(value.isoformat() if isinstance(value, dt.date) else str(value))
         form.locator("button.primary").click()
-        expect(page.locator("h1"), f"{task_name}: {form.inner_text()[:600]}").not_to_have_text(
-            task_name
-        )
+        try:  # accepted: the next screen (or the case) replaces this one
+            expect(page.locator("h1")).not_to_have_text(task_name)
+        except AssertionError:
+            shown = page.locator("main").inner_text()[:600]
+            raise AssertionError(f"{task_name} was not accepted: {shown}") from None
 
     def wait_for_timer(self) -> None:
         """The statutory time passes: the worker runs just after the case's next timer."""
