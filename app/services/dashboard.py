@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from sqlalchemy import Select, func, select
 
 from app.clock import CHINA_TZ, china_today, day_bounds, utcnow
+from app.engine import ParsedBundle
 from app.extensions import db
 from app.i18n import Msgid, shown
 from app.models import (
@@ -474,18 +475,23 @@ class HeatCell:
 
 def heat_processes() -> list[tuple[str, str]]:
     """The main process and the stages it calls, (process id, name), in the diagram's order."""
+    return list(_heat_bundle()[1].items())
+
+
+def _heat_bundle() -> tuple[ParsedBundle, dict[str, str]]:
+    """The bundle in force for the main process, and the processes the heatmap can draw."""
     version = _main_version()
     bundle = engine().bundle(version.bundle_hash)
-    return [(version.process_id, bundle.processes[version.process_id].name)] + [
-        (s.called_process, s.name) for s in bundle.stages(version.process_id)
-    ]
+    shown = {version.process_id: bundle.processes[version.process_id].name}
+    shown.update((s.called_process, s.name) for s in bundle.stages(version.process_id))
+    return bundle, shown
 
 
 def heat_diagram(process_id: str) -> str:
-    version = _main_version()
-    if process_id not in dict(heat_processes()):
+    bundle, shown = _heat_bundle()
+    if process_id not in shown:
         raise NotFound(N_("没有这个流程。"))
-    return engine().bundle(version.bundle_hash).source_of(process_id)
+    return bundle.source_of(process_id)
 
 
 def heatmap(user: User, process_id: str, args: Mapping[str, str]) -> list[HeatCell]:
@@ -493,18 +499,17 @@ def heatmap(user: User, process_id: str, args: Mapping[str, str]) -> list[HeatCe
     The main process counts the open stage visits per stage; a stage process counts the
     waiting task rows per user task."""
     filters = parse_filters(user, args)
-    version = _main_version()
-    bundle = engine().bundle(version.bundle_hash)
+    bundle, shown = _heat_bundle()
     units = [filters.unit] if filters.unit else list(filters.units)
     now = utcnow()
-    if process_id == version.process_id:
+    if process_id == MAIN_PROCESS:
         elements = {s.name: (s.element_id, s.name) for s in bundle.stages(process_id)}
         query = (
             select(StageVisit.stage, func.count(), func.avg(_epoch(StageVisit.entered_at)))
             .where(StageVisit.left_at.is_(None), StageVisit.unit_code.in_(units))
             .group_by(StageVisit.stage)
         )
-    elif process_id in dict(heat_processes()):
+    elif process_id in shown:
         tasks = bundle.processes[process_id].user_tasks
         elements = {t.bpmn_id: (t.bpmn_id, t.name) for t in tasks}
         query = (

@@ -81,29 +81,9 @@ def add_enterprise(
     return enterprise
 
 
-def register_enterprise(
-    credit_code: str,
-    name: str,
-    party_type: str,
-    domain: str,
-    credit_class: str,
-    region_code: str,
-    *,
-    actor: User | None = None,
-    address: str | None = None,
-    legal_representative: str | None = None,
-) -> Enterprise:
-    enterprise = add_enterprise(
-        credit_code,
-        name,
-        party_type,
-        domain,
-        credit_class,
-        region_code,
-        actor=actor,
-        address=address,
-        legal_representative=legal_representative,
-    )
+def register_enterprise(*fields: str, **options: Any) -> Enterprise:
+    """`add_enterprise`, committed on its own (the demo seed and scripts)."""
+    enterprise = add_enterprise(*fields, **options)
     db.session.commit()
     return enterprise
 
