@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .documents import Attachment, Document
-from .metrics import CaseFact, StageVisit
+from .metrics import CaseFact, DashboardTally, StageVisit
 from .reference import Enterprise, Region
 from .review import ReviewItem, ReviewSample
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
@@ -29,6 +29,7 @@ __all__ = [
     "CaseComment",
     "CaseFact",
     "CaseLibraryEntry",
+    "DashboardTally",
     "Deadline",
     "Document",
     "Enterprise",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -19,6 +19,8 @@ class CaseFact(Base):
     __table_args__ = (
         Index("ix_case_fact_unit_opened", "unit_code", "opened_on"),
         Index("ix_case_fact_decided", "decided_on"),
+        # the dashboard names the outlying fines of one violation type
+        Index("ix_case_fact_violation_fine", "violation_type", "fine"),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), primary_key=True)
@@ -54,3 +56,20 @@ class StageVisit(Base):
     stage: Mapped[str] = mapped_column(String(100))
     entered_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+
+
+class DashboardTally(Base):
+    """Running counts of the dashboard's figures, kept by the services in the transaction that
+    changes a case (app/services/tallies.py), so a figure over a year of a province's cases
+    reads a few thousand rows. `unit_code` and `domain` are also written as "*" (all), so that
+    no filter combination has to add up rows of its own."""
+
+    __tablename__ = "dashboard_tally"
+
+    unit_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(20), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    period: Mapped[date] = mapped_column(primary_key=True)  # a day or the first of a month
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # fen, days, 0.1 days
+    count: Mapped[int]

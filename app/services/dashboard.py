@@ -12,14 +12,13 @@ import datetime as dt
 import io
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
 from openpyxl import Workbook
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, or_, select
 
 from app.clock import CHINA_TZ, china_today, day_bounds, utcnow
 from app.engine import ParsedBundle
@@ -28,6 +27,7 @@ from app.i18n import Msgid, shown
 from app.models import (
     Case,
     CaseFact,
+    DashboardTally,
     Deadline,
     HumanTask,
     Incident,
@@ -39,7 +39,7 @@ from app.reference.decision_contract import LEVELS
 from app.reference.enterprise import Domain
 from forms.base import N_
 
-from . import Forbidden, InvalidInput, NotFound
+from . import Forbidden, InvalidInput, NotFound, tallies
 from .decision_support import OUTPUT_LABELS
 from .parameters import work_calendar
 from .regions import ROOT_REGION, region_tree
@@ -55,14 +55,15 @@ LEVEL_LABELS = {level: OUTPUT_LABELS[level] for level in LEVELS}
 @dataclass(frozen=True)
 class Filters:
     unit: str | None  # a 盟市 code, or None for the whole scope
-    since: dt.date
-    until: dt.date
+    since: dt.date  # the first day of the first month
+    until: dt.date  # the last day of the last month
     domain: str | None
     stage: str | None
     units: tuple[str, ...]  # the 盟市 the viewer may see
+    everything: bool  # the viewer sees the whole region and no 盟市 is chosen
 
     def as_args(self) -> dict[str, str]:
-        args = {"since": self.since.isoformat(), "until": self.until.isoformat()}
+        args = {"since": self.since.strftime("%Y-%m"), "until": self.until.strftime("%Y-%m")}
         for name in ("unit", "domain", "stage"):
             value = getattr(self, name)
             if value:
@@ -78,6 +79,7 @@ class Table:
     rows: list[tuple[Any, ...]]
     chart: str | None = None  # "bar": column 0 labels, column 1 values
     note: str = ""
+    total: int | None = None  # a list cut at LIST_LIMIT rows: how many there are in all
 
 
 @dataclass(frozen=True)
@@ -103,67 +105,49 @@ class Dashboard:
         return next(t for t in self.tables if t.key == key)
 
 
-def parse_filters(user: User, args: Mapping[str, str]) -> Filters:
-    tree = region_tree()
-    if user.region_code == ROOT_REGION:
-        units: tuple[str, ...] = tree.units
-    else:
-        units = (tree.unit_of(user.region_code),)
-    today = china_today()
+def _month(text: str | None, default: dt.date) -> dt.date:
+    if not text:
+        return default
     try:
-        since = dt.date.fromisoformat(args["since"]) if args.get("since") else None
-        until = dt.date.fromisoformat(args["until"]) if args.get("until") else today
+        return dt.datetime.strptime(text, "%Y-%m").date()
     except ValueError:
-        raise InvalidInput(N_("日期应为 YYYY-MM-DD。")) from None
-    since = since or until - dt.timedelta(days=364)
-    if since > until:
-        raise InvalidInput(N_("开始日期不能晚于结束日期。"))
+        raise InvalidInput(N_("月份应为 YYYY-MM。")) from None
+
+
+def parse_filters(user: User, args: Mapping[str, str]) -> Filters:
+    """The period is whole months (the bureau reports by month, quarter and year): by default
+    the last twelve, this one included."""
+    tree = region_tree()
+    root = user.region_code == ROOT_REGION
+    units: tuple[str, ...] = tree.units if root else (tree.unit_of(user.region_code),)
+    this_month = tallies.month_of(china_today())
+    last = _month(args.get("until"), this_month)
+    back = last.year * 12 + last.month - 12  # eleven months before `last`, counted from 0
+    first = _month(args.get("since"), dt.date(back // 12, back % 12 + 1, 1))
+    if first > last:
+        raise InvalidInput(N_("开始月份不能晚于结束月份。"))
     unit = args.get("unit") or (units[0] if len(units) == 1 else None)
     if unit and unit not in units:
         raise Forbidden(N_("无权查看其他地区的数据。"))
     domain = args.get("domain") or None
     if domain and domain not in Domain.__members__:
         raise InvalidInput(N_("没有这个监管领域。"))
-    return Filters(unit, since, until, domain, args.get("stage") or None, units)
+    next_month = (last + dt.timedelta(days=31)).replace(day=1)
+    until = next_month - dt.timedelta(days=1)
+    stage = args.get("stage") or None
+    return Filters(unit, first, until, domain, stage, units, root and unit is None)
 
 
 def build(user: User, args: Mapping[str, str]) -> Dashboard:
+    """Open cases, the stage filter and the clocks are about cases as they stand now; the dated
+    figures (trend, outcomes, promises, fines, durations) count what happened in the period, to
+    whichever stage the case has moved since, so the stage filter leaves them alone."""
     filters = parse_filters(user, args)
     board = Dashboard(filters)
-    names = region_tree().names
-    facts = _facts(filters)
-    open_cases = (
-        select(Case.stage, CaseFact.unit_code, func.count())
-        .join(CaseFact, CaseFact.case_id == Case.id)
-        .where(Case.status == "OPEN", *_where(filters))
-        .group_by(Case.stage, CaseFact.unit_code)
-    )
-    per_stage: dict[str, int] = defaultdict(int)
-    per_unit: dict[str, int] = defaultdict(int)
-    for stage, unit, count in db.session.execute(open_cases):
-        per_stage[stage or ""] += count
-        per_unit[unit] += count
-    board.tables.append(
-        Table(
-            "stages",
-            N_("在办案件（按阶段）"),
-            (N_("阶段"), N_("案件数")),
-            sorted(per_stage.items()),
-            chart="bar",
-        )
-    )
-    board.tables.append(
-        Table(
-            "units",
-            N_("在办案件（按盟市）"),
-            (N_("盟市"), N_("案件数")),
-            [(names.get(u, u), n) for u, n in sorted(per_unit.items())],
-            chart="bar",
-        )
-    )
+    board.tables.extend(_open_cases(filters))
+    dated = _dated(filters)
     board.tables.append(_weekly(filters))
-    decided = facts.where(CaseFact.decided_on.between(filters.since, filters.until))
-    board.rates.extend(_rates(filters, decided))
+    board.rates.extend(_rates(dated))
     board.tables.append(
         Table(
             "rates",
@@ -180,13 +164,11 @@ def build(user: User, args: Mapping[str, str]) -> Dashboard:
             ],
         )
     )
-    board.tables.append(
-        _mix("decisions", N_("处罚与不予处罚"), CaseFact.decision, DECISIONS, decided)
-    )
-    board.tables.append(_mix("levels", N_("裁量阶次"), CaseFact.level, LEVEL_LABELS, decided))
-    board.tables.append(_fines(decided))
-    board.tables.append(_stage_times(filters))
-    board.tables.append(_repair_times(facts, filters))
+    board.tables.append(_mix("decisions", N_("处罚与不予处罚"), dated["decision"], DECISIONS))
+    board.tables.append(_mix("levels", N_("裁量阶次"), dated["level"], LEVEL_LABELS))
+    board.tables.append(_fines(filters, dated["fine"]))
+    board.tables.append(_stage_times(dated["stage_time"]))
+    board.tables.append(_repair_times(dated["repair"]))
     overdue, soon = _deadlines(filters)
     board.tables.extend([overdue, soon])
     board.open_incidents = db.session.execute(
@@ -198,9 +180,10 @@ def build(user: User, args: Mapping[str, str]) -> Dashboard:
 
 
 def _where(filters: Filters, with_stage: bool = True) -> list[Any]:
-    conditions: list[Any] = [
-        CaseFact.unit_code.in_([filters.unit] if filters.unit else filters.units)
-    ]
+    """Conditions on case_fact (and the case's stage) for the figures read from the case rows."""
+    conditions: list[Any] = []
+    if not filters.everything:
+        conditions.append(CaseFact.unit_code.in_([filters.unit] if filters.unit else filters.units))
     if filters.domain:
         conditions.append(CaseFact.domain == filters.domain)
     if with_stage and filters.stage:
@@ -208,16 +191,87 @@ def _where(filters: Filters, with_stage: bool = True) -> list[Any]:
     return conditions
 
 
-def _facts(filters: Filters) -> Select[Any]:
-    return select(CaseFact).where(*_where(filters))
+def _tally(filters: Filters) -> list[Any]:
+    """The tally rows of the filters' 盟市 and domain ("*": all of them)."""
+    return [
+        DashboardTally.unit_code == (filters.unit or tallies.ALL),
+        DashboardTally.domain == (filters.domain or tallies.ALL),
+    ]
+
+
+def _open_cases(filters: Filters) -> list[Table]:
+    names = region_tree().names
+    query = select(DashboardTally.key, DashboardTally.unit_code, DashboardTally.count).where(
+        DashboardTally.measure == "open",
+        DashboardTally.domain == (filters.domain or tallies.ALL),
+        DashboardTally.count > 0,
+    )
+    if filters.everything:  # every unit, the bureau's own cases included
+        query = query.where(DashboardTally.unit_code != tallies.ALL)
+    else:
+        query = query.where(
+            DashboardTally.unit_code.in_([filters.unit] if filters.unit else filters.units)
+        )
+    if filters.stage:
+        query = query.where(DashboardTally.key == filters.stage)
+    per_stage: dict[str, int] = defaultdict(int)
+    per_unit: dict[str, int] = defaultdict(int)
+    for stage, unit, count in db.session.execute(query):
+        per_stage[stage] += count
+        per_unit[unit] += count
+    return [
+        Table(
+            "stages",
+            N_("在办案件（按阶段）"),
+            (N_("阶段"), N_("案件数")),
+            sorted(per_stage.items()),
+            chart="bar",
+        ),
+        Table(
+            "units",
+            N_("在办案件（按盟市）"),
+            (N_("盟市"), N_("案件数")),
+            [(names.get(u, u), n) for u, n in sorted(per_unit.items())],
+            chart="bar",
+        ),
+    ]
+
+
+Histogram = dict[tuple[str, int], int]  # (key, value) → cases
+
+
+def _dated(filters: Filters) -> dict[str, Histogram]:
+    """Every dated figure of the period but the trend, summed over its months: one index range
+    per measure."""
+    rows = db.session.execute(
+        select(
+            DashboardTally.measure,
+            DashboardTally.key,
+            DashboardTally.value,
+            func.sum(DashboardTally.count),
+        )
+        .where(
+            *_tally(filters),
+            DashboardTally.measure.in_(tallies.DATED),
+            DashboardTally.period.between(filters.since, filters.until),
+        )
+        .group_by(DashboardTally.measure, DashboardTally.key, DashboardTally.value)
+    )
+    dated: dict[str, Histogram] = {measure: {} for measure in tallies.DATED}
+    for measure, key, value, count in rows:
+        if count:
+            dated[measure][key, value] = int(count)
+    return dated
 
 
 def _weekly(filters: Filters) -> Table:
     days = db.session.execute(
-        select(CaseFact.opened_on, func.count())
-        .where(*_where(filters), CaseFact.opened_on.between(filters.since, filters.until))
-        .group_by(CaseFact.opened_on)
-    ).all()
+        select(DashboardTally.period, DashboardTally.count).where(
+            *_tally(filters),
+            DashboardTally.measure == "opened",
+            DashboardTally.period.between(filters.since, filters.until),
+        )
+    )
     weeks: dict[dt.date, int] = defaultdict(int)
     for day, count in days:
         weeks[day - dt.timedelta(days=day.weekday())] += count
@@ -225,193 +279,160 @@ def _weekly(filters: Filters) -> Table:
         "weekly",
         N_("每周新增案件"),
         (N_("周（自周一）"), N_("新增案件")),
-        [(week.isoformat(), weeks[week]) for week in sorted(weeks)],
+        [(week.isoformat(), weeks[week]) for week in sorted(weeks) if weeks[week]],
         chart="bar",
     )
 
 
-def _count(query: Select[Any], *conditions: Any) -> int:
-    return db.session.execute(
-        select(func.count()).select_from(query.where(*conditions).subquery())
-    ).scalar_one()
+def _yes_no(histogram: Histogram) -> tuple[int, int]:
+    """(cases with "1", all cases) of a yes/no measure."""
+    return histogram.get(("1", 0), 0), sum(histogram.values())
 
 
-def _rates(filters: Filters, decided: Select[Any]) -> list[Rate]:
-    archived = _facts(filters).where(
-        CaseFact.archived_on.between(filters.since, filters.until),
-        CaseFact.decision.is_not(None),
-    )
-    served = decided.where(CaseFact.served_together.is_not(None))
-    published = decided.where(CaseFact.published_on.is_not(None))
+def _rates(dated: dict[str, Histogram]) -> list[Rate]:
     return [
-        Rate(
-            N_("回访率（已结案的处罚、不予处罚案件）"),
-            _count(archived, CaseFact.visited_on.is_not(None)),
-            _count(archived),
-            1.0,
-        ),
+        Rate(N_("回访率（已结案的处罚、不予处罚案件）"), *_yes_no(dated["archived"]), 1.0),
         Rate(
             N_("两书同达率（处罚决定书与信用修复告知书同时送达）"),
-            _count(served, CaseFact.served_together.is_(True)),
-            _count(served),
+            *_yes_no(dated["served"]),
             1.0,
         ),
-        Rate(
-            N_("按时公示率（决定后20个工作日内）"),
-            _count(published, CaseFact.published_in_time.is_(True)),
-            _count(published),
-            1.0,
-        ),
+        Rate(N_("按时公示率（决定后20个工作日内）"), *_yes_no(dated["published"]), 1.0),
     ]
 
 
-def _mix(key: str, title: str, column: Any, labels: Mapping[str, str], query: Select[Any]) -> Table:
-    chosen = query.where(column.is_not(None)).subquery().c[column.key]
-    counted = db.session.execute(select(chosen, func.count()).group_by(chosen)).all()
+def _mix(key: str, title: str, histogram: Histogram, labels: Mapping[str, str]) -> Table:
     rows = [
         (Msgid(labels[value]) if value in labels else value, count)
-        for value, count in sorted(counted)
+        for (value, _), count in sorted(histogram.items())
     ]
     return Table(key, title, (N_("类别"), N_("案件数")), rows, chart="bar")
 
 
-def percentile(values: Sequence[float], share: float) -> float | None:
-    """Nearest-rank percentile (share 0.5 = median)."""
-    if not values:
+def counted_percentile(counts: Mapping[int, int], share: float) -> int | None:
+    """The nearest-rank percentile of values given as {value: how many times}."""
+    total = sum(counts.values())
+    if not total:
         return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+    rank, seen = max(1, math.ceil(share * total)), 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable: the ranks add up to the total")  # pragma: no cover
 
 
-def _fines(decided: Select[Any]) -> Table:
-    rows = db.session.execute(
-        select(CaseFact.violation_type, CaseFact.fine, Case.case_no)
-        .join(Case, Case.id == CaseFact.case_id)
-        .where(
-            CaseFact.case_id.in_(select(decided.subquery().c.case_id)),
-            CaseFact.fine.is_not(None),
-        )
-    ).all()
-    by_type: dict[str, list[tuple[Decimal, str]]] = defaultdict(list)
-    for violation, fine, case_no in rows:
-        if fine is not None:
-            by_type[violation or "未注明"].append((fine, case_no))
+def _by_key(histogram: Histogram) -> dict[str, dict[int, int]]:
+    grouped: dict[str, dict[int, int]] = defaultdict(dict)
+    for (key, value), count in histogram.items():
+        grouped[key][value] = count
+    return grouped
+
+
+OUTLIER_EXAMPLES = 10
+
+
+def _fines(filters: Filters, histogram: Histogram) -> Table:
     table = []
-    for violation, entries in sorted(by_type.items()):
-        fines = [float(f) for f, _ in entries]
-        q1, q3 = percentile(fines, 0.25) or 0.0, percentile(fines, 0.75) or 0.0
+    for violation, counts in sorted(_by_key(histogram).items()):
+        q1, q3 = counted_percentile(counts, 0.25) or 0, counted_percentile(counts, 0.75) or 0
         low, high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
-        outliers = [n for f, n in entries if not low <= float(f) <= high]
+        outlying = sum(n for fen, n in counts.items() if not low <= fen <= high)
         table.append(
             (
                 violation,
-                len(fines),
-                percentile(fines, 0.5),
-                min(fines),
-                max(fines),
-                "、".join(sorted(outliers)),
+                sum(counts.values()),
+                _yuan(counted_percentile(counts, 0.5)),
+                _yuan(min(counts)),
+                _yuan(max(counts)),
+                outlying,
+                "、".join(_outliers(filters, violation, low / 100, high / 100)) if outlying else "",
             )
         )
     return Table(
         "fines",
         N_("罚款分布（按违法行为类型，类案同罚）"),
-        (N_("违法行为类型"), N_("案件数"), N_("中位数"), N_("最低"), N_("最高"), N_("离群案件")),
+        (
+            N_("违法行为类型"),
+            N_("案件数"),
+            N_("中位数"),
+            N_("最低"),
+            N_("最高"),
+            N_("离群案件数"),
+            N_("离群案件（举例）"),
+        ),
         table,
         note=N_("离群：低于下四分位数或高于上四分位数 1.5 倍四分位距以外。"),
     )
 
 
-def _stage_times(filters: Filters) -> Table:
-    start, end = day_bounds(filters.since, filters.until)
-    visits = db.session.execute(
-        select(StageVisit.stage, StageVisit.entered_at, StageVisit.left_at)
-        .join(CaseFact, CaseFact.case_id == StageVisit.case_id)
-        .where(StageVisit.left_at >= start, StageVisit.left_at < end, *_where(filters, False))
-    ).all()
-    days: dict[str, list[float]] = defaultdict(list)
-    for stage, entered, left in visits:
-        if left is not None:
-            days[stage].append((left - entered).total_seconds() / 86400)
-    rows = [
-        (stage, len(d), _round(percentile(d, 0.5)), _round(percentile(d, 0.9)))
-        for stage, d in sorted(days.items())
-    ]
+def _yuan(fen: int | None) -> float | None:
+    return None if fen is None else fen / 100
+
+
+def _outliers(filters: Filters, violation: str, low: float, high: float) -> list[str]:
+    """Case numbers of the outlying fines, the highest and lowest first."""
+    stated = (
+        or_(CaseFact.violation_type.is_(None), CaseFact.violation_type == "")
+        if violation == tallies.UNSTATED
+        else CaseFact.violation_type == violation
+    )
+    found = db.session.execute(
+        select(Case.case_no)
+        .join(CaseFact, CaseFact.case_id == Case.id)
+        .where(
+            stated,
+            CaseFact.decided_on.between(filters.since, filters.until),
+            (CaseFact.fine < low) | (CaseFact.fine > high),
+            *_where(filters, with_stage=False),
+        )
+        .order_by(CaseFact.fine.desc())
+        .limit(OUTLIER_EXAMPLES)
+    ).scalars()
+    return sorted(found)
+
+
+def _stage_times(histogram: Histogram) -> Table:
+    rows = []
+    for stage, counts in sorted(_by_key(histogram).items()):
+        median, p90 = counted_percentile(counts, 0.5), counted_percentile(counts, 0.9)
+        rows.append((stage, sum(counts.values()), _days(median), _days(p90)))
     return Table(
         "stage_times",
         N_("各阶段用时（天）"),
         (N_("阶段"), N_("完成次数"), N_("中位数"), N_("90分位")),
         rows,
+        note=N_("10 天以内精确到 0.1 天，100 天以内精确到 1 天，更长的精确到 10 天。"),
     )
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+def _days(tenths: int | None) -> float | None:
+    return None if tenths is None else tenths / 10
 
 
-def _repair_times(facts: Select[Any], filters: Filters) -> Table:
-    repaired = facts.where(CaseFact.repaired_on.between(filters.since, filters.until)).subquery()
-    pairs = db.session.execute(select(repaired.c.repair_applied_on, repaired.c.repaired_on)).all()
-    days = [float((done - applied).days) for applied, done in pairs if applied and done]
+def _repair_times(histogram: Histogram) -> Table:
+    counts = {days: n for (_, days), n in histogram.items()}
     return Table(
         "repair",
         N_("信用修复办理用时（天）"),
         (N_("修复完成"), N_("中位数"), N_("90分位")),
-        [(len(days), percentile(days, 0.5), percentile(days, 0.9))] if days else [],
+        [(sum(counts.values()), counted_percentile(counts, 0.5), counted_percentile(counts, 0.9))]
+        if counts
+        else [],
     )
 
 
 def _deadlines(filters: Filters) -> tuple[Table, Table]:
     """Every running statutory clock, with who answers for it: the diagrams' timers and the
-    due dates of waiting tasks."""
+    due dates of waiting tasks. Each list shows the earliest LIST_LIMIT and counts them all."""
     now = utcnow()
-    horizon = now + dt.timedelta(days=DUE_SOON_WD * 2 + 10)  # a cheap bound; the calendar decides
-    names = region_tree().names
-    timers = db.session.execute(
-        select(Case.id, Case.case_no, Deadline.name, Deadline.due_at, CaseFact.unit_code)
-        .join(Case, Case.id == Deadline.case_id)
-        .join(CaseFact, CaseFact.case_id == Case.id)
-        .where(Deadline.due_at < horizon, *_where(filters))
-    ).all()
-    tasks = db.session.execute(
-        select(
-            Case.id,
-            Case.case_no,
-            HumanTask.name,
-            HumanTask.due_at,
-            CaseFact.unit_code,
-            User.display_name,
-        )
-        .join(Case, Case.id == HumanTask.case_id)
-        .join(CaseFact, CaseFact.case_id == Case.id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(HumanTask.state == "READY", HumanTask.due_at < horizon, *_where(filters))
-    ).all()
-    officers = _case_officers({row[0] for row in timers})
-    clocks: list[tuple[str, str, dt.datetime, str, str | None]] = [
-        (case_no, name, due_at, unit, officers.get(case_id))
-        for case_id, case_no, name, due_at, unit in timers
-    ] + [
-        (case_no, name, due_at, unit, officer)
-        for _, case_no, name, due_at, unit, officer in tasks
-        if due_at is not None
-    ]
     calendar, today = work_calendar(), china_today()
-    overdue, soon = [], []
-    for case_no, name, due_at, unit, officer in clocks:
-        last_day = (due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
-        left = calendar.working_days_left(today, last_day)
-        row = (
-            case_no,
-            name,
-            last_day.isoformat(),
-            left,
-            names.get(unit, unit),
-            officer or N_("未认领"),
-        )
-        if due_at <= now:
-            overdue.append(row)
-        elif left <= DUE_SOON_WD:
-            soon.append(row)
+    last_soon = today  # the last day that still leaves at most DUE_SOON_WD working days
+    while calendar.working_days_left(today, last_soon + dt.timedelta(days=1)) <= DUE_SOON_WD:
+        last_soon += dt.timedelta(days=1)
+    overdue = _clocks(filters, None, now)
+    soon = _clocks(filters, now, day_bounds(last_soon, last_soon)[1])
+    names = region_tree().names
     columns = (
         N_("案件编号"),
         N_("期限"),
@@ -420,10 +441,73 @@ def _deadlines(filters: Filters) -> tuple[Table, Table]:
         N_("盟市"),
         N_("承办人"),
     )
-    return (
-        Table("overdue", N_("已逾期"), columns, sorted(overdue, key=lambda r: r[2])[:LIST_LIMIT]),
-        Table("due_soon", N_("即将到期"), columns, sorted(soon, key=lambda r: r[2])[:LIST_LIMIT]),
+    tables = []
+    for key, title, (total, clocks) in (
+        ("overdue", N_("已逾期"), overdue),
+        ("due_soon", N_("即将到期"), soon),
+    ):
+        rows = []
+        for case_no, name, due_at, unit, officer in clocks:
+            last_day = (due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
+            left = calendar.working_days_left(today, last_day)
+            rows.append(
+                (
+                    case_no,
+                    name,
+                    last_day.isoformat(),
+                    left,
+                    names.get(unit, unit),
+                    officer or N_("未认领"),
+                )
+            )
+        tables.append(Table(key, title, columns, rows, total=total))
+    return tables[0], tables[1]
+
+
+Clock = tuple[str, str, dt.datetime, str, str | None]  # case no, name, due, unit, officer
+
+
+def _clocks(
+    filters: Filters, after: dt.datetime | None, until: dt.datetime
+) -> tuple[int, list[Clock]]:
+    """How many clocks run out in (after, until], and the earliest LIST_LIMIT of them."""
+    timer_window = [Deadline.due_at <= until]
+    task_window = [HumanTask.state == "READY", HumanTask.due_at <= until]
+    if after is not None:
+        timer_window.append(Deadline.due_at > after)
+        task_window.append(HumanTask.due_at > after)
+    conditions = _where(filters)
+    timers = (
+        select(Case.id, Case.case_no, Deadline.name, Deadline.due_at, CaseFact.unit_code)
+        .join(Case, Case.id == Deadline.case_id)
+        .join(CaseFact, CaseFact.case_id == Case.id)
+        .where(*timer_window, *conditions)
     )
+    tasks = (
+        select(
+            Case.case_no, HumanTask.name, HumanTask.due_at, CaseFact.unit_code, User.display_name
+        )
+        .join(Case, Case.id == HumanTask.case_id)
+        .join(CaseFact, CaseFact.case_id == Case.id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*task_window, *conditions)
+    )
+    total = sum(
+        db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        for query in (timers, tasks)
+    )
+    first_timers = db.session.execute(timers.order_by(Deadline.due_at).limit(LIST_LIMIT)).all()
+    officers = _case_officers({row[0] for row in first_timers})
+    clocks: list[Clock] = [
+        (case_no, name, due_at, unit, officers.get(case_id))
+        for case_id, case_no, name, due_at, unit in first_timers
+    ]
+    for case_no, name, due_at, unit, officer in db.session.execute(
+        tasks.order_by(HumanTask.due_at).limit(LIST_LIMIT)
+    ):
+        if due_at is not None:  # the window's condition; this tells the type checker
+            clocks.append((case_no, name, due_at, unit, officer))
+    return total, sorted(clocks, key=lambda clock: clock[2])[:LIST_LIMIT]
 
 
 def _case_officers(case_ids: set[int]) -> dict[int, str]:

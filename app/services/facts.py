@@ -1,49 +1,56 @@
-"""Keeping the dashboard's tables (case_fact, stage_visit) in step with the cases, inside the
-transaction of the change itself: opening a case, a stage change, a completed task screen."""
+"""Keeping the dashboard's tables (case_fact, stage_visit and the tallies over them) in step with
+the cases, inside the transaction of the change itself: opening a case, a stage change, a
+completed task screen."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select
 
 from app.clock import china_today, utcnow
 from app.extensions import db
 from app.models import Case, CaseFact, Enterprise, StageVisit
 
+from . import tallies
 from .regions import region_tree
 
 Data = Mapping[str, Any]
 
 
 def case_opened(case: Case, enterprise: Enterprise) -> None:
-    db.session.add(
-        CaseFact(
-            case_id=case.id,
-            unit_code=region_tree().unit_of(case.region_code),
-            domain=enterprise.domain,
-            opened_on=china_today(),
-        )
+    fact = CaseFact(
+        case_id=case.id,
+        unit_code=region_tree().unit_of(case.region_code),
+        domain=enterprise.domain,
+        opened_on=china_today(),
     )
+    db.session.add(fact)
+    tallies.change(fact, Counter(), tallies.of_fact(fact) + tallies.of_open(case.stage))
 
 
 def stage_changed(case: Case, stage: str | None, ended: bool) -> None:
     """Close the stage the case leaves; open the one it enters (none when the case has ended:
     its last milestone names the outcome, not a stage)."""
     now = utcnow()
-    db.session.execute(
-        update(StageVisit)
-        .where(StageVisit.case_id == case.id, StageVisit.left_at.is_(None))
-        .values(left_at=now)
-    )
+    fact = _fact_of(case)
+    before, after = tallies.of_open(case.stage), Counter() if ended else tallies.of_open(stage)
+    left = db.session.execute(
+        select(StageVisit).where(StageVisit.case_id == case.id, StageVisit.left_at.is_(None))
+    ).scalars()
+    for visit in left:
+        visit.left_at = now
+        after[tallies.of_visit(visit.stage, visit.entered_at, now)] += 1
+    tallies.change(fact, before, after)
     if stage and not ended:
         db.session.add(
             StageVisit(
                 case_id=case.id,
-                unit_code=region_tree().unit_of(case.region_code),
+                unit_code=fact.unit_code,
                 stage=stage,
                 entered_at=now,
             )
@@ -111,7 +118,14 @@ def task_completed(case: Case, form_key: str | None, submitted: Data, data: Data
     change = ON_COMPLETION.get(form_key or "")
     if change is None:
         return
+    fact = _fact_of(case)
+    before = tallies.of_fact(fact)
+    change(fact, submitted, data)
+    tallies.change(fact, before, tallies.of_fact(fact))
+
+
+def _fact_of(case: Case) -> CaseFact:
     fact = db.session.get(CaseFact, case.id)
     if fact is None:  # pragma: no cover - every case has one (migration 0013 added the old ones)
         raise LookupError(f"case {case.id} has no facts row")
-    change(fact, submitted, data)
+    return fact
