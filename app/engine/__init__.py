@@ -15,6 +15,7 @@ from .runtime import (
     set_coverage_listener,
 )
 from .scripting import ExpressionRefused, ExpressionTimeout
+from .serializer import unpack
 from .specs import (
     ParsedBundle,
     ProcessInfo,
@@ -47,4 +48,5 @@ __all__ = [
     "bundle_hash",
     "read_directory",
     "set_coverage_listener",
+    "unpack",
 ]

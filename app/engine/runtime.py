@@ -27,7 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from .context import RuleViolation, RunContext, UnknownParameter, running
 from .decisions import DecisionResult, evaluate_table
 from .scripting import ExpressionRefused, ExpressionTimeout, restricted_script_engine
-from .serializer import SERIALIZER_VERSION, make_serializer
+from .serializer import SERIALIZER_VERSION, make_serializer, pack, unpack
 from .specs import ParsedBundle, WorkflowDefinitionError, form_key_of
 
 _MILESTONE_SPECS = (StartEvent, IntermediateThrowEvent, EndEvent)
@@ -260,7 +260,7 @@ class WorkflowEngine:
         return self.bundle(bundle_hash).spec(process_id)
 
     def _load(self, state: str) -> Any:
-        workflow = self._serializer.deserialize_json(state)
+        workflow = self._serializer.deserialize_json(unpack(state))
         # The script engine is not serialized: without this line a loaded instance would run
         # expressions with plain eval (engine-notes §2).
         workflow.script_engine = self._script_engine
@@ -276,7 +276,7 @@ class WorkflowEngine:
         if _coverage_listener is not None:
             _coverage_listener(workflow.bundle_hash, _executed_elements(workflow))
         return RunResult(
-            state=self._serializer.serialize_json(workflow),
+            state=pack(self._serializer.serialize_json(workflow), workflow.is_completed()),
             serializer_version=SERIALIZER_VERSION,
             ready_tasks=_ready_tasks(workflow),
             waiting=_waiting(workflow),

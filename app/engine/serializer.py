@@ -3,10 +3,17 @@
 SpiffWorkflow's serializer writes the whole process spec into every instance (13.7 of ~20 KB in
 engine-notes §2); storing a reference to the bundle instead halves load and save time. The spec
 comes back from the engine's bundle cache.
+
+A finished instance is only ever read again (its data and element states, for the case page),
+and most instances of a province's years are finished: those are stored zlib-compressed
+(`pack`), about a seventh of the JSON. Running instances stay plain JSON, which is read and
+written on every step.
 """
 
 from __future__ import annotations
 
+import base64
+import zlib
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -17,7 +24,22 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-__all__ = ["SERIALIZER_VERSION", "SpecResolver", "make_serializer"]
+__all__ = ["SERIALIZER_VERSION", "SpecResolver", "make_serializer", "pack", "unpack"]
+
+_PACKED = "z:"  # prefix of a compressed state; a JSON state starts with "{"
+
+
+def pack(state: str, finished: bool) -> str:
+    if not finished:
+        return state
+    return _PACKED + base64.b64encode(zlib.compress(state.encode(), 6)).decode("ascii")
+
+
+def unpack(state: str) -> str:
+    if state.startswith(_PACKED):
+        return zlib.decompress(base64.b64decode(state[len(_PACKED) :])).decode()
+    return state
+
 
 SpecResolver = Callable[[str, str], tuple[Any, dict[str, Any]]]
 

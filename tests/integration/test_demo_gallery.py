@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import AuditEvent, Case, Document, HumanTask, Incident, User, UserRole
+from app.engine import unpack
+from app.models import (
+    AuditEvent,
+    Case,
+    Document,
+    HumanTask,
+    Incident,
+    User,
+    UserRole,
+    WorkflowInstance,
+)
+from app.services.cases import case_data
 from app.services.demo import seed_demo
 from app.services.demo_cases import GALLERY
 from app.services.regions import in_scope
@@ -52,6 +64,26 @@ def test_the_gallery_covers_every_stage_in_several_regions(app: Flask) -> None:
                 select(User).join(UserRole).where(UserRole.role == task.lane)
             ).scalars()
             assert any(in_scope(u, task.case.region_code) for u in holders), task.bpmn_id
+
+        # finished instances are stored compressed and still read back whole
+        finished = (
+            db.session.execute(
+                select(WorkflowInstance).where(WorkflowInstance.status == "COMPLETED")
+            )
+            .scalars()
+            .all()
+        )
+        running = (
+            db.session.execute(select(WorkflowInstance).where(WorkflowInstance.status == "RUNNING"))
+            .scalars()
+            .all()
+        )
+        assert finished and all(i.state.startswith("z:") for i in finished)
+        assert all(i.state.startswith("{") for i in running)
+        for instance in finished:
+            whole = unpack(instance.state)
+            assert len(instance.state) * 4 < len(whole)
+            assert case_data(instance.case) == json.loads(whole)["data"]
 
         seed_demo()  # a second run adds nothing
         assert db.session.execute(select(func.count(Case.id))).scalar_one() == len(cases)

@@ -17,6 +17,7 @@ from app.engine import (
     WorkflowEngine,
     read_directory,
     set_coverage_listener,
+    unpack,
 )
 from app.reference.case_data import INITIAL_CASE_DATA
 from app.reference.parameters import defaults
@@ -62,7 +63,7 @@ class Case:
         self.result: RunResult = ENGINE.start(
             BUNDLE.hash, "enforcement_case", initial, self.context
         )
-        self.state = json.loads(self.result.state)
+        self.state = json.loads(unpack(self.result.state))
 
     @property
     def context(self) -> RunContext:
@@ -119,5 +120,5 @@ class Case:
 
     def _apply(self, result: RunResult) -> None:
         self.result = result
-        self.state = json.loads(result.state)
+        self.state = json.loads(unpack(result.state))
         assert "spec" not in self.state  # stored by reference, always
