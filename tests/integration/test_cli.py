@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -130,12 +131,13 @@ def test_serve_refuses_the_default_secret_key(tmp_path: Path) -> None:
     assert "TIJIAN_SECRET_KEY" in result.stderr
 
 
-def test_bench_times_every_probe_against_its_target(app: Flask) -> None:
-    code, output = run(app, "bench", "--cases", "3", "--rounds", "2")
+def test_bench_generates_cases_and_times_every_probe(app: Flask, tmp_path: Path) -> None:
+    report = tmp_path / "bench.json"
+    code, output = run(app, "bench", "--generate", "60", "--rounds", "2", "--report", str(report))
     assert code == 0, output
-    rows = re.findall(r"^(\S.*?)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+[✓✗]$", output, re.M)
+    rows = re.findall(r"^\| (.+?) \| ([\d.]+) \| ([\d.]+) \| (\d+) \| [✓✗] \|$", output, re.M)
     assert all(float(p50) <= float(p95) for _, p50, p95, _ in rows)
-    assert {name for name, *_ in rows} == {
+    names = {
         "inbox",
         "inbox search",
         "task screen",
@@ -147,4 +149,11 @@ def test_bench_times_every_probe_against_its_target(app: Flask) -> None:
         "heatmap",
         "audit log",
     }
-    assert "(3 cases seeded, 2 requests per probe)" in output
+    assert {name for name, *_ in rows} == names
+    figures = json.loads(report.read_text())
+    assert figures["generated"]["cases"] == 60
+    # the demo's cases and the generated ones, each with its history of task rows
+    assert figures["cases"] == 60 + 33
+    assert figures["task_rows"] > 2 * figures["cases"]
+    assert {t["name"] for t in figures["timings"]} == names
+    assert all(t["p50_ms"] <= t["p95_ms"] for t in figures["timings"])

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import and_, func, inspect, select
 
 from app.clock import CHINA_TZ, china_today, utcnow
+from app.database import downgrade, upgrade
 from app.extensions import db
 from app.i18n import shown
 from app.models import (
@@ -29,7 +30,6 @@ from app.models import (
     StageVisit,
     User,
 )
-from app.database import downgrade, upgrade
 from app.services import dashboard, tallies
 from app.services.auth import create_user
 from app.services.parameters import work_calendar

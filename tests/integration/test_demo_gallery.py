@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.clock import utcnow
-from app.extensions import db
 from app.engine import unpack
+from app.extensions import db
 from app.models import (
     AuditEvent,
     Case,
