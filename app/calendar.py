@@ -64,6 +64,13 @@ class WorkCalendar:
         A year with any entry in the table is taken from the table alone."""
         self._table = dict(table or {})
         self._table_years = {day.year for day in self._table}
+        self._known: dict[dt.date, bool] = {}  # a page of deadlines asks about the same days
+
+    def is_working_day(self, day: dt.date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._look_up(day)
+        return known
 
     def source_for(self, year: int) -> Source:
         if year in self._table_years:
@@ -72,7 +79,7 @@ class WorkCalendar:
             return Source.PACKAGE
         return Source.WEEKENDS_ONLY
 
-    def is_working_day(self, day: dt.date) -> bool:
+    def _look_up(self, day: dt.date) -> bool:
         source = self.source_for(day.year)
         if source is Source.HOLIDAY_TABLE:
             return self._table.get(day, day.weekday() < 5)

@@ -33,6 +33,13 @@ from .specs import ParsedBundle, WorkflowDefinitionError, form_key_of
 _MILESTONE_SPECS = (StartEvent, IntermediateThrowEvent, EndEvent)
 
 
+@dataclass(frozen=True)
+class Reading:
+    data: dict[str, Any]  # the case data as of now
+    # per process and state (READY, WAITING, COMPLETED, …) the BPMN element ids
+    element_states: dict[str, dict[str, list[str]]]
+
+
 class TaskNotReady(LookupError):
     """The task is not (or no longer) waiting for input in this instance."""
 
@@ -184,29 +191,27 @@ class WorkflowEngine:
             self._run(workflow)
             return self._result(workflow)
 
-    def data(self, state: str) -> dict[str, Any]:
-        """The case data as of now (what the latest step saw), for documents and screens."""
+    def read(self, state: str) -> Reading:
+        """The case data and the diagram's element states from one load: a case page needs both,
+        and loading is most of its cost."""
         with running(RunContext()):
-            return _latest_data(self._load(state))
+            workflow = self._load(state)
+        found: dict[str, dict[str, set[str]]] = {}
+        for task in workflow.get_tasks():
+            if task.task_spec.bpmn_id is None:  # Spiff's internal tasks
+                continue
+            by_state = found.setdefault(task.workflow.spec.name, {})
+            by_state.setdefault(TaskState.get_name(task.state), set()).add(task.task_spec.bpmn_id)
+        return Reading(
+            data=_latest_data(workflow),
+            element_states={p: {s: sorted(i) for s, i in st.items()} for p, st in found.items()},
+        )
 
     def task_data(self, state: str, task_guid: str) -> dict[str, Any]:
         """What one READY task sees (in parallel branches this differs from the case data)."""
         with running(RunContext()):
             task = self._load(state).get_task_from_id(UUID(task_guid))
         return dict(task.data)
-
-    def element_states(self, state: str) -> dict[str, dict[str, list[str]]]:
-        """Per process and state (READY, WAITING, COMPLETED, …) the BPMN element ids, for the
-        diagram viewer. Spiff's internal tasks (no BPMN id) are left out."""
-        with running(RunContext()):
-            workflow = self._load(state)
-        found: dict[str, dict[str, set[str]]] = {}
-        for task in workflow.get_tasks():
-            if task.task_spec.bpmn_id is None:
-                continue
-            by_state = found.setdefault(task.workflow.spec.name, {})
-            by_state.setdefault(TaskState.get_name(task.state), set()).add(task.task_spec.bpmn_id)
-        return {p: {s: sorted(ids) for s, ids in st.items()} for p, st in found.items()}
 
     def evaluate_decision(
         self,

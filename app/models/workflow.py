@@ -88,6 +88,7 @@ class HumanTask(Base):
         UniqueConstraint("instance_id", "task_guid"),
         Index("ix_human_task_inbox", "state", "lane", "region_code", "created_at"),
         Index("ix_human_task_due", "state", "due_at", "id"),
+        Index("ix_human_task_element", "state", "bpmn_id", "created_at"),  # the heatmap
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -9,11 +10,12 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 import forms
 from app.clock import CHINA_TZ, china_today
-from app.engine import EngineError, RunResult
+from app.engine import EngineError, Reading, RunResult
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -175,11 +177,23 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
 
 
 def case_data(case: Case) -> dict[str, Any]:
-    """The case's data as the engine holds it now (one load, for the one case on screen)."""
+    """The case's data as the engine holds it now (a copy: the caller may change it)."""
     instance = db.session.execute(
         select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
     ).scalar_one()
-    return engine().data(instance.state)
+    return copy.deepcopy(_reading(instance).data)
+
+
+def _reading(instance: WorkflowInstance) -> Reading:
+    """The instance's data and element states, loaded once per request however many parts of
+    the page ask (the version changes with every write, so a stale reading cannot be served)."""
+    if not has_request_context():
+        return engine().read(instance.state)
+    readings: dict[tuple[int, int], Reading] = g.setdefault("engine_readings", {})
+    key = (instance.id, instance.version)
+    if key not in readings:
+        readings[key] = engine().read(instance.state)
+    return readings[key]
 
 
 def add_comment(case_id: int, body: str, user: User) -> CaseComment:
@@ -326,7 +340,7 @@ def case_diagram(case: Case, process_id: str | None = None) -> tuple[str, dict[s
     if shown_process not in {version.process_id, *called}:
         raise NotFound(N_("该案件的流程中没有这个子流程。"))
     xml = bundle.source_of(shown_process)
-    states = engine().element_states(instance.state).get(shown_process, {})
+    states = _reading(instance).element_states.get(shown_process, {})
     shown = ("READY", "WAITING", "STARTED", "COMPLETED")
     return xml, {state: states.get(state, []) for state in shown}
 
@@ -353,7 +367,7 @@ def stage_progress(case: Case) -> list[StageStep]:
     stages = engine().bundle(version.bundle_hash).stages(version.process_id)
     if not stages:
         return []
-    states = engine().element_states(instance.state).get(version.process_id, {})
+    states = _reading(instance).element_states.get(version.process_id, {})
     active = {i for state in ("READY", "WAITING", "STARTED") for i in states.get(state, [])}
     done = set(states.get("COMPLETED", []))
     return [

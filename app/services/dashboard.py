@@ -492,10 +492,12 @@ def _clocks(
         .outerjoin(User, User.id == HumanTask.assignee_id)
         .where(*task_window, *conditions)
     )
-    total = sum(
-        db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        for query in (timers, tasks)
-    )
+    total = 0
+    for key, window in ((Deadline.case_id, timer_window), (HumanTask.case_id, task_window)):
+        counted = select(func.count()).select_from(key.table).where(*window)
+        if conditions:  # the whole region needs no join to learn where a case belongs
+            counted = counted.join(CaseFact, CaseFact.case_id == key).where(*conditions)
+        total += db.session.execute(counted).scalar_one()
     first_timers = db.session.execute(timers.order_by(Deadline.due_at).limit(LIST_LIMIT)).all()
     officers = _case_officers({row[0] for row in first_timers})
     clocks: list[Clock] = [
@@ -511,15 +513,25 @@ def _clocks(
 
 
 def _case_officers(case_ids: set[int]) -> dict[int, str]:
-    """The officer who holds a case's waiting task, for the timers' rows."""
+    """The officer who holds a case's waiting task, for the timers' rows. Names are looked up
+    apart: joined, the planner may walk every task of each user instead of the cases' few."""
     if not case_ids:
         return {}
-    rows = db.session.execute(
-        select(HumanTask.case_id, User.display_name)
-        .join(User, User.id == HumanTask.assignee_id)
-        .where(HumanTask.case_id.in_(case_ids), HumanTask.state == "READY")
-    ).all()
-    return dict(rows)
+    holders = {
+        case_id: user_id
+        for case_id, user_id, state in db.session.execute(
+            select(HumanTask.case_id, HumanTask.assignee_id, HumanTask.state).where(
+                HumanTask.case_id.in_(case_ids)
+            )
+        )
+        if user_id is not None and state == "READY"
+    }
+    names = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(set(holders.values())))
+        ).all()
+    )
+    return {case_id: names[user_id] for case_id, user_id in holders.items()}
 
 
 def as_csv(table: Table) -> bytes:

@@ -44,6 +44,10 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_case_fact_violation_fine", ["violation_type", "fine"], unique=False
         )
+    with op.batch_alter_table("human_task", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_human_task_element", ["state", "bpmn_id", "created_at"], unique=False
+        )
     # a savepoint inside the migration's transaction: committing it leaves the outer one open
     with Session(bind=op.get_bind(), join_transaction_mode="create_savepoint") as session:
         tallies.rebuild(session)
@@ -51,6 +55,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("human_task", schema=None) as batch_op:
+        batch_op.drop_index("ix_human_task_element")
     with op.batch_alter_table("case_fact", schema=None) as batch_op:
         batch_op.drop_index("ix_case_fact_violation_fine")
 

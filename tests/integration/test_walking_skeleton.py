@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.engine import unpack
 from app.extensions import db
 from app.models import AuditEvent, Case, Enterprise, HumanTask, WorkflowInstance
 from tests.conftest import login
@@ -79,7 +80,7 @@ def test_officer_starts_and_completes_the_skeleton_task(app: Flask, client: Flas
             select(WorkflowInstance).where(WorkflowInstance.case_id == case_id)
         ).scalar_one()
         assert instance.status == "COMPLETED" and instance.version == 2
-        state = json.loads(instance.state)
+        state = json.loads(unpack(instance.state))  # finished: stored compressed
         assert state["spec_ref"]["process"] == "walking_skeleton" and "spec" not in state
         done = db.session.get(HumanTask, task_id)
         assert done is not None and done.state == "COMPLETED"
