@@ -86,13 +86,27 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         UniqueConstraint("instance_id", "task_guid"),
-        Index("ix_human_task_inbox", "state", "lane", "region_code", "created_at"),
+        # the inbox counts and pages a 盟市's waiting tasks from this index alone
+        Index(
+            "ix_human_task_inbox",
+            "state",
+            "lane",
+            "region_code",
+            "assignee_id",
+            "due_at",
+            "created_at",
+        ),
         Index("ix_human_task_due", "state", "due_at", "id"),
         Index("ix_human_task_element", "state", "bpmn_id", "created_at"),  # the heatmap
+        # A case's (an instance's) tasks in one state. With the state in these indexes SQLite,
+        # which keeps no statistics here, never prefers an index on the state alone — that
+        # would walk every waiting task of the province for one case's.
+        Index("ix_human_task_case_state", "case_id", "state"),
+        Index("ix_human_task_instance_state", "instance_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
     instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"))
     task_guid: Mapped[str] = mapped_column(String(36))
     process_id: Mapped[str] = mapped_column(String(100))

@@ -38,12 +38,7 @@ class InboxPage:
 
 
 def _base(user: User, view: str) -> Select[HumanTask]:
-    query = (
-        select(HumanTask)
-        .join(Case, Case.id == HumanTask.case_id)
-        .join(Enterprise, Enterprise.id == Case.enterprise_id)
-        .where(HumanTask.state == "READY")
-    )
+    query = select(HumanTask).where(HumanTask.state == "READY")
     scope = scope_of(user)
     if scope is not None:
         query = query.where(HumanTask.region_code.in_(scope))
@@ -90,16 +85,20 @@ def filter_choices(user: User) -> FilterChoices:
 
 
 def _filtered(query: Select[HumanTask], args: Mapping[str, str]) -> Select[HumanTask]:
+    """The filters; the case and the party are joined only when a filter reads them (a count
+    over every waiting task of a 盟市 need not visit each one's case)."""
+    text = (args.get("q") or "").strip()
+    if args.get("stage") or text:
+        query = query.join(Case, Case.id == HumanTask.case_id)
     if args.get("stage"):
         query = query.where(Case.stage == args["stage"])
     if args.get("region"):
         query = query.where(HumanTask.region_code.in_(region_tree().descendants(args["region"])))
     if args.get("task"):
         query = query.where(HumanTask.name == args["task"])
-    text = (args.get("q") or "").strip()
     if text:
         like = f"%{text}%"
-        query = query.where(
+        query = query.join(Enterprise, Enterprise.id == Case.enterprise_id).where(
             or_(
                 Case.case_no.ilike(like),
                 Enterprise.name.ilike(like),
@@ -125,7 +124,15 @@ def page(user: User, args: Mapping[str, str]) -> InboxPage:
         query = query.where(
             tuple_(due_key, HumanTask.id) > tuple_(literal(cursor[0]), literal(cursor[1]))
         )
-    rows = list(db.session.execute(query.limit(PAGE_SIZE + 1)).scalars())
+    # the page's ids first, from the index; then only those rows, whole
+    ids = query.with_only_columns(HumanTask.id).limit(PAGE_SIZE + 1).subquery()
+    rows = list(
+        db.session.execute(
+            select(HumanTask)
+            .where(HumanTask.id.in_(select(ids.c.id)))
+            .order_by(due_key, HumanTask.id)
+        ).scalars()
+    )
     following = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]

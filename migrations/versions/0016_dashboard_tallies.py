@@ -48,6 +48,17 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_human_task_element", ["state", "bpmn_id", "created_at"], unique=False
         )
+        batch_op.drop_index("ix_human_task_inbox")
+        batch_op.create_index(
+            "ix_human_task_inbox",
+            ["state", "lane", "region_code", "assignee_id", "due_at", "created_at"],
+            unique=False,
+        )
+        batch_op.drop_index("ix_human_task_case_id")
+        batch_op.create_index("ix_human_task_case_state", ["case_id", "state"], unique=False)
+        batch_op.create_index(
+            "ix_human_task_instance_state", ["instance_id", "state"], unique=False
+        )
     # a savepoint inside the migration's transaction: committing it leaves the outer one open
     with Session(bind=op.get_bind(), join_transaction_mode="create_savepoint") as session:
         tallies.rebuild(session)
@@ -57,6 +68,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("human_task", schema=None) as batch_op:
         batch_op.drop_index("ix_human_task_element")
+        batch_op.drop_index("ix_human_task_case_state")
+        batch_op.drop_index("ix_human_task_instance_state")
+        batch_op.create_index("ix_human_task_case_id", ["case_id"], unique=False)
+        batch_op.drop_index("ix_human_task_inbox")
+        batch_op.create_index(
+            "ix_human_task_inbox", ["state", "lane", "region_code", "created_at"], unique=False
+        )
     with op.batch_alter_table("case_fact", schema=None) as batch_op:
         batch_op.drop_index("ix_case_fact_violation_fine")
 
