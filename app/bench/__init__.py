@@ -1,6 +1,8 @@
-"""`tijian bench`: a province-sized database (generator) and the request timings (probes)."""
+"""`tijian bench`: a province-sized database (generator), the page probes, and the figures
+through the real stack (engine floor, HTTP via gunicorn, PDF, memory, bytes per case)."""
 
+from .figures import Figure
 from .generator import Generated, generate
-from .probes import Timing, run_bench
+from .run import BenchRun, run_bench
 
-__all__ = ["Generated", "Timing", "generate", "run_bench"]
+__all__ = ["BenchRun", "Figure", "Generated", "generate", "run_bench"]

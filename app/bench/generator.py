@@ -158,7 +158,7 @@ class _Ids:
         return value
 
 
-def generate(count: int, seed: int = 1) -> Generated:
+def generate(count: int, seed: int = 1, open_share: float = OPEN_SHARE) -> Generated:
     """Clone the database's cases `count` times over (see the module's docstring); commits."""
     started = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret
@@ -179,14 +179,14 @@ def generate(count: int, seed: int = 1) -> Generated:
     ]
     ids = _Ids(Enterprise, Case, WorkflowInstance, HumanTask, StageVisit, Deadline, Job)
     numbers = _CaseNumbers()
-    _fast_bulk_writes()
+    _bulk_writes(fast=True)
     now = utcnow()
     enterprises = _Enterprises(rng, ids, counties)
     task_rows = 0
     for first in range(0, count, BATCH):
         batch = _Batch()
         for _ in range(first, min(count, first + BATCH)):
-            is_closed = rng.random() >= OPEN_SHARE
+            is_closed = rng.random() >= open_share
             group = closed if is_closed else running
             template = rng.choices(group, weights[is_closed])[0]
             span = template.span
@@ -204,6 +204,7 @@ def generate(count: int, seed: int = 1) -> Generated:
     tallies.rebuild()
     _reset_sequences()
     db.session.commit()
+    _bulk_writes(fast=False)
     return Generated(count, enterprises.made, task_rows, time.perf_counter() - started)
 
 
@@ -403,10 +404,11 @@ def _clone(
         )
 
 
-def _fast_bulk_writes() -> None:
-    """SQLite: a bulk load that a crash may lose anyway need not wait for the disk per batch."""
+def _bulk_writes(fast: bool) -> None:
+    """SQLite: a bulk load that a crash may lose anyway need not wait for the disk per batch;
+    afterwards the connection goes back to the app's setting (app/database.py)."""
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("PRAGMA synchronous=OFF"))
+        db.session.execute(text(f"PRAGMA synchronous={'OFF' if fast else 'NORMAL'}"))
 
 
 def _reset_sequences() -> None:

@@ -43,9 +43,8 @@ from . import Forbidden, InvalidInput, NotFound, tallies
 from .decision_support import OUTPUT_LABELS
 from .parameters import work_calendar
 from .regions import ROOT_REGION, region_tree
-from .workflows import engine
+from .workflows import MAIN_PROCESS, engine
 
-MAIN_PROCESS = "enforcement_case"  # the heatmap's diagram: the enforcement loop and its stages
 DUE_SOON_WD = 3  # "due soon": this many working days left or fewer
 LIST_LIMIT = 50
 DECISIONS = {"PENALTY": N_("行政处罚"), "NO_PENALTY": N_("不予行政处罚")}

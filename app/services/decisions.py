@@ -15,7 +15,7 @@ from app.reference.decision_contract import CONTRACT, InputError, prepare_inputs
 
 from . import InvalidInput, NotFound
 from .parameters import run_context
-from .workflows import engine
+from .workflows import MAIN_PROCESS, engine
 
 
 class DecisionInputError(InvalidInput):
@@ -25,11 +25,17 @@ class DecisionInputError(InvalidInput):
 
 
 def _current_bundle() -> str:
-    """The bundle of the most recently deployed active version: its tables are in force."""
+    """The bundle whose tables are in force: that of the active enforcement case process, which
+    runs them (a bundle deployed beside it without tables leaves them in force); before one is
+    deployed, the most recently deployed active bundle."""
     bundle = db.session.execute(
         select(ProcessVersion.bundle_hash)
         .where(ProcessVersion.is_active.is_(True))
-        .order_by(ProcessVersion.deployed_at.desc(), ProcessVersion.id.desc())
+        .order_by(
+            (ProcessVersion.process_id == MAIN_PROCESS).desc(),
+            ProcessVersion.deployed_at.desc(),
+            ProcessVersion.id.desc(),
+        )
         .limit(1)
     ).scalar_one_or_none()
     if bundle is None:

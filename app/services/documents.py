@@ -159,13 +159,11 @@ def _make(
     issued_with: Document | None = None,
     together: list[str] | None = None,
 ) -> Document:
-    from weasyprint import HTML  # imported on first use: it loads pango
-
     doc_no = _doc_no(case, kind)
     context = _context(case, kind, data, doc_no)
     context["together"] = together or []
     html = render_template(f"documents/{kind.code.lower()}.html", **context)
-    pdf = HTML(string=html).write_pdf()
+    pdf = render_pdf(html)
     document = Document(
         case_id=case.id,
         doc_type=kind.code,
@@ -182,6 +180,12 @@ def _make(
     db.session.add(document)
     db.session.flush()
     return document
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported on first use: it loads pango
+
+    return bytes(HTML(string=html).write_pdf())
 
 
 def documents_of(case: Case) -> list[Document]:

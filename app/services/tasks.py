@@ -132,6 +132,8 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
         form_key=task.form_key,
         data=data,
     )
+    # read before the commit expires them: reloading each costs a query after it
+    case_id, roles = case.id, user.role_names
     try:
         db.session.commit()
     except StaleDataError:
@@ -140,9 +142,9 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
     return db.session.execute(
         select(HumanTask)
         .where(
-            HumanTask.case_id == case.id,
+            HumanTask.case_id == case_id,
             HumanTask.state == "READY",
-            HumanTask.lane.in_(user.role_names),
+            HumanTask.lane.in_(roles),
         )
         .order_by(HumanTask.id)
         .limit(1)

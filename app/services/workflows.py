@@ -23,6 +23,8 @@ from app.reference.roles import LANES
 from . import InvalidInput
 from .audit import record
 
+MAIN_PROCESS = "enforcement_case"  # the enforcement loop: its stages call the others
+
 
 def engine() -> WorkflowEngine:
     """The process-wide engine; bundles it has not parsed yet are read from the database."""

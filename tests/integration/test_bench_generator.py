@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.bench import generate
+from app.bench.http import SEQUENCE_PROCESS, deploy_bench_workflows
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
@@ -15,11 +16,13 @@ from app.models import (
     CaseFact,
     Enterprise,
     HumanTask,
+    ProcessVersion,
     StageVisit,
     User,
     WorkflowInstance,
 )
 from app.services import dashboard, tallies
+from app.services.auth import create_token
 from app.services.regions import region_tree
 from tests.conftest import login
 from tests.integration.test_dashboard import tally_rows
@@ -101,3 +104,23 @@ def test_generated_cases_read_like_the_ones_they_were_cloned_from(gallery_app: F
     page = officer.get(f"/tasks/{waiting.id}")
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     assert officer.get(f"/cases/{waiting.case_id}").status_code == 200
+
+
+def test_tables_stay_in_force_when_a_bundle_without_tables_is_deployed(app: Flask) -> None:
+    """The bench deploys its three-screen process as a bundle of its own: the decision tables in
+    force remain those of the enforcement case process."""
+    with app.app_context():
+        token = create_token("officer", "tables")
+        deploy_bench_workflows()
+        assert db.session.execute(
+            select(ProcessVersion.process_id).where(
+                ProcessVersion.is_active.is_(True), ProcessVersion.process_id == SEQUENCE_PROCESS
+            )
+        ).scalar_one()
+    answer = app.test_client().post(
+        "/api/v1/decisions/punish_or_not/evaluate",
+        json={"minor": True, "corrected": True, "harm": "SLIGHT"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["outputs"]

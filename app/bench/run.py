@@ -1,0 +1,147 @@
+"""One benchmark run: fill the database, then every figure of the performance issue this
+machine can take in one go, with the ratios computed from the same run."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from app import create_app
+from app.database import upgrade
+from app.extensions import db
+from app.models import Case, Document, Enterprise, HumanTask
+from app.services.auth import create_token
+from app.services.demo import seed_demo
+from app.services.documents import render_pdf
+
+from . import http
+from .figures import Figure, timed
+from .generator import Generated, generate
+from .probes import subjects, time_pages
+
+CLIENTS = 8  # concurrent officers for the throughput figure
+WEB_WORKERS = 2  # gunicorn worker processes: one per core
+BYTES_SAMPLE = 1000  # closed cases generated to weigh one
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    database: str  # the dialect
+    cases: int
+    task_rows: int
+    generated: Generated | None
+    figures: list[Figure]
+
+
+def run_bench(
+    generate_count: int, rounds: int, database_url: str | None = None, stack: bool = True
+) -> BenchRun:
+    """Seed the demo (with its gallery) into an empty database, add `generate_count` generated
+    cases, time the pages in process and — with `stack` — the engine, HTTP through gunicorn,
+    PDF rendering, memory and bytes per closed case. A database that already holds cases is
+    reused as it is, plus what `generate_count` adds."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "TIJIAN_DEMO": True, "SECRET_KEY": "bench"}
+        )
+        figures: list[Figure] = []
+        with app.app_context():
+            upgrade()
+            if db.session.execute(select(func.count(Case.id))).scalar_one() == 0:
+                seed_demo(gallery=True)
+            generated = generate(generate_count) if generate_count else None
+            page_subjects = subjects()
+            token = create_token("officer", "bench")
+            if stack:
+                figures.append(_bytes_per_closed_case())
+                http.deploy_bench_workflows()
+                warm = http.WARM_UP
+                latency_tasks = http.open_warning_cases(rounds + warm)
+                load_tasks = http.open_warning_cases(CLIENTS * max(rounds, 25))
+                figures.append(http.engine_floor(latency_tasks[-1], rounds))
+                figures.append(_pdf(rounds))
+                credit_code = db.session.execute(
+                    select(Enterprise.credit_code)
+                    .where(Enterprise.region_code.like("1501%"))
+                    .limit(1)
+                ).scalar_one()
+            cases = db.session.execute(select(func.count(Case.id))).scalar_one()
+            task_rows = db.session.execute(select(func.count(HumanTask.id))).scalar_one()
+            dialect = db.engine.dialect.name
+            db.engine.dispose()  # the server's processes must not share these connections
+        figures[:0] = time_pages(app, rounds, page_subjects, token)
+        if stack:
+            with http.serving(url, WEB_WORKERS) as server:
+                latency = http.completion_latency(server, latency_tasks)
+                sequence = http.three_task_sequence(server, token, credit_code, rounds)
+                rate = http.completion_throughput(server, load_tasks, CLIENTS)
+                rss = max(server.worker_rss_mb())
+            floor = next(f for f in figures if f.name.startswith("engine floor"))
+            figures += [
+                latency,
+                Figure(
+                    "HTTP completion ÷ engine floor (medians)",
+                    "×",
+                    latency.median / floor.median,
+                    target_median=4.0,
+                ),
+                sequence,
+                Figure(
+                    f"task completions per second, {CLIENTS} clients",
+                    "/s",
+                    rate,
+                    target_median=250.0 if dialect == "postgresql" else None,
+                    at_least=True,
+                ),
+                Figure(
+                    "resident memory per web worker after the load", "MB", rss, target_median=150.0
+                ),
+            ]
+        with app.app_context():
+            db.engine.dispose()
+        return BenchRun(dialect, cases, task_rows, generated, figures)
+
+
+def _pdf(rounds: int) -> Figure:
+    """WeasyPrint rendering of an issued 行政处罚决定书 (its stored HTML) to PDF."""
+    html = db.session.execute(
+        select(Document.html).where(Document.doc_type == "PENALTY_DECISION").limit(1)
+    ).scalar_one()
+    render_pdf(html)  # fonts and styles loaded once per process
+    times = []
+    for _ in range(max(5, rounds // 3)):
+        start = time.perf_counter()
+        render_pdf(html)
+        times.append((time.perf_counter() - start) * 1000)
+    return timed("PDF of a 行政处罚决定书", times, target_p95=300)
+
+
+def _bytes_per_closed_case() -> Figure:
+    """How much the database grows by per closed case: generated closed cases, weighed by the
+    database's own size before and after (documents and the audit trail not cloned)."""
+    before = _database_bytes()
+    generate(BYTES_SAMPLE, seed=2, open_share=0.0)
+    after = _database_bytes()
+    return Figure(
+        "database bytes per closed case",
+        "KB",
+        (after - before) / BYTES_SAMPLE / 1024,
+        target_median=12.0,
+    )
+
+
+def _database_bytes() -> int:
+    if db.engine.dialect.name == "postgresql":
+        return int(
+            db.session.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        )
+    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    pages = db.session.execute(text("PRAGMA page_count")).scalar_one()
+    free = db.session.execute(text("PRAGMA freelist_count")).scalar_one()
+    size = db.session.execute(text("PRAGMA page_size")).scalar_one()
+    return int((pages - free) * size)
