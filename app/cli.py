@@ -364,6 +364,9 @@ if __name__ == "__main__":
 @click.option(
     "--pages-only", is_flag=True, help="time the pages only (no gunicorn, engine, PDF figures)"
 )
+@click.option(
+    "--timers", default=10_000, show_default=True, help="timers due at once for the worker figures"
+)
 @click.option("--report", type=click.Path(dir_okay=False), help="also write the figures as JSON")
 @click.option("--strict", is_flag=True, help="exit 1 when a target is missed")
 def bench(
@@ -371,13 +374,14 @@ def bench(
     rounds: int,
     database_url: str | None,
     pages_only: bool,
+    timers: int,
     report: str | None,
     strict: bool,
 ) -> None:
     """Measure Tijian against the performance targets (app/bench/)."""
     from app.bench import run_bench  # noqa: PLC0415 - only this command needs it
 
-    run = run_bench(generate_count, rounds, database_url, stack=not pages_only)
+    run = run_bench(generate_count, rounds, database_url, stack=not pages_only, timers=timers)
     if run.generated:
         g = run.generated
         click.echo(

@@ -22,11 +22,11 @@ import math
 import random
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Integer, Table, func, insert, select, text, update
 
 from app.clock import utcnow
 from app.extensions import db
@@ -39,6 +39,7 @@ from app.models import (
     HumanTask,
     Job,
     NumberSequence,
+    ProcessVersion,
     Region,
     StageVisit,
     WorkflowInstance,
@@ -94,10 +95,22 @@ def _rows(model: Any, *conditions: Any) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in db.session.execute(query)]
 
 
-def templates() -> list[Template]:
-    """Every case the services opened (the demo cases: each has its audit entry, which a clone
-    does not), with the rows of its history."""
-    by_case: dict[str, dict[int, list[dict[str, Any]]]] = {}
+def templates(case_ids: Collection[int] = ()) -> list[Template]:
+    """The cases to clone, with the rows of their history: those named, or else every case the
+    services opened (the demo's: each has its audit entry, which a clone has not) but the
+    benchmark's own processes."""
+    chosen: ColumnElement[bool]
+    if case_ids:
+        chosen = Case.id.in_(case_ids)
+    else:
+        opened_by_services = select(func.cast(AuditEvent.object_id, Integer)).where(
+            AuditEvent.action == "open_case"
+        )
+        bench = select(ProcessVersion.id).where(ProcessVersion.process_id.like("bench%"))
+        chosen = Case.id.in_(opened_by_services) & Case.process_version_id.not_in(bench)
+    cases = _rows(Case, chosen)
+    ids = [case["id"] for case in cases]
+    children: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for name, model in (
         ("tasks", HumanTask),
         ("visits", StageVisit),
@@ -105,25 +118,24 @@ def templates() -> list[Template]:
         ("jobs", Job),
     ):
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in _rows(model):
+        for row in _rows(model, model.case_id.in_(ids)):
             grouped[row["case_id"]].append(row)
-        by_case[name] = grouped
-    opened_by_services = select(func.cast(AuditEvent.object_id, Integer)).where(
-        AuditEvent.action == "open_case"
-    )
-    instances = {row["case_id"]: row for row in _rows(WorkflowInstance)}
-    facts = {row["case_id"]: row for row in _rows(CaseFact)}
+        children[name] = grouped
+    instances = {
+        r["case_id"]: r for r in _rows(WorkflowInstance, WorkflowInstance.case_id.in_(ids))
+    }
+    facts = {r["case_id"]: r for r in _rows(CaseFact, CaseFact.case_id.in_(ids))}
     return [
         Template(
             case=case,
             instance=instances[case["id"]],
-            tasks=by_case["tasks"][case["id"]],
-            visits=by_case["visits"][case["id"]],
+            tasks=children["tasks"][case["id"]],
+            visits=children["visits"][case["id"]],
             fact=facts[case["id"]],
-            deadlines=by_case["deadlines"][case["id"]],
-            jobs=by_case["jobs"][case["id"]],
+            deadlines=children["deadlines"][case["id"]],
+            jobs=children["jobs"][case["id"]],
         )
-        for case in _rows(Case, Case.id.in_(opened_by_services))
+        for case in cases
     ]
 
 
@@ -131,6 +143,8 @@ def _weights(group: Sequence[Template], mean_tasks: float) -> list[float]:
     """exp(-tasks / t), with t found by bisection so that the expected task rows per case are
     `mean_tasks` (or as close as the group allows): short histories are the common ones."""
     sizes = [len(t.tasks) for t in group]
+    if len(set(sizes)) < 2:  # nothing to weigh
+        return [1.0] * len(group)
 
     def mean(scale: float) -> float:
         weights = [math.exp(-(n - min(sizes)) / scale) for n in sizes]
@@ -158,11 +172,14 @@ class _Ids:
         return value
 
 
-def generate(count: int, seed: int = 1, open_share: float = OPEN_SHARE) -> Generated:
-    """Clone the database's cases `count` times over (see the module's docstring); commits."""
+def generate(
+    count: int, seed: int = 1, open_share: float = OPEN_SHARE, case_ids: Collection[int] = ()
+) -> Generated:
+    """Clone the database's cases (or those of `case_ids`) `count` times over (see the module's
+    docstring); commits."""
     started = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret
-    sources = templates()
+    sources = templates(case_ids)
     if not sources:
         raise RuntimeError("no cases to clone: seed the demo data first")
     closed = [t for t in sources if t.closed]
@@ -186,7 +203,7 @@ def generate(count: int, seed: int = 1, open_share: float = OPEN_SHARE) -> Gener
     for first in range(0, count, BATCH):
         batch = _Batch()
         for _ in range(first, min(count, first + BATCH)):
-            is_closed = rng.random() >= open_share
+            is_closed = (rng.random() >= open_share or not running) and bool(closed)
             group = closed if is_closed else running
             template = rng.choices(group, weights[is_closed])[0]
             span = template.span

@@ -22,10 +22,12 @@ from . import http
 from .figures import Figure, timed
 from .generator import Generated, generate
 from .probes import subjects, time_pages
+from .timers import timer_figures
 
 CLIENTS = 8  # concurrent officers for the throughput figure
 WEB_WORKERS = 2  # gunicorn worker processes: one per core
 BYTES_SAMPLE = 1000  # closed cases generated to weigh one
+TIMERS = 10_000  # timers due at once for the worker figures
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,11 @@ class BenchRun:
 
 
 def run_bench(
-    generate_count: int, rounds: int, database_url: str | None = None, stack: bool = True
+    generate_count: int,
+    rounds: int,
+    database_url: str | None = None,
+    stack: bool = True,
+    timers: int = TIMERS,
 ) -> BenchRun:
     """Seed the demo (with its gallery) into an empty database, add `generate_count` generated
     cases, time the pages in process and — with `stack` — the engine, HTTP through gunicorn,
@@ -102,6 +108,9 @@ def run_bench(
                     "resident memory per web worker after the load", "MB", rss, target_median=150.0
                 ),
             ]
+            with app.app_context():
+                # two workers only where they can work side by side: SQLite has one writer
+                figures += timer_figures(url, timers, two=dialect == "postgresql")
         with app.app_context():
             db.engine.dispose()
         return BenchRun(dialect, cases, task_rows, generated, figures)

@@ -135,7 +135,9 @@ def test_bench_generates_cases_and_measures_every_figure(app: Flask, tmp_path: P
     """The benchmark at a smoke-test size: every figure measured through the real stack (a
     gunicorn server of its own on SQLite), none asserted against its target here."""
     report = tmp_path / "bench.json"
-    code, output = run(app, "bench", "--generate", "60", "--rounds", "3", "--report", str(report))
+    code, output = run(
+        app, "bench", "--generate", "60", "--rounds", "3", "--timers", "20", "--report", str(report)
+    )
     assert code == 0, output
     table = re.findall(
         r"^\| (.+?) \| ([\d.]+) (\S+) \| ([\d.]*) \| (.*?) \| ([✓✗–]) \|$", output, re.M
@@ -165,6 +167,7 @@ def test_bench_generates_cases_and_measures_every_figure(app: Flask, tmp_path: P
         "resident memory per web worker after the load",
         "PDF of a 行政处罚决定书",
         "database bytes per closed case",
+        "20 due timers fired, 1 worker",  # two workers only on PostgreSQL
     } == names - pages
     assert figures["generated"]["cases"] == 60
     # the demo's cases, the generated ones, and those the stack figures opened to complete
