@@ -48,6 +48,7 @@ from app.reference.enterprise import Domain
 from app.services import tallies
 
 OPEN_SHARE = 0.05
+RECENT = 30 * 86400  # seconds: "recently closed"
 YEARS = 5
 TASKS_PER_CASE = 5.0  # closed cases: a few decided cases with long histories among warnings
 CASES_PER_ENTERPRISE = 8
@@ -173,10 +174,15 @@ class _Ids:
 
 
 def generate(
-    count: int, seed: int = 1, open_share: float = OPEN_SHARE, case_ids: Collection[int] = ()
+    count: int,
+    seed: int = 1,
+    open_share: float = OPEN_SHARE,
+    case_ids: Collection[int] = (),
+    recent: bool = False,
 ) -> Generated:
     """Clone the database's cases (or those of `case_ids`) `count` times over (see the module's
-    docstring); commits."""
+    docstring); with `recent`, closed cases closed within the last month, as a day's new rows
+    would be written (at the end of every time-ordered index, not spread through it). Commits."""
     started = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret
     sources = templates(case_ids)
@@ -208,7 +214,8 @@ def generate(
             template = rng.choices(group, weights[is_closed])[0]
             span = template.span
             if is_closed:  # closed by now, opened at any time in the years before
-                spread = max(0.0, YEARS * 365 * 86400 - span.total_seconds())
+                years = RECENT if recent else YEARS * 365 * 86400
+                spread = max(0.0, years - span.total_seconds())
                 opened = now - span - dt.timedelta(seconds=rng.uniform(0, spread))
             else:  # as far along as the template's own case, give or take a fortnight
                 opened = now - span - dt.timedelta(seconds=rng.uniform(0, 14 * 86400))
