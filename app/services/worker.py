@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import CHINA_TZ
-from app.engine import EngineError
+from app.engine import EngineError, RunContext
 from app.extensions import db
 from app.models import Case, Deadline, Incident, Job, Notification, User, WorkflowInstance, utcnow
 from app.reference.roles import Role
@@ -55,8 +55,9 @@ def acquire(owner: str, now: dt.datetime, limit: int = 20) -> list[int]:
     return ids
 
 
-def run_job(job_id: int, owner: str, now: dt.datetime) -> str:
-    """Fire what is due on the job's instance. Returns fired | idle | lost | retry | incident."""
+def run_job(job_id: int, owner: str, now: dt.datetime, context: RunContext | None = None) -> str:
+    """Fire what is due on the job's instance (with `context`, the round's configuration, read
+    once for all its jobs). Returns fired | idle | lost | retry | incident."""
     job = db.session.get(Job, job_id, with_for_update=True)
     if job is None or job.lock_owner != owner:
         db.session.rollback()
@@ -67,7 +68,7 @@ def run_job(job_id: int, owner: str, now: dt.datetime) -> str:
     overdue = _overdue_deadlines(instance.id, now)
     before = instance.state
     try:
-        result = engine().fire_due_timers(before, run_context(now=now))
+        result = engine().fire_due_timers(before, context or run_context(now=now))
     except EngineError as exc:
         db.session.rollback()
         return _failed(job_id, now, exc)
@@ -154,18 +155,19 @@ def run_once(owner: str, now: dt.datetime | None = None) -> dict[str, int]:
     """One round: fire what is due, then send reminders. Returns counts per outcome."""
     now = now or utcnow()
     outcomes: dict[str, int] = {}
+    context = run_context(now=now)  # one moment per round: the same values for every job
     for job_id in acquire(owner, now):
-        outcome = run_job(job_id, owner, now)
+        outcome = run_job(job_id, owner, now, context)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    reminded = send_reminders(now)
+    reminded = send_reminders(now, context)
     if reminded:
         outcomes["reminded"] = reminded
     return outcomes
 
 
-def send_reminders(now: dt.datetime) -> int:
+def send_reminders(now: dt.datetime, context: RunContext | None = None) -> int:
     """Remind the case officers of every deadline that is REMINDER_WD working days away."""
-    context = run_context(now=now)
+    context = context or run_context(now=now)
     days = int(context.parameters.get("REMINDER_WD", 2))
     horizon = now + dt.timedelta(days=days * 2 + 10)  # a cheap bound; the calendar decides
     rows = (
