@@ -289,6 +289,29 @@ def verify_audit() -> None:
     click.echo(f"审计链完整 audit chain intact: {report.checked} entries")
 
 
+@main.command("verify")
+@with_appcontext
+def verify() -> None:
+    """Check that every case's rows agree with its workflow state, and the audit chain; exit 1
+    on any disagreement (after a crash, a restore or a manual repair)."""
+    from .services import consistency  # noqa: PLC0415 - only this command needs it
+
+    report = consistency.verify()
+    for problem in report.problems:
+        click.echo(f"problem: {problem.case_no}: {problem.what}")
+    audit = report.audit
+    assert audit is not None  # noqa: S101 - verify() always checks the chain
+    for broken in audit.problems:
+        click.echo(f"problem: 审计链 audit: {broken}")
+    click.echo(
+        f"{report.cases} cases checked ({report.loaded} running instances compared with their "
+        f"engine state), {len(report.problems)} problem(s); audit chain "
+        f"{'intact' if audit.intact else 'BROKEN'} ({audit.checked} entries)"
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
 @main.command("check-workflows")
 @click.option("--dir", "directory", default=None, help="defaults to TIJIAN_WORKFLOWS_DIR")
 @click.option(

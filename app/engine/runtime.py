@@ -207,6 +207,12 @@ class WorkflowEngine:
             element_states={p: {s: sorted(i) for s, i in st.items()} for p, st in found.items()},
         )
 
+    def inspect(self, state: str) -> RunResult:
+        """What the stored instance waits for (ready tasks, timers, messages), its milestone and
+        whether it has finished — without running a step: for consistency checks."""
+        with running(RunContext()):
+            return self._result(self._load(state))
+
     def task_data(self, state: str, task_guid: str) -> dict[str, Any]:
         """What one READY task sees (in parallel branches this differs from the case data)."""
         with running(RunContext()):
