@@ -289,6 +289,19 @@ def verify_audit() -> None:
     click.echo(f"审计链完整 audit chain intact: {report.checked} entries")
 
 
+@main.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(destination: Path) -> None:
+    """Copy the database while the app runs (SQLite online backup; PostgreSQL pg_dump)."""
+    from .services.backup import backup as make_backup  # noqa: PLC0415 - only this command
+
+    how = make_backup(destination)
+    click.echo(
+        f"备份完成 backup written: {destination} ({how}, {destination.stat().st_size} bytes)"
+    )
+
+
 @main.command("verify")
 @with_appcontext
 def verify() -> None:
