@@ -229,7 +229,7 @@ def generate(
     _reset_sequences()
     db.session.commit()
     _bulk_writes(fast=False)
-    return Generated(count, enterprises.made, task_rows, time.perf_counter() - started)
+    return Generated(count, len(enterprises.made_rows), task_rows, time.perf_counter() - started)
 
 
 class _Batch:
@@ -262,7 +262,6 @@ class _Enterprises:
     def __init__(self, rng: random.Random, ids: _Ids, counties: list[tuple[str, str]]) -> None:
         self.rng, self.ids, self.counties = rng, ids, counties
         self.made_rows: list[dict[str, Any]] = []
-        self.made = 0
         self.domains = list(Domain)
 
     def pick(self, batch: _Batch) -> dict[str, Any]:
@@ -290,7 +289,6 @@ class _Enterprises:
         }
         batch.add(Enterprise, {k: v for k, v in row.items() if k != "unit_code"})
         self.made_rows.append(row)
-        self.made += 1
         return row
 
 
@@ -323,6 +321,7 @@ class _CaseNumbers:
                 )
             )
         }
+        self.stored = dict(self.values)  # as read: what save() updates rather than inserts
 
     def next(self, county: str, year: int) -> str:
         name = f"case:{county}:{year}"
@@ -330,13 +329,10 @@ class _CaseNumbers:
         return f"TJ{year}-{county}-{self.values[name]:05d}"
 
     def save(self) -> None:
-        known = set(
-            db.session.execute(
-                select(NumberSequence.name).where(NumberSequence.name.like("case:%"))
-            ).scalars()
-        )
         for name, value in self.values.items():
-            if name in known:
+            if value == self.stored.get(name):
+                continue
+            if name in self.stored:
                 db.session.execute(
                     update(NumberSequence).where(NumberSequence.name == name).values(value=value)
                 )

@@ -54,15 +54,28 @@ def deploy_bench_workflows() -> None:
     deploy(files, None, note="tijian bench")
 
 
+def demo_officer_and_party() -> tuple[User, Enterprise]:
+    """The demo officer (呼和浩特) and an enterprise in the officer's region: who opens the
+    benchmark's cases, against whom."""
+    officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
+    party = (
+        db.session.execute(
+            select(Enterprise).where(Enterprise.region_code.like("1501%")).order_by(Enterprise.id)
+        )
+        .scalars()
+        .first()
+    )
+    if party is None:
+        raise RuntimeError("no enterprise in 呼和浩特: seed the demo data first")
+    return officer, party
+
+
 def open_warning_cases(count: int) -> list[int]:
     """`count` new risk-warning cases in 呼和浩特, each waiting at TASK; their task ids."""
-    officer = _user("officer")
-    enterprise = db.session.execute(
-        select(Enterprise.id).where(Enterprise.region_code.like("1501%")).limit(1)
-    ).scalar_one()
+    officer, party = demo_officer_and_party()
     tasks = []
     for n in range(count):
-        case = start_case(officer, "enforcement_case", enterprise, f"基准预警{n}", "WARNING")
+        case = start_case(officer, "enforcement_case", party.id, f"基准预警{n}", "WARNING")
         tasks.append(
             db.session.execute(
                 select(HumanTask.id).where(
@@ -92,10 +105,6 @@ def engine_floor(task_id: int, rounds: int) -> Figure:
         times.append((time.perf_counter() - start) * 1000)
     # the first one warms the bundle cache
     return timed("engine floor: load, complete, run, save (in process)", times[1:])
-
-
-def _user(username: str) -> User:
-    return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.database import upgrade
 from app.extensions import db
-from app.models import Case, Document, Enterprise, HumanTask
+from app.models import Case, Document, HumanTask
 from app.services.auth import create_token
 from app.services.demo import seed_demo
 from app.services.documents import render_pdf
@@ -71,11 +71,7 @@ def run_bench(
                 load_tasks = http.open_warning_cases(CLIENTS * max(rounds, 25))
                 figures.append(http.engine_floor(latency_tasks[-1], rounds))
                 figures.append(_pdf(rounds))
-                credit_code = db.session.execute(
-                    select(Enterprise.credit_code)
-                    .where(Enterprise.region_code.like("1501%"))
-                    .limit(1)
-                ).scalar_one()
+                credit_code = http.demo_officer_and_party()[1].credit_code
             cases = db.session.execute(select(func.count(Case.id))).scalar_one()
             task_rows = db.session.execute(select(func.count(HumanTask.id))).scalar_one()
             dialect = db.engine.dialect.name

@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Case, Enterprise, Job, ProcessVersion, User
+from app.models import Case, Job, ProcessVersion
 from app.services.cases import start_case
 
 from .figures import Figure
 from .generator import generate
+from .http import demo_officer_and_party
 
 TIMER_PROCESS = "bench_timer"  # app/bench/workflows/: waits one hour, then ends
 FIRE_AT = dt.timedelta(hours=2)  # the workers act this far ahead: every timer is due
@@ -25,11 +26,8 @@ FIRE_AT = dt.timedelta(hours=2)  # the workers act this far ahead: every timer i
 
 def arm(count: int) -> None:
     """`count` open cases waiting on a timer: one started by the services, the rest cloned."""
-    officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
-    enterprise = db.session.execute(
-        select(Enterprise.id).where(Enterprise.region_code.like("1501%")).limit(1)
-    ).scalar_one()
-    case = start_case(officer, TIMER_PROCESS, enterprise, "基准定时", "CLUE")
+    officer, party = demo_officer_and_party()
+    case = start_case(officer, TIMER_PROCESS, party.id, "基准定时", "CLUE")
     if count > 1:
         generate(count - 1, seed=3, open_share=1.0, case_ids=[case.id])
 
