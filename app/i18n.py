@@ -116,6 +116,12 @@ def rmb_upper(value: Decimal | float | int | str | None) -> str:
     return words + (_DIGITS[fen] + "分" if fen else "整")
 
 
+def translated(message: str) -> str:
+    """A message looked up in the catalog and never %-formatted: error messages can carry what
+    the user typed (a "%" in it broke the template's own gettext, found by the form fuzzer)."""
+    return str(gettext(message))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_locale)
     from .services.audit import action_label
@@ -128,5 +134,6 @@ def init_app(app: Flask) -> None:
         shown=shown,
         cn_day=cn_day,
         action_label=action_label,
+        translated=translated,
     )
     app.jinja_env.globals.update(current_locale=current_locale)

@@ -1,7 +1,7 @@
 """Starting a case. Choices come from the database and are passed in by the route."""
 
-from wtforms import FileField, Form, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import Field, FileField, Form, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
 from .base import N_, choice
 
@@ -40,13 +40,19 @@ class CommentForm(Form):
     )
 
 
+def uploaded_file(_form: Form, field: Field) -> None:
+    """A file part of the request, not a text field that happens to carry the same name."""
+    if not hasattr(field.data, "filename") or not hasattr(field.data, "stream"):
+        raise StopValidation(field.gettext(N_("请选择文件。")))
+
+
 class AttachmentForm(Form):
     class Meta:
         locales = ("zh_Hans",)
 
     file = FileField(
         N_("证据文件"),
-        validators=[InputRequired(message=N_("请选择文件。"))],
+        validators=[InputRequired(message=N_("请选择文件。")), uploaded_file],
         description=N_("PDF、PNG 或 JPEG，单个文件不超过 10 MB。"),
     )
 

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -115,18 +116,65 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    port: int
-    process: subprocess.Popen[bytes]
+    """`tijian serve` (gunicorn) in a process group of its own, as in production (no demo worker
+    beside it); the reliability suite kills it with SIGKILL and starts it again."""
+
+    database_url: str
+    workers: int
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        self.port = self.port or free_port()
+        env = dict(
+            os.environ,
+            TIJIAN_DATABASE_URL=self.database_url,
+            TIJIAN_SECRET_KEY="bench-" + "0" * 32,
+            TIJIAN_DEMO="1",  # the demo accounts may log in
+        )
+        command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--workers", str(self.workers)]
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # master and workers share a group: one kill ends them all
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(self.port) as probe:
+                    if probe.request("GET", "/login")[0] == 200:
+                        return self
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError("the server did not come up")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        """SIGKILL to the master and every worker at once: a crash, not a shutdown."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
 
     def worker_rss_mb(self) -> list[float]:
         """Resident memory of each gunicorn worker (the master's children)."""
         sizes = []
+        master = self.process.pid if self.process else -1
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
                 text = status.read_text()
             except OSError:  # a process that ended meanwhile
                 continue
-            if re.search(rf"^PPid:\s+{self.process.pid}$", text, re.M):
+            if re.search(rf"^PPid:\s+{master}$", text, re.M):
                 rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
                 if rss:
                     sizes.append(int(rss.group(1)) / 1024)
@@ -135,35 +183,16 @@ class Server:
 
 @contextmanager
 def serving(database_url: str, workers: int) -> Iterator[Server]:
-    """`tijian serve` in a process of its own, as in production (no demo worker beside it)."""
-    port = free_port()
-    env = dict(
-        os.environ,
-        TIJIAN_DATABASE_URL=database_url,
-        TIJIAN_SECRET_KEY="bench-" + "0" * 32,
-        TIJIAN_DEMO="1",  # the demo accounts may log in
-    )
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(  # noqa: S603 - our own command line
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    server = Server(database_url, workers).start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with Client(port) as probe:
-                    if probe.request("GET", "/login")[0] == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the server did not come up")
-            time.sleep(0.2)
-        yield Server(port, process)
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        server.stop()
+
+
+# gunicorn closes a keep-alive connection after 2 idle seconds; as a browser would, a client
+# idle longer opens a new one rather than write into a closed socket.
+IDLE_REOPEN_SECONDS = 1.5
 
 
 class Client:
@@ -173,6 +202,7 @@ class Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        self.last_answer = 0.0
 
     def __enter__(self) -> Client:
         return self
@@ -190,9 +220,12 @@ class Client:
         sent = dict(headers or {})
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if time.monotonic() - self.last_answer > IDLE_REOPEN_SECONDS:
+            self.connection.close()  # reopened by the request: the server has let it go
         self.connection.request(method, path, body=body, headers=sent)
         response = self.connection.getresponse()
         data = response.read()
+        self.last_answer = time.monotonic()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]

@@ -24,6 +24,7 @@ from RestrictedPython.Guards import (
     safe_builtins,
     safer_getattr,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -79,10 +80,56 @@ def _names_in(source: str) -> set[str]:
 
 
 def _inplace(op: str, left: Any, right: Any) -> Any:
-    try:
-        return _INPLACE_OPERATORS[op](left, right)
-    except KeyError:
-        raise ExpressionRefused(f"operator {op} is not allowed") from None
+    if op not in _INPLACE_OPERATORS:
+        raise ExpressionRefused(f"operator {op} is not allowed")
+    return _sized(op.rstrip("="), left, right)
+
+
+# One C-level operation (10 ** 10 ** 9, "x" * 10 ** 10, 1 << 10 ** 9) runs past the line-by-line
+# time limit and can take all memory: the operators that grow their result are checked first.
+MAX_RESULT_BITS = 4096  # integers: far beyond any fine in fen
+MAX_RESULT_ITEMS = 100_000  # strings, lists, tuples made by repetition
+_GROWING = {"**": operator.pow, "*": operator.mul, "<<": operator.lshift}
+_OPERATORS = {**_GROWING, **{op.rstrip("="): f for op, f in _INPLACE_OPERATORS.items()}}
+
+
+def _sized(op: str, left: Any, right: Any) -> Any:
+    if op in _GROWING and _too_big(op, left, right):
+        raise ExpressionRefused(f"运算结果过大（{op}）")
+    return _OPERATORS[op](left, right)
+
+
+def _too_big(op: str, left: Any, right: Any) -> bool:
+    if op == "*":
+        for sequence, times in ((left, right), (right, left)):
+            if isinstance(sequence, str | bytes | list | tuple) and isinstance(times, int):
+                return len(sequence) * times > MAX_RESULT_ITEMS
+        if isinstance(left, int) and isinstance(right, int):  # x *= x in a loop
+            return left.bit_length() + right.bit_length() > MAX_RESULT_BITS
+        return False
+    if not (isinstance(left, int) and isinstance(right, int)) or right <= 0:
+        return False
+    if op == "<<":
+        return left.bit_length() + right > MAX_RESULT_BITS
+    return abs(left) > 1 and left.bit_length() * right > MAX_RESULT_BITS  # **
+
+
+class _SizeCheckingPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's checks, and every **, * and << routed through `_sized_`."""
+
+    SYMBOLS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<"}
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:  # noqa: N802 - the visitor protocol
+        node = self.node_contents_visit(node)
+        symbol = self.SYMBOLS.get(type(node.op))
+        if symbol is None:
+            return node
+        call = ast.Call(
+            func=ast.Name("_sized_", ast.Load()),
+            args=[ast.Constant(symbol), node.left, node.right],
+            keywords=[],
+        )
+        return ast.fix_missing_locations(ast.copy_location(call, node))
 
 
 # Pure functions RestrictedPython leaves out of safe_builtins but decision logic needs.
@@ -113,6 +160,7 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
             "_write_": full_write_guard,
             "_inplacevar_": _inplace,
+            "_sized_": _sized,
             "_print_": None,
         }
         restricted_globals.update(helpers or {})
@@ -124,7 +172,7 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         code = self._compiled.get(key)
         if code is None:
             compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-            result = compiler(source)
+            result = compiler(source, policy=_SizeCheckingPolicy)
             if result.errors:
                 raise ExpressionRefused("; ".join(result.errors))
             refused = sorted(FORBIDDEN_NAMES & _names_in(source))
@@ -171,7 +219,9 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
 
 class _TimeLimit:
     """Stops restricted code that runs too long. A trace function checks the clock on every line
-    the expression executes (only its own frames are traced, so the cost stays with scripts)."""
+    the expression executes (only its own frames are traced, so the cost stays with scripts).
+    Also names arithmetic overflow and exhausted memory plainly: SpiffWorkflow's error helper
+    fails on their (errno, text) arguments and would hide the cause behind a TypeError."""
 
     def __enter__(self) -> None:
         self._previous = sys.gettrace()
@@ -184,8 +234,10 @@ class _TimeLimit:
 
         sys.settrace(trace)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         sys.settrace(self._previous)
+        if kind is not None and issubclass(kind, OverflowError | MemoryError):
+            raise ExpressionRefused(f"数值溢出或内存不足（{kind.__name__}）")
 
 
 def restricted_script_engine(helpers: Mapping[str, Any] | None = None) -> PythonScriptEngine:

@@ -194,7 +194,9 @@ def _number(value: Any, spec: Input) -> float | int:
         value,
         "应为数字 (number expected)",
     )
-    _expect(math.isfinite(value) and value >= 0, value, "应为非负数 (must be ≥ 0)")
+    # isfinite() of an int beyond float range raises: huge integers are finite anyway
+    finite = not isinstance(value, float) or math.isfinite(value)
+    _expect(finite and value >= 0, value, "应为非负数 (must be ≥ 0)")
     if spec.maximum is not None:
         _expect(value <= spec.maximum, value, f"不能超过 {spec.maximum:g}")
     return value  # type: ignore[no-any-return]

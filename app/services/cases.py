@@ -117,6 +117,20 @@ def open_case(
     return case
 
 
+def lock_instance(instance_id: int) -> WorkflowInstance:
+    """The workflow instance, read afresh and row-locked until the commit. Every writer of an
+    instance (task completion, timer, message) takes this lock before reading the state, so two
+    steps on one case — parallel branches, a timer firing while an officer submits — run one
+    after the other, each on the state the other left, instead of one failing the version check.
+    Taken after the task or job row and before the job row, in that order everywhere."""
+    instance = db.session.get(
+        WorkflowInstance, instance_id, with_for_update=True, populate_existing=True
+    )
+    if instance is None:  # pragma: no cover - foreign keys
+        raise NotFound(N_("案件不存在。"))
+    return instance
+
+
 def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
     """Mirror an engine run into the instance, the case row and the READY task rows."""
     instance.state = result.state

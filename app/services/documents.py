@@ -119,17 +119,23 @@ def issue(case_id: int, code: str, user: User) -> Document:
     missing = missing_fields(kind, data)
     if missing:
         raise InvalidInput(f"出具{kind.title}前须先填写：{', '.join(missing)}")
+    # The number first: its row lock queues every other issue of this type in this unit, so the
+    # latest version read next cannot change before the commit (two corrections at once would
+    # otherwise both become version 2).
+    doc_no = _doc_no(case, kind)
     previous = db.session.execute(
         select(Document)
         .where(Document.case_id == case.id, Document.doc_type == code)
         .order_by(Document.version.desc())
         .limit(1)
     ).scalar_one_or_none()
-    main = _make(case, kind, data, user, previous)
+    main = _make(case, kind, doc_no, data, user, previous)
     for companion in kind.companions:
+        companion_kind = DOCUMENT_TYPES[companion]
         _make(
             case,
-            DOCUMENT_TYPES[companion],
+            companion_kind,
+            _doc_no(case, companion_kind),
             data,
             user,
             None,
@@ -153,13 +159,13 @@ def issue(case_id: int, code: str, user: User) -> Document:
 def _make(
     case: Case,
     kind: DocumentType,
+    doc_no: str,
     data: dict[str, Any],
     user: User,
     previous: Document | None,
     issued_with: Document | None = None,
     together: list[str] | None = None,
 ) -> Document:
-    doc_no = _doc_no(case, kind)
     context = _context(case, kind, data, doc_no)
     context["together"] = together or []
     html = render_template(f"documents/{kind.code.lower()}.html", **context)

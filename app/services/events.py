@@ -18,7 +18,7 @@ from forms.base import N_
 
 from . import Conflict, Forbidden, InvalidInput
 from .audit import record
-from .cases import apply_run_result, get_case_for_user, open_case
+from .cases import apply_run_result, get_case_for_user, lock_instance, open_case
 from .parameters import run_context
 from .regions import in_scope
 from .workflows import engine
@@ -156,9 +156,10 @@ def _complaint(
 def _message(
     client: User, case: Case, message: str, payload: dict[str, Any]
 ) -> tuple[int, dict[str, Any], int | None]:
-    instance = db.session.execute(
-        select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+    instance_id = db.session.execute(
+        select(WorkflowInstance.id).where(WorkflowInstance.case_id == case.id)
     ).scalar_one()
+    instance = lock_instance(instance_id)
     try:
         result = engine().deliver_message(instance.state, message, payload, run_context())
     except MessageNotExpected:

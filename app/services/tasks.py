@@ -16,7 +16,7 @@ from forms.base import N_
 
 from . import Conflict, Forbidden, InvalidInput, NotFound, facts
 from .audit import record
-from .cases import apply_run_result
+from .cases import apply_run_result, lock_instance
 from .decision_support import FINE_FORMS, require_justification
 from .enterprises import first_offense_lookback
 from .library import LIBRARY_FORM, add_entry
@@ -104,9 +104,9 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
     if claimed != 1:
         db.session.rollback()
         raise Conflict(TAKEN_MESSAGE)
-    instance = db.session.get(WorkflowInstance, task.instance_id)
+    instance = lock_instance(task.instance_id)
     case = db.session.get(Case, task.case_id)
-    if instance is None or case is None:  # pragma: no cover - foreign keys
+    if case is None:  # pragma: no cover - foreign keys
         db.session.rollback()
         raise NotFound(N_("案件不存在。"))
     try:
@@ -136,9 +136,9 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
     case_id, roles = case.id, user.role_names
     try:
         db.session.commit()
-    except StaleDataError:
+    except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()
-        raise Conflict(TAKEN_MESSAGE) from None
+        raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None
     return db.session.execute(
         select(HumanTask)
         .where(

@@ -16,12 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.clock import CHINA_TZ
 from app.engine import EngineError, RunContext
 from app.extensions import db
-from app.models import Case, Deadline, Incident, Job, Notification, User, WorkflowInstance, utcnow
+from app.models import Case, Deadline, Incident, Job, Notification, User, utcnow
 from app.reference.roles import Role
 
 from . import Conflict, NotFound, mail
 from .audit import record
-from .cases import apply_run_result
+from .cases import apply_run_result, lock_instance
 from .parameters import run_context
 from .workflows import engine
 
@@ -58,13 +58,19 @@ def acquire(owner: str, now: dt.datetime, limit: int = 20) -> list[int]:
 def run_job(job_id: int, owner: str, now: dt.datetime, context: RunContext | None = None) -> str:
     """Fire what is due on the job's instance (with `context`, the round's configuration, read
     once for all its jobs). Returns fired | idle | lost | retry | incident."""
-    job = db.session.get(Job, job_id, with_for_update=True)
+    instance_id = db.session.execute(
+        select(Job.instance_id).where(Job.id == job_id)
+    ).scalar_one_or_none()
+    if instance_id is None:
+        db.session.rollback()
+        return "lost"  # done meanwhile
+    instance = lock_instance(instance_id)  # before the job row: the order every writer keeps
+    job = db.session.get(Job, job_id, with_for_update=True, populate_existing=True)
     if job is None or job.lock_owner != owner:
         db.session.rollback()
         return "lost"  # done meanwhile, or our lease expired and another worker took it
-    instance = db.session.get(WorkflowInstance, job.instance_id)
     case = db.session.get(Case, job.case_id)
-    assert instance is not None and case is not None  # noqa: S101 - foreign keys
+    assert case is not None  # noqa: S101 - foreign key
     overdue = _overdue_deadlines(instance.id, now)
     before = instance.state
     try:

@@ -125,7 +125,12 @@ def _support(
         return None
     if data is None:
         data = task_service.screen_data(task, ())
-    entered = {name: value for name, value in form.to_task_data().items() if value is not None}
+    # what the officer typed, except values the form refused: the panel reads valid data only
+    entered = {
+        name: value
+        for name, value in form.to_task_data().items()
+        if value is not None and not form[name].errors
+    }
     return penalty_support({**data, **entered}, task.case_id, task.form_key)
 
 

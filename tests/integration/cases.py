@@ -128,3 +128,25 @@ def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:
         case_id, "e_head_decision", "agency_head", head_decision=head_decision, head_opinion=""
     )
     return case_id
+
+
+def rectify_inspection_case() -> int:
+    """A 新城区 inspection that found problems: publicity (credit officer) and the rectification
+    order (officer) now wait on two parallel branches."""
+    enterprise = db.session.execute(
+        select(Enterprise.id).where(Enterprise.region_code == "150102")
+    ).scalar_one()
+    case = start_case(account("officer"), "enforcement_case", enterprise, "标签检查", "INSPECTION")
+    complete(
+        case.id,
+        "b_record",
+        "officer",
+        inspection_type="TARGETED",
+        draw_id="",
+        inspection_date=china_today().isoformat(),
+        inspectors="张三、李四",
+        location="新城区",
+        findings="标签不规范",
+        result="RECTIFY",
+    )
+    return case.id

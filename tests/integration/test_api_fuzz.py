@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from app.services.auth import create_token
+from tests.figures import count
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -41,3 +42,4 @@ def test_no_generated_input_makes_the_api_fail(app: Flask) -> None:
 
         run()
     assert calls >= len(operations) * 5
+    count("bad_inputs_tried", calls)

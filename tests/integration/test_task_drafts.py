@@ -10,13 +10,12 @@ from sqlalchemy import func, select
 
 from app.clock import china_today
 from app.extensions import db
-from app.models import AuditEvent, Enterprise, HumanTask
+from app.models import AuditEvent, HumanTask
 from app.services import inbox as inbox_service
 from app.services.auth import create_user
-from app.services.cases import start_case
 from app.services.parameters import set_parameter
 from tests.conftest import login
-from tests.integration.cases import account, complete, ready, warning_case
+from tests.integration.cases import account, complete, ready, rectify_inspection_case, warning_case
 
 NOTE = "已核对三批次<b>冷链</b>"
 
@@ -113,32 +112,15 @@ def test_screens_start_from_the_case_only_where_the_form_says_so(
 ) -> None:
     with app.app_context():
         set_parameter("RECTIFY_DEFAULT_WD", 7, china_today(), None, "试行")
-        enterprise = db.session.execute(
-            select(Enterprise.id).where(Enterprise.region_code == "150102")
-        ).scalar_one()
-        case = start_case(
-            account("officer"), "enforcement_case", enterprise, "标签检查", "INSPECTION"
-        )
+        case_id = rectify_inspection_case()
         complete(
-            case.id,
-            "b_record",
-            "officer",
-            inspection_type="TARGETED",
-            draw_id="",
-            inspection_date=china_today().isoformat(),
-            inspectors="张三、李四",
-            location="新城区",
-            findings="标签不规范",
-            result="RECTIFY",
-        )
-        complete(
-            case.id,
+            case_id,
             "b_publish",
             "officer",
             published_on=china_today().isoformat(),
             publish_channel="GSXT",
         )
-        order = next(t.id for t in ready(case.id) if t.bpmn_id == "b_order")
+        order = next(t.id for t in ready(case_id) if t.bpmn_id == "b_order")
     login(client, "officer")
     screen = client.get(f"/tasks/{order}").get_data(as_text=True)
     assert field_value(screen, "rectify_days") == "7"  # the diagram's default, from parameters

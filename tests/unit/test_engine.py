@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,42 @@ def test_scripts_cannot_reach_files_modules_or_dunders(script: str) -> None:
     engine, hash_ = engine_for(files)
     with pytest.raises(EngineError):
         engine.start(hash_, "scripted", {"result": 1})
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("x = 'a' * (10 ** 10)", "运算结果过大"),  # one C call: the line timer cannot stop it
+        ("x = [0] * 10 ** 9", "运算结果过大"),
+        ("x = 10 ** 10 ** 8", "运算结果过大"),
+        ("x = 1 << 10 ** 9", "运算结果过大"),
+        ("x = 5\nfor _ in 'abcdefghijklmn':\n    x *= x", "运算结果过大"),
+        ("x = 1.5 ** 100000", "数值溢出"),
+        ("while True:\n    pass", "表达式执行超过"),
+        ("x = max(range(10 ** 12))", "range"),
+        ("x = '{0.__class__}'.format(1)", "format"),
+        ("x = (lambda f: f(f))(lambda f: f(f))", "RecursionError"),
+    ],
+)
+def test_blow_ups_and_format_tricks_stop_with_a_clear_error(script: str, reason: str) -> None:
+    source = script.replace("'", "&apos;").replace("<", "&lt;")
+    engine, hash_ = engine_for({"scripted.bpmn": SCRIPT_PROCESS.format(script=source)})
+    started = time.monotonic()
+    with pytest.raises(EngineError, match=reason):
+        engine.start(hash_, "scripted", {"result": 1})
+    assert time.monotonic() - started < 10  # stopped, not left running (the limit is 1 s)
+
+
+@pytest.mark.parametrize("script", ["x = 2 ** 0.5 * 3", "x = 'ab' * 3", "x = 3 * 4 ** 2 << 2"])
+def test_ordinary_arithmetic_is_unaffected(script: str) -> None:
+    engine, hash_ = engine_for(
+        {
+            "scripted.bpmn": SCRIPT_PROCESS.format(
+                script=script.replace("'", "&apos;").replace("<", "&lt;")
+            )
+        }
+    )
+    assert engine.start(hash_, "scripted", {}).data["x"] == eval(script[4:])  # noqa: S307
 
 
 def test_plain_scripts_still_work() -> None:
