@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, redirect, request, url_for
+from flask import Flask, Response, abort, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from .extensions import db, login_manager
@@ -15,6 +15,10 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+# The signed cookie's key for the token of the server-side session (app.models.UserSession).
+SESSION_TOKEN = "sid"  # noqa: S105 - a key name, not a secret
 
 
 def init_app(app: Flask) -> None:
@@ -53,6 +57,10 @@ def _load_user(user_id: str) -> User | None:
     from flask import current_app
 
     if user.is_demo and not current_app.config["TIJIAN_DEMO"]:
+        return None
+    from .services.auth import session_is_live
+
+    if not session_is_live(user.id, session.get(SESSION_TOKEN, "")):  # logged out, or forged
         return None
     return user
 

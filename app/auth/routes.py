@@ -8,6 +8,7 @@ from flask_login import login_user, logout_user
 
 from app.config import LANGUAGES
 from app.i18n import current_locale
+from app.security import SESSION_TOKEN
 from app.services import ServiceError
 from app.services import auth as auth_service
 from forms.auth import LoginForm
@@ -22,13 +23,15 @@ def login() -> ResponseReturnValue:
     form = LoginForm(request.form, meta={"locales": [current_locale()]})
     if request.method == "POST" and form.validate():
         try:
-            account = auth_service.authenticate(
+            account, session_token = auth_service.authenticate(
                 form.username.data or "", form.password.data or "", request.remote_addr or "-"
             )
         except ServiceError as exc:
             return render_template("auth/login.html", form=form, error=str(exc)), exc.status
-        login_user(account)
         chosen = session.get("lang")
+        session.clear()  # nothing else from before the login carries over (session fixation)
+        session[SESSION_TOKEN] = session_token
+        login_user(account)
         if chosen in LANGUAGES and chosen != account.locale:  # a choice made before logging in
             auth_service.set_locale(account, chosen)
         return redirect(_safe_next(request.args.get("next")))
@@ -39,7 +42,7 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @access()
 def logout() -> ResponseReturnValue:
-    auth_service.record_logout(user())
+    auth_service.record_logout(user(), session.get(SESSION_TOKEN, ""))
     logout_user()
     return redirect(url_for("auth.login"))
 

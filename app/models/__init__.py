@@ -8,7 +8,7 @@ from .metrics import CaseFact, DashboardTally, StageVisit
 from .reference import Enterprise, Region
 from .review import ReviewItem, ReviewSample
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
-from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole
+from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole, UserSession
 from .workflow import (
     Case,
     CaseComment,
@@ -49,6 +49,7 @@ __all__ = [
     "ReviewItem",
     "ReviewSample",
     "User",
+    "UserSession",
     "UserRole",
     "WorkflowBundle",
     "WorkflowInstance",

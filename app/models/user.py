@@ -68,6 +68,18 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class UserSession(Base):
+    """A browser's login. The signed session cookie carries a random token; only its SHA-256 is
+    kept here, and logging out ends the row — so a copied cookie is worthless afterwards."""
+
+    __tablename__ = "user_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
 class LoginAttempt(Base):
     __tablename__ = "login_attempt"
     __table_args__ = (

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import ApiToken, LoginAttempt, Region, User, UserRole, utcnow
+from app.models import ApiToken, LoginAttempt, Region, User, UserRole, UserSession, utcnow
 from app.reference.roles import Role
 from forms.base import N_
 
@@ -33,8 +33,9 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def authenticate(username: str, password: str, remote_addr: str) -> User:
-    """The active user for these credentials; every attempt is recorded and throttled."""
+def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, str]:
+    """The active user for these credentials and the token of the session it starts; every
+    attempt is recorded and throttled."""
     config = current_app.config
     since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
     failures = _failures_since(LoginAttempt.username == username, since)
@@ -55,6 +56,9 @@ def authenticate(username: str, password: str, remote_addr: str) -> User:
         and (not user.is_demo or config["TIJIAN_DEMO"])
     )
     db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=allowed))
+    session_token = secrets.token_urlsafe(32)
+    if allowed and user is not None:
+        db.session.add(UserSession(token_hash=_token_hash(session_token), user_id=user.id))
     record(
         "login" if allowed else "login_failed",
         "user",
@@ -65,7 +69,22 @@ def authenticate(username: str, password: str, remote_addr: str) -> User:
     db.session.commit()
     if not allowed or user is None:
         raise InvalidCredentials(N_("用户名或密码不正确。"))
-    return user
+    return user, session_token
+
+
+def session_is_live(user_id: int, session_token: str) -> bool:
+    """Whether the cookie's session was started by this user and not ended by a logout."""
+    live = db.session.get(UserSession, _token_hash(session_token))
+    return live is not None and live.user_id == user_id and live.ended_at is None
+
+
+def record_logout(user: User, session_token: str) -> None:
+    """Ends the session server-side (a copy of the cookie no longer logs anyone in)."""
+    live = db.session.get(UserSession, _token_hash(session_token))
+    if live is not None and live.user_id == user.id:
+        live.ended_at = utcnow()
+    record("logout", "user", user.id, actor=user)
+    db.session.commit()
 
 
 def _failures_since(condition: object, since: object) -> int:
@@ -75,11 +94,6 @@ def _failures_since(condition: object, since: object) -> int:
         LoginAttempt.succeeded.is_(False),
     )
     return int(db.session.execute(query).scalar_one())
-
-
-def record_logout(user: User) -> None:
-    record("logout", "user", user.id, actor=user)
-    db.session.commit()
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,17 @@ PDF = b"%PDF-1.7\n" + "证据".encode() * 10
 def uploads(app: Flask, tmp_path: Path) -> Path:
     app.config.update(UPLOAD_FOLDER=str(tmp_path), ATTACHMENT_MAX_BYTES=4096)
     return tmp_path
+
+
+def _zip_bomb() -> bytes:
+    """One megabyte of zeros deflated to about a kilobyte."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.pdf", b"\0" * 1_000_000)
+    return packed.getvalue()
+
+
+ZIP_BOMB = _zip_bomb()
 
 
 def upload(
@@ -70,6 +82,8 @@ def test_upload_list_and_download(app: Flask, client: FlaskClient, uploads: Path
         ("empty.pdf", b"", "文件为空"),
         ("", b"", "请选择文件"),  # nothing chosen
         ("big.pdf", b"%PDF-" + b"0" * 5000, "超过大小限制"),
+        ("bomb.zip", ZIP_BOMB, "仅支持 PDF、PNG、JPEG"),  # archives are never opened, only refused
+        ("bomb.pdf", ZIP_BOMB, "仅支持 PDF、PNG、JPEG"),  # whatever the name says
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_kept(

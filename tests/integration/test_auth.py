@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -9,6 +12,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, LoginAttempt, User
+from app.services.auth import create_token, create_user
 from tests.conftest import base_config, csrf_token, login
 
 
@@ -92,6 +96,19 @@ def test_logout_needs_post_with_csrf_and_is_audited(app: Flask, client: FlaskCli
     assert actions[-2:] == ["login", "logout"]
 
 
+def test_logout_ends_the_session_even_for_a_copied_cookie(app: Flask, client: FlaskClient) -> None:
+    token = login(client, "officer")
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie(name, cookie.value)
+    assert thief.get("/tasks/").status_code == 200  # the copy works while the session lives
+    client.post("/logout", data={"csrf_token": token})
+    assert thief.get("/tasks/").status_code == 302  # and not after the logout
+    assert thief.get("/tasks/").location.startswith("/login")
+
+
 def test_open_redirect_through_next_is_refused(client: FlaskClient) -> None:
     token = csrf_token(client)
     response = client.post(
@@ -107,3 +124,29 @@ def test_security_headers(client: FlaskClient) -> None:
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.get_data(as_text=True)  # no inline script anywhere
+
+
+def test_passwords_and_tokens_never_reach_the_logs_or_the_audit_trail(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "correct horse battery staple"
+    caplog.set_level(logging.DEBUG)
+    with app.app_context():
+        create_user("kept_secret", secret, "保密测试", "150100", ["officer"])
+        api_token = create_token("kept_secret", "log check")
+    token = csrf_token(client)
+    client.post(
+        "/login", data={"csrf_token": token, "username": "kept_secret", "password": "x" + secret}
+    )
+    login(client, "kept_secret", secret)
+    client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {api_token}"})
+    client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {api_token}x"})  # refused
+    with app.app_context():
+        trail = " ".join(
+            str(detail) for detail in db.session.execute(select(AuditEvent.detail)).scalars()
+        )
+        stored = " ".join(
+            str(row) for row in db.session.execute(select(User.password_hash)).scalars()
+        )
+    for text in (caplog.text, trail, stored):
+        assert secret not in text and api_token not in text
