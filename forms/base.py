@@ -56,6 +56,9 @@ class TaskForm(Form):
     # field -> case-data name it starts from; explicit so a reviewer's 是/否 is never carried
     # over from an earlier, unrelated approval
     prefill: ClassVar[Mapping[str, str]] = {}
+    # field -> (case-data date it may not precede, the message): checked against the case when
+    # the task is completed (a test report received before the sample was sent, say)
+    not_before: ClassVar[Mapping[str, tuple[str, str]]] = {}
 
     class Meta:
         locales = ("zh_Hans",)

@@ -64,6 +64,7 @@ class TestSentForm(TaskForm):
 @task_form("investigation.test_received")
 class TestReceivedForm(TaskForm):
     title = N_("检验报告")
+    not_before = {"received_on": ("sent_on", N_("收到报告日期不能早于送检日期。"))}
 
     received_on = day(N_("收到报告日期"))
     test_conclusion = text(N_("检验结论"))

@@ -41,6 +41,14 @@ LABELS = {
         "访问矩阵中核对的拒绝（路由 × 岗位 × 本/外地区）denials checked",
         "tests/integration/test_access_matrix.py",
     ),
+    "random_walks": (
+        "随机路径：随机数据与时钟跳转走遍流程库 random walks through the process library",
+        "tests/unit/test_random_walks.py",
+    ),
+    "random_walk_steps": (
+        "随机路径中的步骤（办理或计时器触发），每步核对不变量 steps, invariants checked at each",
+        "tests/unit/test_random_walks.py",
+    ),
     "allowances_checked": (
         "访问矩阵中核对的允许 allowances checked",
         "tests/integration/test_access_matrix.py",

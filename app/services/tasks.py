@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+import forms
 from app.clock import china_today
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
 from app.extensions import db
 from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
 from forms.base import N_
 
-from . import Conflict, Forbidden, InvalidInput, NotFound, facts
+from . import Conflict, Forbidden, InvalidFields, InvalidInput, NotFound, facts
 from .audit import record
 from .cases import apply_run_result, lock_instance
 from .decision_support import FINE_FORMS, require_justification
@@ -85,11 +86,30 @@ def ensure_can_complete(task: HumanTask, user: User) -> None:
         raise Conflict("该任务已被他人认领，请先由认领人处理或由负责人改派。")
 
 
+def _check_date_order(task: HumanTask, data: dict[str, Any]) -> None:
+    """Dates the screen cannot judge alone: each must not precede the case's earlier one."""
+    rules = forms.form_class_for(task.form_key or "").not_before
+    if not rules:
+        return
+    known = screen_data(task, ())
+    refused = {
+        field: message
+        for field, (earlier, message) in rules.items()
+        # ISO dates order as text; a missing earlier date leaves nothing to compare
+        if isinstance(data.get(field), str)
+        and isinstance(known.get(earlier), str)
+        and data[field] < known[earlier]
+    }
+    if refused:
+        raise InvalidFields(refused)
+
+
 def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
     """Complete the task and run the engine; returns the user's next task on the case, if any."""
     ensure_can_complete(task, user)
     if task.form_key in FINE_FORMS:
         require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
+    _check_date_order(task, data)
     claimed = db.session.execute(
         update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.state == "READY")

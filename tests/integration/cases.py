@@ -85,8 +85,9 @@ REPORT: dict[str, Any] = {
 }
 
 
-def investigated_case(title: str = "销售过期食品") -> int:
-    """A 新城区 food case filed and investigated, waiting for the investigation report."""
+def investigated_case(title: str = "销售过期食品", next_action: str = "CONCLUDE") -> int:
+    """A 新城区 food case filed and investigated; with CONCLUDE waiting for the investigation
+    report, otherwise for the step `next_action` leads to."""
     today = china_today().isoformat()
     enterprise = db.session.execute(
         select(Enterprise.id).where(Enterprise.region_code == "150102")
@@ -115,7 +116,7 @@ def investigated_case(title: str = "销售过期食品") -> int:
     )
     complete(case.id, "c_filing_approval", "agency_head", approved=True, opinion="")
     complete(case.id, "c_assign", "unit_head", case_officers="张三、李四")
-    complete(case.id, "d_investigate", "officer", evidence_summary="", next_action="CONCLUDE")
+    complete(case.id, "d_investigate", "officer", evidence_summary="", next_action=next_action)
     return case.id
 
 

@@ -6,6 +6,7 @@ stores nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import quote
 
@@ -15,12 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, User
 from app.services.regions import in_scope
 from tests.conftest import login
 from tests.figures import count
-from tests.integration.cases import investigated_case, ready
+from tests.integration.cases import complete, investigated_case, ready
 
 EXAMPLES_PER_FORM = 6
 NASTY = st.one_of(
@@ -169,3 +171,24 @@ def test_what_the_fuzzer_found_stays_fixed(app: Flask, client: FlaskClient) -> N
     assert "&lt;script&gt;alert(1)&lt;/script&gt;%d" in page and "<script>alert" not in page
     upload = client.post(f"/cases/{case_id}/attachments", data={"csrf_token": token, "file": "0"})
     assert upload.status_code == 422 and "请选择文件" in upload.get_data(as_text=True)
+
+
+def test_a_test_report_cannot_arrive_before_the_sample_was_sent(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Found by the random walks: the engine then computed a negative suspension and failed."""
+    today = china_today()
+    with app.app_context():
+        case_id = investigated_case(next_action="TEST")
+        complete(case_id, "d_test_sent", "officer", sent_on=today.isoformat(), test_item="菌落总数")
+        received = next(t.id for t in ready(case_id) if t.bpmn_id == "d_test_received")
+    token = login(client, "officer")
+    early = (today - dt.timedelta(days=1)).isoformat()
+    answer = client.post(
+        f"/tasks/{received}",
+        data={"csrf_token": token, "received_on": early, "test_conclusion": "合格"},
+    )
+    assert answer.status_code == 422
+    assert "收到报告日期不能早于送检日期" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert [t.bpmn_id for t in ready(case_id)] == ["d_test_received"]  # nothing moved
