@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -101,3 +102,25 @@ def test_a_user_saves_applies_and_deletes_filters_of_their_own(gallery_app: Flas
     assert gone.status_code == 303
     with gallery_app.app_context():
         assert db.session.execute(select(func.count(SavedFilter.id))).scalar_one() == 0
+
+
+ATTACKS = ["' OR 1=1 --", '" OR ""="', "1; DROP TABLE enforcement_case; --", "%' OR '%'='"]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_sql_injection_strings_find_nothing_and_harm_nothing(
+    gallery_app: Flask, attack: str
+) -> None:
+    client = gallery_app.test_client()
+    login(client, "officer_bt")  # a region's view: an injection must not widen it either
+    with gallery_app.app_context():
+        before = db.session.execute(select(func.count(Case.id))).scalar_one()
+    visible = set(case_ids(client.get("/cases/").get_data(as_text=True)))
+    searched = client.get("/cases/", query_string={"q": attack})
+    assert searched.status_code == 200 and case_ids(searched.get_data(as_text=True)) == []
+    for name in ("status", "stage", "region", "domain", "officer", "page"):
+        response = client.get("/cases/", query_string={name: attack})
+        assert response.status_code in (200, 422)
+        assert set(case_ids(response.get_data(as_text=True))) <= visible
+    with gallery_app.app_context():
+        assert db.session.execute(select(func.count(Case.id))).scalar_one() == before
