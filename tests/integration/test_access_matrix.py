@@ -203,10 +203,13 @@ def _send(client: FlaskClient, path: str, method: str, csrf: str, bearer: str) -
 
 
 def test_the_csrf_token_of_the_matrix_is_the_sessions(matrix_app: Flask) -> None:
-    """The matrix posts with the session's token: without it every form post is refused first
-    (so a 400 there would hide the role rule — this shows the token it uses is accepted)."""
+    """The matrix posts with the session's token: without it, or with a forged one, every form
+    post is refused first (a 400 there would hide the role rule — this shows the token it uses
+    is accepted)."""
     client = matrix_app.test_client()
     login(client, "officer")
     assert client.post("/cases/filters", data={"name": "x"}).status_code == 400
+    forged = {"csrf_token": "IjEyMyI.forged.token", "name": "x"}
+    assert client.post("/cases/filters", data=forged).status_code == 400
     token = csrf_token(client, "/cases/")
     assert client.post("/cases/filters", data={"csrf_token": token, "name": "x"}).status_code != 400
