@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from .extensions import db, login_manager
+from .extensions import login_manager
 from .models import User
 
 # No inline script anywhere: htmx is configured through a <meta> tag and page code lives in
@@ -51,16 +51,15 @@ def _has_nul(value: object) -> bool:
 
 
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    from .services.auth import user_of_session  # services import the app package
+
+    if not user_id.isdigit():
+        return None
+    # one query: the account, if the cookie's session is live (not logged out, not forged)
+    user = user_of_session(int(user_id), session.get(SESSION_TOKEN, ""))
     if user is None or not user.is_active:
         return None
-    from flask import current_app
-
     if user.is_demo and not current_app.config["TIJIAN_DEMO"]:
-        return None
-    from .services.auth import session_is_live
-
-    if not session_is_live(user.id, session.get(SESSION_TOKEN, "")):  # logged out, or forged
         return None
     return user
 

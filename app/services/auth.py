@@ -72,10 +72,17 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, 
     return user, session_token
 
 
-def session_is_live(user_id: int, session_token: str) -> bool:
-    """Whether the cookie's session was started by this user and not ended by a logout."""
-    live = db.session.get(UserSession, _token_hash(session_token))
-    return live is not None and live.user_id == user_id and live.ended_at is None
+def user_of_session(user_id: int, session_token: str) -> User | None:
+    """The user, if the cookie's session was started by them and not ended by a logout."""
+    return db.session.execute(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            UserSession.token_hash == _token_hash(session_token),
+            UserSession.ended_at.is_(None),
+        )
+    ).scalar_one_or_none()
 
 
 def record_logout(user: User, session_token: str) -> None:
