@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .designer import bp as designer_bp
     from .enterprises import bp as enterprises_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         enterprises_bp,
         supervision_bp,
         review_bp,
+        designer_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -18,6 +18,7 @@ from .runtime import (
 from .scripting import ExpressionRefused, ExpressionTimeout
 from .serializer import unpack
 from .specs import (
+    MAX_FILE_BYTES,
     ParsedBundle,
     ProcessInfo,
     UserTaskInfo,
@@ -27,6 +28,7 @@ from .specs import (
 )
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "DecisionError",
     "DecisionResult",
     "MatchedRule",

@@ -27,7 +27,7 @@ _DTD_PATTERN = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
 )
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a diagram or decision file; larger uploads are refused
 
 
 class WorkflowDefinitionError(ValueError):

@@ -41,7 +41,11 @@ class ProcessVersion(Base):
 
 class Case(Base):
     __tablename__ = "enforcement_case"
-    __table_args__ = (Index("ix_enforcement_case_region_status", "region_code", "status"),)
+    __table_args__ = (
+        Index("ix_enforcement_case_region_status", "region_code", "status"),
+        # running cases per process version (the process library), read from the index alone
+        Index("ix_enforcement_case_status_version", "status", "process_version_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)

@@ -1,0 +1,158 @@
+"""The process library for designers: every process and decision with its versions, the files
+behind them, and the upload of changed .bpmn/.dmn files as a new version."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from sqlalchemy import func, select
+
+from app.engine import MAX_FILE_BYTES
+from app.extensions import db
+from app.models import Case, ProcessVersion, User, WorkflowBundle
+from forms.base import N_
+
+from . import InvalidInput, NotFound
+from .workflows import MAIN_PROCESS, check_bundle, deploy, engine
+
+KINDS = {".bpmn": "processes", ".dmn": "decisions"}  # where a new file goes in the bundle
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int  # 1 for the first deployment of the process
+    bundle_hash: str
+    deployed_at: datetime
+    author: str
+    note: str
+    active: bool
+    open_cases: int
+
+
+@dataclass(frozen=True)
+class Process:
+    process_id: str
+    name: str
+    versions: list[Version]  # newest first
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision_id: str
+    filename: str
+    content_hash: str  # the SHA-256 of its file: the decision's own version
+
+
+@dataclass(frozen=True)
+class Library:
+    processes: list[Process]
+    decisions: list[Decision]  # those of the active main bundle
+    active_bundle: str | None
+    files: list[str]  # the active main bundle's files
+
+
+def overview() -> Library:
+    open_cases = dict(
+        db.session.execute(
+            select(Case.process_version_id, func.count(Case.id))
+            .where(Case.status == "OPEN")
+            .group_by(Case.process_version_id)
+        ).all()
+    )
+    rows = db.session.execute(
+        select(ProcessVersion, WorkflowBundle.note, User.display_name)
+        .join(WorkflowBundle, WorkflowBundle.hash == ProcessVersion.bundle_hash)
+        .outerjoin(User, User.id == WorkflowBundle.created_by_id)
+        .order_by(ProcessVersion.process_id, ProcessVersion.deployed_at, ProcessVersion.id)
+    ).all()
+    grouped: dict[str, list[tuple[ProcessVersion, str | None, str | None]]] = {}
+    for version, note, author in rows:
+        grouped.setdefault(version.process_id, []).append((version, note, author))
+    processes = [
+        Process(
+            process_id,
+            versions[-1][0].name,
+            [
+                Version(
+                    number,
+                    version.bundle_hash,
+                    version.deployed_at,
+                    author or "命令行",
+                    note or "",
+                    version.is_active,
+                    int(open_cases.get(version.id, 0)),
+                )
+                for number, (version, note, author) in reversed(list(enumerate(versions, start=1)))
+            ],
+        )
+        for process_id, versions in grouped.items()
+    ]
+    active = active_bundle()
+    decisions: list[Decision] = []
+    files: list[str] = []
+    if active is not None:
+        parsed = engine().bundle(active.hash)
+        files = sorted(active.files)
+        by_hash = {_content_hash(text): name for name, text in active.files.items()}
+        decisions = [
+            Decision(decision_id, by_hash.get(content_hash, ""), content_hash)
+            for decision_id, (_, content_hash) in sorted(parsed.decisions.items())
+        ]
+    return Library(processes, decisions, active.hash if active else None, files)
+
+
+def _content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def active_bundle() -> WorkflowBundle | None:
+    """The bundle of the active main process: the one an upload changes."""
+    return db.session.execute(
+        select(WorkflowBundle)
+        .join(ProcessVersion, ProcessVersion.bundle_hash == WorkflowBundle.hash)
+        .where(ProcessVersion.process_id == MAIN_PROCESS, ProcessVersion.is_active.is_(True))
+    ).scalar_one_or_none()
+
+
+def bundle_file(bundle_hash: str, filename: str) -> str:
+    bundle = db.session.get(WorkflowBundle, bundle_hash)
+    if bundle is None or filename not in bundle.files:
+        raise NotFound(N_("文件不存在。"))
+    return bundle.files[filename]
+
+
+def upload(uploaded: Mapping[str, bytes], note: str, actor: User) -> str:
+    """Put the uploaded files in place of the active bundle's files of the same name (or add
+    them), validate the whole bundle and deploy it as a new version. Returns its hash; refuses
+    with every problem named, and then nothing changes."""
+    active = active_bundle()
+    files = dict(active.files) if active else {}
+    problems: list[str] = []
+    if not uploaded:
+        raise InvalidInput(N_("请选择要上传的 .bpmn 或 .dmn 文件。"))
+    for name, content in uploaded.items():
+        base = PurePosixPath(name.replace("\\", "/")).name
+        suffix = PurePosixPath(base).suffix.lower()
+        if suffix not in KINDS or base != name:
+            problems.append(f"{name}: 只接受 .bpmn 或 .dmn 文件，文件名不能含路径")
+            continue
+        if len(content) > MAX_FILE_BYTES:
+            problems.append(f"{name}: 文件超过 5 MB")
+            continue
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(f"{name}: 不是 UTF-8 编码的文本")
+            continue
+        same = [existing for existing in files if PurePosixPath(existing).name == base]
+        files[same[0] if same else f"{KINDS[suffix]}/{base}"] = text
+    if problems:
+        raise InvalidInput("；".join(problems))
+    report = check_bundle(files)
+    if report.problems:
+        raise InvalidInput("；".join(report.problems))
+    return deploy(files, actor, note=note.strip() or None)
