@@ -54,6 +54,11 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
         N_("流程库"),
         frozenset({Role.DESIGNER, Role.ADMIN, Role.SUPERVISOR}),
     ),
+    (
+        "designer.parameters",
+        N_("配置参数"),
+        frozenset({Role.DESIGNER, Role.ADMIN, Role.SUPERVISOR}),
+    ),
     ("supervision.audit", N_("审计日志"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("supervision.notifications", N_("通知"), frozenset()),
     ("supervision.tokens", N_("接口令牌"), frozenset({Role.ADMIN})),

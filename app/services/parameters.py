@@ -4,6 +4,7 @@ effective date) and the holiday table; together they make the RunContext of ever
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,65 @@ def run_context(now: dt.datetime | None = None) -> RunContext:
         calendar=context.calendar,
         now=context.now,
     )
+
+
+@dataclass(frozen=True)
+class ParameterRow:
+    definition: ParameterDefinition
+    value: Any  # in force today
+    tag: str
+    changed: ParameterValue | None  # the change in force today, if any
+    changed_by: str | None
+    scheduled: list[ParameterValue]  # changes that take effect later
+
+
+def overview(today: dt.date) -> list[ParameterRow]:
+    """Every key with its value in force, who set it and what is scheduled."""
+    changes = db.session.execute(
+        select(ParameterValue, User.display_name)
+        .outerjoin(User, User.id == ParameterValue.changed_by_id)
+        .order_by(ParameterValue.effective_from, ParameterValue.id)
+    ).all()
+    in_force: dict[str, tuple[ParameterValue, str | None]] = {}
+    scheduled: dict[str, list[ParameterValue]] = {}
+    for change, name in changes:
+        if change.effective_from <= today:
+            in_force[change.key] = (change, name)  # later rows win
+        else:
+            scheduled.setdefault(change.key, []).append(change)
+    rows = []
+    for key, definition in definitions().items():
+        current = in_force.get(key)
+        rows.append(
+            ParameterRow(
+                definition,
+                current[0].value if current else definition.default,
+                current[0].tag if current else definition.tag,
+                current[0] if current else None,
+                current[1] if current else None,
+                scheduled.get(key, []),
+            )
+        )
+    return rows
+
+
+def parse_value(text: str) -> Any:
+    """What a person types into the value box: a number, yes/no, or nothing (unset)."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    if cleaned.lower() in ("true", "是"):
+        return True
+    if cleaned.lower() in ("false", "否"):
+        return False
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return cleaned
+    if number != number or number in (float("inf"), float("-inf")):  # nan, inf
+        raise InvalidInput(N_("数值无效。"))
+    return number

@@ -4,6 +4,7 @@ changed, when they are malformed or malicious."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
+from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, Case, ProcessVersion, WorkflowBundle
+from app.services.parameters import run_context
 from tests.conftest import login
 from tests.integration.cases import warning_case
 
@@ -162,3 +165,69 @@ def test_only_designers_and_admins_change_models(app: Flask, client: FlaskClient
     other = client.application.test_client()
     login(other, "officer")
     assert other.get("/designer/").status_code == 403
+
+
+def test_a_designer_changes_a_deadline_from_a_date_on_and_new_deadlines_use_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    today = china_today()
+    token = login(client, "designer")
+    page = client.get("/designer/parameters").get_data(as_text=True)
+    assert 'id="RECTIFY_DEFAULT_WD"' in page
+    refused = client.post(
+        "/designer/parameters",
+        data={
+            "csrf_token": token,
+            "key": "RECTIFY_DEFAULT_WD",
+            "value": "七",
+            "effective_from": (today - dt.timedelta(days=1)).isoformat(),
+            "tag": "D",
+            "note": "",
+        },
+    )
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "生效日期不能早于今天" in text and "此项必填" in text
+    changed = client.post(
+        "/designer/parameters",
+        data={
+            "csrf_token": token,
+            "key": "RECTIFY_DEFAULT_WD",
+            "value": "7",
+            "effective_from": today.isoformat(),
+            "tag": "D",
+            "note": "局务会决定缩短默认整改期限",
+        },
+    )
+    assert changed.status_code == 303
+    row = (
+        client.get("/designer/parameters")
+        .get_data(as_text=True)
+        .split('id="RECTIFY_DEFAULT_WD"')[1]
+    )
+    assert '<td class="number">7</td>' in row.split("</tr>")[0]
+    assert "局务会决定缩短默认整改期限" in row.split("</tr>")[0]
+    with app.app_context():
+        assert run_context().parameters["RECTIFY_DEFAULT_WD"] == 7
+        who = db.session.execute(
+            select(AuditEvent.actor_name).where(AuditEvent.action == "set_parameter")
+        ).scalar_one()
+    assert who == "designer"
+    wrong_kind = client.post(
+        "/designer/parameters",
+        data={
+            "csrf_token": token,
+            "key": "RECTIFY_DEFAULT_WD",
+            "value": "七",
+            "effective_from": today.isoformat(),
+            "tag": "D",
+            "note": "试",
+        },
+    )
+    assert wrong_kind.status_code == 422 and "值类型不符" in wrong_kind.get_data(as_text=True)
+    officer = client.application.test_client()
+    officer_token = login(officer, "officer")
+    assert officer.get("/designer/parameters").status_code == 403
+    assert (
+        officer.post("/designer/parameters", data={"csrf_token": officer_token}).status_code == 403
+    )
