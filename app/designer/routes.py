@@ -54,6 +54,12 @@ def download(bundle_hash: str, filename: str) -> ResponseReturnValue:
     )
 
 
+@bp.route("/diff/<old_hash>/<new_hash>")
+@access(*READERS)
+def diff(old_hash: str, new_hash: str) -> ResponseReturnValue:
+    return render_template("designer/diff.html", diff=library_service.diff(old_hash, new_hash))
+
+
 @bp.route("/upload", methods=["POST"])
 @access(*CHANGERS)
 def upload() -> ResponseReturnValue:

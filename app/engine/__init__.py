@@ -24,6 +24,7 @@ from .specs import (
     UserTaskInfo,
     WorkflowDefinitionError,
     bundle_hash,
+    element_fingerprints,
     read_directory,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "WorkflowDefinitionError",
     "WorkflowEngine",
     "bundle_hash",
+    "element_fingerprints",
     "read_directory",
     "set_coverage_listener",
     "unpack",

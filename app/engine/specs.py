@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,50 @@ _NOT_FLOW_ELEMENTS = {
     "textAnnotation",
     "association",
 }
+
+
+# (process or decision id, element id) -> (element name, SHA-256 of its canonical XML)
+Fingerprints = dict[tuple[str, str], tuple[str, str]]
+_LINKS = {"incoming", "outgoing"}  # restate the sequence flows, which are elements of their own
+
+
+def element_fingerprints(files: Mapping[str, str]) -> Fingerprints:
+    """A digest per element — every flow node, sequence flow and lane of each process, every
+    rule and the input/output header of each decision table — for comparing two versions."""
+    found: Fingerprints = {}
+    for filename, text in sorted(files.items()):
+        root = parse_xml(filename, text)
+        for process in root.iter(f"{{{BPMN}}}process"):
+            owner = process.get("id") or ""
+            elements = [*process, *process.iter(f"{{{BPMN}}}lane")]
+            for element in elements:
+                key = element.get("id") if isinstance(element.tag, str) else None
+                if key:
+                    found[(owner, key)] = (element.get("name") or "", _digest(element))
+        for decision in root.iter("{*}decision"):
+            owner = decision.get("id") or ""
+            for table in decision.iter("{*}decisionTable"):
+                header = [c for c in table if etree.QName(c).localname in ("input", "output")]
+                found[(owner, "表头")] = (
+                    table.get("hitPolicy") or "UNIQUE",
+                    hashlib.sha256(b"".join(_canonical(c) for c in header)).hexdigest(),
+                )
+                for rule in table.iter("{*}rule"):
+                    found[(owner, rule.get("id") or "")] = ("", _digest(rule))
+    return found
+
+
+def _canonical(element: Any) -> bytes:
+    copy = deepcopy(element)
+    for child in list(copy):
+        if isinstance(child.tag, str) and etree.QName(child).localname in _LINKS:
+            copy.remove(child)
+    copy.tail = None
+    return bytes(etree.tostring(copy, method="c14n"))
+
+
+def _digest(element: Any) -> str:
+    return hashlib.sha256(_canonical(element)).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import func, select
 
-from app.engine import MAX_FILE_BYTES
+from app.engine import MAX_FILE_BYTES, element_fingerprints
 from app.extensions import db
 from app.models import Case, ProcessVersion, User, WorkflowBundle
 from forms.base import N_
@@ -156,3 +156,44 @@ def upload(uploaded: Mapping[str, bytes], note: str, actor: User) -> str:
     if report.problems:
         raise InvalidInput("；".join(report.problems))
     return deploy(files, actor, note=note.strip() or None)
+
+
+@dataclass(frozen=True)
+class Change:
+    owner: str  # process or decision id
+    element: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Diff:
+    old: str
+    new: str
+    added: list[Change]
+    removed: list[Change]
+    changed: list[Change]
+
+
+def diff(old_hash: str, new_hash: str) -> Diff:
+    """Elements added, removed and changed between two deployed bundles (diagram layout and the
+    restated links of a node are left out: only what the engine runs)."""
+    bundles = {h: db.session.get(WorkflowBundle, h) for h in (old_hash, new_hash)}
+    old, new = bundles[old_hash], bundles[new_hash]
+    if old is None or new is None:
+        raise NotFound(N_("版本不存在。"))
+    before, after = element_fingerprints(old.files), element_fingerprints(new.files)
+
+    def listed(
+        keys: set[tuple[str, str]], source: Mapping[tuple[str, str], tuple[str, str]]
+    ) -> list[Change]:
+        return [
+            Change(owner, element, source[(owner, element)][0]) for owner, element in sorted(keys)
+        ]
+
+    return Diff(
+        old_hash,
+        new_hash,
+        listed(after.keys() - before.keys(), after),
+        listed(before.keys() - after.keys(), before),
+        listed({k for k in before.keys() & after.keys() if before[k][1] != after[k][1]}, after),
+    )

@@ -115,6 +115,25 @@ def test_an_uploaded_change_becomes_a_new_version_and_running_cases_stay(
     assert deployed_by == "designer"
     page = client.get("/designer/").get_data(as_text=True)
     assert 'data-process="enforcement_case" data-version="2" class="active"' in page
+    compared = client.get(f"/designer/diff/{old_bundle}/{new_bundle}").get_data(as_text=True)
+    changed_rows = compared.split('id="diff-changed"')[1].split("</table>")[0]
+    assert "a_assess" in changed_rows and changed_rows.count("<tr>") == 2  # header + the task
+    assert compared.split('id="diff-added"')[1].split("</table>")[0].count("<code>") == 0
+
+
+def test_a_changed_threshold_shows_as_the_changed_rule(app: Flask, client: FlaskClient) -> None:
+    _, old_bundle = active_main(app)
+    token = login(client, "designer")
+    table = (WORKFLOWS / "decisions" / "fine_band.dmn").read_text(encoding="utf-8")
+    rule = table.split('<rule id="fine_band_r2">')[1].split("</rule>")[0]
+    changed = table.replace(rule, rule.replace("fine_max", "fine_max * 0.9", 1), 1)
+    assert changed != table
+    status, _ = post_files(client, token, [("fine_band.dmn", changed.encode())], "调整幅度")
+    assert status == 303
+    _, new_bundle = active_main(app)
+    compared = client.get(f"/designer/diff/{old_bundle}/{new_bundle}").get_data(as_text=True)
+    changed_rows = compared.split('id="diff-changed"')[1].split("</table>")[0]
+    assert "fine_band_r2" in changed_rows and changed_rows.count("<tr>") == 2
 
 
 XXE = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><d>&e;</d>'
