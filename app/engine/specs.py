@@ -162,6 +162,39 @@ def _digest(element: Any) -> str:
     return hashlib.sha256(_canonical(element)).hexdigest()
 
 
+def _flow_problems(filename: str, process: Any) -> list[str]:
+    nodes: dict[str, Any] = {}
+    following: dict[str, list[str]] = {}
+    for element in process:
+        tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
+        if tag == "sequenceFlow":
+            following.setdefault(element.get("sourceRef"), []).append(element.get("targetRef"))
+        elif tag and tag not in _NOT_FLOW_ELEMENTS and element.get("id"):
+            nodes[element.get("id")] = element
+    attached: dict[str, list[str]] = {}
+    for node_id, node in nodes.items():
+        if etree.QName(node).localname == "boundaryEvent":
+            attached.setdefault(node.get("attachedToRef"), []).append(node_id)
+    starts = [i for i, n in nodes.items() if etree.QName(n).localname == "startEvent"]
+    reached: set[str] = set()
+    todo = list(starts)
+    while todo:
+        current = todo.pop()
+        if current in reached:
+            continue
+        reached.add(current)
+        todo += following.get(current, []) + attached.get(current, [])
+    pid = process.get("id")
+    problems = []
+    for node_id, node in nodes.items():
+        where = f"{filename}: {pid}/{node_id}（{node.get('name') or etree.QName(node).localname}）"
+        if node_id not in reached:
+            problems.append(f"{where} 不可达：没有从开始事件通往它的顺序流")
+        elif etree.QName(node).localname != "endEvent" and not following.get(node_id):
+            problems.append(f"{where} 是死路：没有流出的顺序流，也不是结束事件")
+    return problems
+
+
 @dataclass(frozen=True)
 class Stage:
     """A call activity of a process: the stage and the process it calls."""
@@ -275,6 +308,17 @@ class ParsedBundle:
                     else:
                         elements.add((pid, element.get("id")))
         return elements
+
+    def flow_problems(self) -> list[str]:
+        """Flow nodes no start event leads to, and nodes that lead nowhere without being an end
+        event: mistakes the parser accepts but that strand a case or never run."""
+        problems: list[str] = []
+        for filename, text in sorted(self.files.items()):
+            if not filename.endswith(".bpmn"):
+                continue
+            for process in parse_xml(filename, text).iter(f"{{{BPMN}}}process"):
+                problems += _flow_problems(filename, process)
+        return problems
 
     def expressions(self) -> list[Expression]:
         """Every piece of code in the bundle: conditions, scripts, timers, decision entries."""

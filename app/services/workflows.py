@@ -59,7 +59,7 @@ def check_bundle(files: Mapping[str, str]) -> CheckReport:
         bundle = ParsedBundle(files)
     except WorkflowDefinitionError as exc:
         return CheckReport(None, (str(exc),))
-    problems = engine().expression_problems(bundle)
+    problems = engine().expression_problems(bundle) + bundle.flow_problems()
     known_forms = forms.registered_form_keys()
     # A called process's tasks are listed under every process that calls it: check each once.
     user_tasks = {

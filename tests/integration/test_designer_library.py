@@ -136,6 +136,7 @@ def test_a_changed_threshold_shows_as_the_changed_rule(app: Flask, client: Flask
     assert "fine_band_r2" in changed_rows and changed_rows.count("<tr>") == 2
 
 
+STRAY = '<bpmn:scriptTask id="stray" name="孤立"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>'
 XXE = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><d>&e;</d>'
 LAUGHS = '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aa"><!ENTITY b "&a;&a;">]><l>&b;</l>'
 
@@ -154,6 +155,11 @@ LAUGHS = '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aa"><!ENTITY b "&a;&a;">
             "stage_a_warning.bpmn",
             STAGE_A.replace('value="warning.issue"', 'value="no.such.form"').encode(),
             "no.such.form",
+        ),
+        (
+            "stage_a_warning.bpmn",
+            STAGE_A.replace("</bpmn:process>", STRAY + "</bpmn:process>", 1).encode(),
+            "不可达",
         ),
         (
             "stage_a_warning.bpmn",

@@ -15,6 +15,7 @@ from app.engine import (
     WorkflowDefinitionError,
     WorkflowEngine,
     bundle_hash,
+    read_directory,
 )
 from app.engine.specs import ParsedBundle
 
@@ -263,3 +264,39 @@ def test_a_submitted_list_replaces_the_earlier_one() -> None:
         started.state, started.ready_tasks[0].guid, {"sanctions": ["REVOKE_LICENSE"]}
     )
     assert done.data["sanctions"] == ["REVOKE_LICENSE"]
+
+
+FLOW_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="flows" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:scriptTask id="work" name="办理"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    {extra}
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_unreachable_elements_and_dead_ends_are_named() -> None:
+    stray = (
+        '<bpmn:scriptTask id="stray" name="孤立步骤"><bpmn:script>y = 1</bpmn:script>'
+        '</bpmn:scriptTask><bpmn:sequenceFlow id="f3" sourceRef="stray" targetRef="end" />'
+    )
+    dead_end = (
+        '<bpmn:boundaryEvent id="late" name="超期" attachedToRef="work">'
+        '<bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+    )
+    broken = FLOW_PROCESS.format(extra=stray + dead_end)
+    assert ParsedBundle({"flows.bpmn": broken}).flow_problems() == [
+        "flows.bpmn: flows/stray（孤立步骤） 不可达：没有从开始事件通往它的顺序流",
+        "flows.bpmn: flows/late（超期） 是死路：没有流出的顺序流，也不是结束事件",
+    ]
+    fine = FLOW_PROCESS.format(extra="")
+    assert ParsedBundle({"flows.bpmn": fine}).flow_problems() == []
+
+
+def test_the_shipped_diagrams_have_no_unreachable_elements_or_dead_ends() -> None:
+    assert ParsedBundle(read_directory(WORKFLOWS)).flow_problems() == []
