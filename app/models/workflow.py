@@ -43,8 +43,10 @@ class Case(Base):
     __tablename__ = "enforcement_case"
     __table_args__ = (
         Index("ix_enforcement_case_region_status", "region_code", "status"),
-        # running cases per process version (the process library), read from the index alone
-        Index("ix_enforcement_case_status_version", "status", "process_version_id"),
+        # running cases per process version (the process library), read from the index alone;
+        # the version leads: SQLite (no statistics) would take a status-first index for every
+        # status filter and scan the province (case search went from 50 to 90 ms at 1M cases)
+        Index("ix_enforcement_case_version_status", "process_version_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,10 +16,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("enforcement_case", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_enforcement_case_status_version", ["status", "process_version_id"], unique=False
+            "ix_enforcement_case_version_status", ["process_version_id", "status"], unique=False
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("enforcement_case", schema=None) as batch_op:
-        batch_op.drop_index("ix_enforcement_case_status_version")
+        batch_op.drop_index("ix_enforcement_case_version_status")
