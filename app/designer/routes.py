@@ -25,15 +25,16 @@ READERS = (Role.DESIGNER, Role.ADMIN, Role.SUPERVISOR)
 CHANGERS = (Role.DESIGNER, Role.ADMIN)
 
 
+def _can_change() -> bool:
+    return bool(user().role_names & {r.value for r in CHANGERS})
+
+
 def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
-    can_change = bool(user().role_names & {r.value for r in CHANGERS})
     library = library_service.overview()
-    return (
-        render_template(
-            "designer/library.html", library=library, can_change=can_change, error=error
-        ),
-        status,
+    page = render_template(
+        "designer/library.html", library=library, can_change=_can_change(), error=error
     )
+    return page, status
 
 
 @bp.route("/")
@@ -78,9 +79,10 @@ def upload() -> ResponseReturnValue:
 
 
 def _parameters_page(form: ParameterChangeForm, status: int = 200) -> ResponseReturnValue:
-    can_change = bool(user().role_names & {r.value for r in CHANGERS})
     rows = parameter_service.overview(china_today())
-    page = render_template("designer/parameters.html", rows=rows, form=form, can_change=can_change)
+    page = render_template(
+        "designer/parameters.html", rows=rows, form=form, can_change=_can_change()
+    )
     return page, status
 
 

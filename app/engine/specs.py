@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,6 +162,14 @@ def _digest(element: Any) -> str:
     return hashlib.sha256(_canonical(element)).hexdigest()
 
 
+def _diagram_processes(files: Mapping[str, str]) -> Iterator[tuple[str, Any]]:
+    """(file name, <process> element) of every process of every diagram, in file order."""
+    for filename, text in sorted(files.items()):
+        if filename.endswith(".bpmn"):
+            for process in parse_xml(filename, text).iter(f"{{{BPMN}}}process"):
+                yield filename, process
+
+
 def _flow_problems(filename: str, process: Any) -> list[str]:
     nodes: dict[str, Any] = {}
     following: dict[str, list[str]] = {}
@@ -292,32 +300,24 @@ class ParsedBundle:
         """Every flow node (by id) and sequence flow (as "source->target") of every process,
         in the form the engine reports executed elements."""
         elements: set[tuple[str, str]] = set()
-        for filename, text in self.files.items():
-            if not filename.endswith(".bpmn"):
-                continue
-            for process in parse_xml(filename, text).iter(f"{{{BPMN}}}process"):
-                pid = process.get("id")
-                for element in process:
-                    tag = etree.QName(element).localname
-                    if tag in _NOT_FLOW_ELEMENTS or not isinstance(tag, str):
-                        continue
-                    if tag == "sequenceFlow":
-                        elements.add(
-                            (pid, f"{element.get('sourceRef')}->{element.get('targetRef')}")
-                        )
-                    else:
-                        elements.add((pid, element.get("id")))
+        for _, process in _diagram_processes(self.files):
+            pid = process.get("id")
+            for element in process:
+                tag = etree.QName(element).localname
+                if tag in _NOT_FLOW_ELEMENTS or not isinstance(tag, str):
+                    continue
+                if tag == "sequenceFlow":
+                    elements.add((pid, f"{element.get('sourceRef')}->{element.get('targetRef')}"))
+                else:
+                    elements.add((pid, element.get("id")))
         return elements
 
     def flow_problems(self) -> list[str]:
         """Flow nodes no start event leads to, and nodes that lead nowhere without being an end
         event: mistakes the parser accepts but that strand a case or never run."""
         problems: list[str] = []
-        for filename, text in sorted(self.files.items()):
-            if not filename.endswith(".bpmn"):
-                continue
-            for process in parse_xml(filename, text).iter(f"{{{BPMN}}}process"):
-                problems += _flow_problems(filename, process)
+        for filename, process in _diagram_processes(self.files):
+            problems += _flow_problems(filename, process)
         return problems
 
     def expressions(self) -> list[Expression]:

@@ -4,6 +4,7 @@ effective date) and the holiday table; together they make the RunContext of ever
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,6 @@ def parse_value(text: str) -> Any:
         number = float(cleaned)
     except ValueError:
         return cleaned
-    if number != number or number in (float("inf"), float("-inf")):  # nan, inf
+    if not math.isfinite(number):
         raise InvalidInput(N_("数值无效。"))
     return number

@@ -181,8 +181,7 @@ class Diff:
 def diff(old_hash: str, new_hash: str) -> Diff:
     """Elements added, removed and changed between two deployed bundles (diagram layout and the
     restated links of a node are left out: only what the engine runs)."""
-    bundles = {h: db.session.get(WorkflowBundle, h) for h in (old_hash, new_hash)}
-    old, new = bundles[old_hash], bundles[new_hash]
+    old, new = db.session.get(WorkflowBundle, old_hash), db.session.get(WorkflowBundle, new_hash)
     if old is None or new is None:
         raise NotFound(N_("版本不存在。"))
     before, after = element_fingerprints(old.files), element_fingerprints(new.files)

@@ -51,7 +51,7 @@ def _first(query: object) -> int:
     return int(found)
 
 
-def _subjects(region: str, tmp: Path) -> dict[str, Subject]:
+def _subjects(region: str) -> dict[str, Subject]:
     """Per region-bound parameter, an object in `region`."""
     case_id = _first(
         select(Case.id)
@@ -123,7 +123,7 @@ def test_every_route_role_and_region_answers_as_the_rules_say(
     app = matrix_app
     app.config.update(UPLOAD_FOLDER=str(tmp_path))
     with app.app_context():
-        region_subjects = {OWN: _subjects(OWN, tmp_path), OTHER: _subjects(OTHER, tmp_path)}
+        region_subjects = {OWN: _subjects(OWN), OTHER: _subjects(OTHER)}
         officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
         saved = save_filter(officer, "我的筛选", {"q": "乳业"})
         owned = {"filter_id": Subject({"filter_id": saved.id}, owner="officer")}

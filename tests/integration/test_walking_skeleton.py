@@ -9,20 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.bench.http import SEQUENCE_DATA
 from app.engine import unpack
 from app.extensions import db
 from app.models import AuditEvent, Case, Enterprise, HumanTask, WorkflowInstance
 from tests.conftest import login
 
-VALID = {
-    "inspection_type": "RANDOM",
-    "draw_id": "DRAW-2026-001",
-    "inspection_date": "2026-11-20",
-    "inspectors": "张三、李四",
-    "location": "呼和浩特市赛罕区",
-    "findings": "现场检查未发现问题。",
-    "result": "COMPLIANT",
-}
+VALID = SEQUENCE_DATA  # the inspection record screen, as the benchmark submits it
 
 
 def start_case_from_ui(client: FlaskClient, token: str) -> int:

@@ -100,7 +100,7 @@ def test_killing_server_and_worker_loses_nothing(pg_url: str) -> None:
         db.session.commit()
     server = Server(pg_url, workers=2).start()
     worker = start_worker(pg_url, WORKER_NOW)
-    reader = create_engine(pg_url.replace("postgresql+psycopg", "postgresql+psycopg"))
+    reader = create_engine(pg_url)
     load = Load()
 
     def officer_work(share: list[int]) -> None:
