@@ -20,6 +20,7 @@ from .serializer import unpack
 from .specs import (
     MAX_FILE_BYTES,
     ParsedBundle,
+    Problem,
     ProcessInfo,
     UserTaskInfo,
     WorkflowDefinitionError,
@@ -40,6 +41,7 @@ __all__ = [
     "InvalidTaskData",
     "MessageNotExpected",
     "ParsedBundle",
+    "Problem",
     "ProcessInfo",
     "ReadyTask",
     "Reading",

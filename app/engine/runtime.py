@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -28,7 +29,7 @@ from .context import RuleViolation, RunContext, UnknownParameter, running
 from .decisions import DecisionResult, evaluate_table
 from .scripting import ExpressionRefused, ExpressionTimeout, restricted_script_engine
 from .serializer import SERIALIZER_VERSION, make_serializer, pack, unpack
-from .specs import ParsedBundle, WorkflowDefinitionError, form_key_of
+from .specs import ParsedBundle, Problem, WorkflowDefinitionError, form_key_of
 
 _MILESTONE_SPECS = (StartEvent, IntermediateThrowEvent, EndEvent)
 
@@ -257,14 +258,24 @@ class WorkflowEngine:
         with running(RunContext()):
             return _ready_tasks(self._load(state))
 
-    def expression_problems(self, bundle: ParsedBundle) -> list[str]:
-        """Every expression of the bundle compiled under the sandbox; the refusals, by element."""
+    def expression_problems(self, bundle: ParsedBundle) -> list[Problem]:
+        """Every expression of the bundle compiled under the sandbox, and every timer checked
+        for what can be known before it runs; the refusals, by element."""
         problems = []
+        environment = self._script_engine.environment
         for expression in bundle.expressions():
             try:
-                self._script_engine.environment.check(expression.source, expression.mode)
-            except (ExpressionRefused, SyntaxError) as exc:
-                problems.append(f"{expression.where}: {expression.source!r}: {exc}")
+                environment.check(expression.source, expression.mode)
+                if expression.timer:
+                    _check_timer(expression.source, expression.timer, environment.globals)
+            except (ExpressionRefused, SyntaxError, ValueError) as exc:
+                problems.append(
+                    Problem(
+                        f"{expression.element}: {expression.source!r}: {exc}",
+                        expression.filename,
+                        expression.element,
+                    )
+                )
         return problems
 
     def _resolve(self, bundle_hash: str, process_id: str) -> tuple[Any, dict[str, Any]]:
@@ -295,6 +306,34 @@ class WorkflowEngine:
             completed=workflow.is_completed(),
             data=_latest_data(workflow),
         )
+
+
+_TIMER_PARSERS: dict[str, Callable[[str], Any]] = {
+    "timeDate": TimerEventDefinition.get_datetime,
+    "timeDuration": TimerEventDefinition.parse_iso_duration,
+    "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
+}
+
+
+def _check_timer(source: str, kind: str, known: Mapping[str, Any]) -> None:
+    """A literal must be an ISO 8601 date, duration or cycle; an expression may call only the
+    helpers and builtins the sandbox offers (a misspelt helper would fail only when the timer
+    is reached, maybe months into a case)."""
+    body = ast.parse(source, mode="eval").body
+    if isinstance(body, ast.Constant):
+        if not isinstance(body.value, str):
+            raise ValueError("定时器应为 ISO 8601 字符串或计算时间的表达式")
+        try:
+            _TIMER_PARSERS[kind](body.value)
+        except Exception as exc:  # the parsers raise whatever their parsing hits
+            raise ValueError(f"不是有效的 ISO 8601 {kind}") from exc
+        return
+    builtins = known.get("__builtins__") or {}
+    for node in ast.walk(body):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name not in known and name not in builtins:
+                raise ValueError(f"未知的函数 {name}")
 
 
 CoverageListener = Callable[[str, set[tuple[str, str]]], None]

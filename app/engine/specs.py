@@ -32,15 +32,35 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # a diagram or decision file; larger uploads a
 
 
 class WorkflowDefinitionError(ValueError):
-    """A bundle that cannot be deployed, with the file (and line) at fault."""
+    """A bundle that cannot be deployed, with the file (and line, and element) at fault."""
 
-    def __init__(self, message: str, filename: str | None = None, line: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        filename: str | None = None,
+        line: int | None = None,
+        element: str | None = None,
+    ):
         where = filename or ""
         if line:
             where += f":{line}"
         super().__init__(f"{where}: {message}" if where else message)
         self.filename = filename
         self.line = line
+        self.element = element
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a bundle cannot be deployed: the message names the element for people, `filename`
+    and `element` (a BPMN/DMN id) let the modeler highlight it."""
+
+    message: str
+    filename: str | None = None
+    element: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.message}" if self.filename else self.message
 
 
 @dataclass(frozen=True)
@@ -60,18 +80,18 @@ class ProcessInfo:
     startable: bool  # not called by another process of the bundle: a case can start with it
 
 
-def _decision_expression(where: str, kind: str, code: str) -> list[Expression]:
+def _decision_expression(filename: str, element: str, kind: str, code: str) -> list[Expression]:
     if kind in ("inputExpression", "outputEntry"):
-        return [Expression(where, code, "eval")]
+        return [Expression(filename, element, code, "eval")]
     if kind != "inputEntry" or code == "-":
         return []
     if "?" in code:  # "? <= 200": the input value stands where the question mark is
-        return [Expression(where, code.replace("?", "dmninputexpr"), "eval")]
+        return [Expression(filename, element, code.replace("?", "dmninputexpr"), "eval")]
     try:  # a plain value is compared with ==; ">= 5" is appended to the input
         compile(code, "<entry>", "eval")
-        return [Expression(where, code, "eval")]
+        return [Expression(filename, element, code, "eval")]
     except SyntaxError:
-        return [Expression(where, f"dmninputexpr {code}", "eval")]
+        return [Expression(filename, element, f"dmninputexpr {code}", "eval")]
 
 
 def bundle_hash(files: Mapping[str, str]) -> str:
@@ -170,7 +190,7 @@ def _diagram_processes(files: Mapping[str, str]) -> Iterator[tuple[str, Any]]:
                 yield filename, process
 
 
-def _flow_problems(filename: str, process: Any) -> list[str]:
+def _flow_problems(filename: str, process: Any) -> list[Problem]:
     nodes: dict[str, Any] = {}
     following: dict[str, list[str]] = {}
     for element in process:
@@ -195,11 +215,14 @@ def _flow_problems(filename: str, process: Any) -> list[str]:
     pid = process.get("id")
     problems = []
     for node_id, node in nodes.items():
-        where = f"{filename}: {pid}/{node_id}（{node.get('name') or etree.QName(node).localname}）"
+        where = f"{pid}/{node_id}（{node.get('name') or etree.QName(node).localname}）"
         if node_id not in reached:
-            problems.append(f"{where} 不可达：没有从开始事件通往它的顺序流")
+            message = f"{where} 不可达：没有从开始事件通往它的顺序流"
         elif etree.QName(node).localname != "endEvent" and not following.get(node_id):
-            problems.append(f"{where} 是死路：没有流出的顺序流，也不是结束事件")
+            message = f"{where} 是死路：没有流出的顺序流，也不是结束事件"
+        else:
+            continue
+        problems.append(Problem(message, filename, node_id))
     return problems
 
 
@@ -212,11 +235,20 @@ class Stage:
     called_process: str
 
 
+TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
+
+
 @dataclass(frozen=True)
 class Expression:
-    where: str  # file and element, for error messages
+    filename: str
+    element: str  # the id of the element (or rule, entry) that holds the code
     source: str
     mode: str  # "eval" or "exec"
+    timer: str | None = None  # for a timer: timeDate, timeDuration or timeCycle
+
+    @property
+    def where(self) -> str:
+        return f"{self.filename}/{self.element}"
 
 
 def form_key_of(task_spec: Any) -> str | None:
@@ -249,7 +281,7 @@ class ParsedBundle:
             self._filenames = {pid: parser.get_process_parser(pid).filename for pid in self._specs}
         except ValidationException as exc:
             raise WorkflowDefinitionError(
-                str(exc), exc.file_name or None, exc.line_number or None
+                str(exc), exc.file_name or None, exc.line_number or None, exc.id or None
             ) from exc
         except SpiffWorkflowException as exc:
             raise WorkflowDefinitionError(str(exc)) from exc
@@ -312,10 +344,10 @@ class ParsedBundle:
                     elements.add((pid, element.get("id")))
         return elements
 
-    def flow_problems(self) -> list[str]:
+    def flow_problems(self) -> list[Problem]:
         """Flow nodes no start event leads to, and nodes that lead nowhere without being an end
         event: mistakes the parser accepts but that strand a case or never run."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         for filename, process in _diagram_processes(self.files):
             problems += _flow_problems(filename, process)
         return problems
@@ -332,21 +364,27 @@ class ParsedBundle:
                 owner = element.getparent()
                 while owner is not None and owner.get("id") is None:
                     owner = owner.getparent()
-                where = f"{filename}/{owner.get('id') if owner is not None else '?'}"
+                where = owner.get("id") if owner is not None else "?"
                 code = (element.text or "").strip()
                 if not code:
                     continue
-                if tag in ("conditionExpression", "timeDate", "timeDuration", "timeCycle"):
-                    found.append(Expression(where, code, "eval"))
+                if tag == "conditionExpression":
+                    found.append(Expression(filename, where, code, "eval"))
+                elif tag in TIMER_KINDS:
+                    found.append(Expression(filename, where, code, "eval", timer=tag))
                 elif tag in ("script", "preScript", "postScript"):
-                    found.append(Expression(where, code, "exec"))
+                    found.append(Expression(filename, where, code, "exec"))
                 elif tag == "text" and owner is not None:
                     found.extend(
                         _decision_expression(
-                            where, etree.QName(element.getparent()).localname, code
+                            filename, where, etree.QName(element.getparent()).localname, code
                         )
                     )
         return found
+
+    def filename_of(self, process_id: str) -> str:
+        self.spec(process_id)
+        return self._filenames[process_id]
 
     def source_of(self, process_id: str) -> str:
         """The XML of the file that defines the process (for the diagram viewer)."""

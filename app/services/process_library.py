@@ -158,7 +158,7 @@ def upload(uploaded: Mapping[str, bytes], note: str, actor: User) -> str:
         raise InvalidInput("；".join(problems))
     report = check_bundle(files)
     if report.problems:
-        raise InvalidInput("；".join(report.problems))
+        raise InvalidInput(report.summary())
     return deploy(files, actor, note=note.strip() or None)
 
 

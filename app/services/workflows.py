@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 import forms
 from app.engine import (
     ParsedBundle,
+    Problem,
     WorkflowDefinitionError,
     WorkflowEngine,
     bundle_hash,
@@ -50,7 +51,10 @@ def directory_files(path: str | None = None) -> dict[str, str]:
 @dataclass(frozen=True)
 class CheckReport:
     bundle: ParsedBundle | None
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+    def summary(self) -> str:
+        return "；".join(str(problem) for problem in self.problems)
 
 
 def check_bundle(files: Mapping[str, str]) -> CheckReport:
@@ -58,7 +62,7 @@ def check_bundle(files: Mapping[str, str]) -> CheckReport:
     try:
         bundle = ParsedBundle(files)
     except WorkflowDefinitionError as exc:
-        return CheckReport(None, (str(exc),))
+        return CheckReport(None, (Problem(str(exc), element=exc.element),))
     problems = engine().expression_problems(bundle) + bundle.flow_problems()
     known_forms = forms.registered_form_keys()
     # A called process's tasks are listed under every process that calls it: check each once.
@@ -67,12 +71,15 @@ def check_bundle(files: Mapping[str, str]) -> CheckReport:
     }
     for task in user_tasks.values():
         where = f"{task.process_id}/{task.bpmn_id}"
+        found = []
         if not task.form_key:
-            problems.append(f"{where}: 用户任务缺少 formKey")
+            found.append(f"{where}: 用户任务缺少 formKey")
         elif task.form_key not in known_forms:
-            problems.append(f"{where}: formKey {task.form_key} 未在 forms/ 中注册")
+            found.append(f"{where}: formKey {task.form_key} 未在 forms/ 中注册")
         if task.lane not in LANES:
-            problems.append(f"{where}: 泳道 {task.lane!r} 不是已知角色")
+            found.append(f"{where}: 泳道 {task.lane!r} 不是已知角色")
+        filename = bundle.filename_of(task.process_id)
+        problems += [Problem(message, filename, task.bpmn_id) for message in found]
     return CheckReport(bundle, tuple(problems))
 
 
@@ -91,7 +98,7 @@ def deploy(files: Mapping[str, str], actor: User | None, note: str | None = None
     Deploying the same content again changes nothing."""
     report = check_bundle(files)
     if report.bundle is None or report.problems:
-        raise InvalidInput("；".join(report.problems))
+        raise InvalidInput(report.summary())
     hash_ = bundle_hash(files)
     if db.session.get(WorkflowBundle, hash_) is None:
         db.session.add(

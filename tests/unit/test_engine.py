@@ -235,7 +235,27 @@ def test_every_kind_of_expression_is_checked_at_deploy(files: dict[str, str], el
     bundle = ParsedBundle(files)
     engine = WorkflowEngine(lambda _hash: files)
     problems = engine.expression_problems(bundle)
-    assert len(problems) == 1 and problems[0].startswith(element), problems
+    assert [f"{p.filename}/{p.element}" for p in problems] == [element], problems
+
+
+@pytest.mark.parametrize(
+    ("timer", "reason"),
+    [
+        ('"2030-13-45T00:00:00+08:00"', "ISO 8601"),
+        ("42", "ISO 8601"),
+        ("end_of_dya(add_working_days(current_date(), 5))", "未知的函数 end_of_dya"),
+    ],
+)
+def test_a_timer_that_cannot_work_is_refused_at_deploy(timer: str, reason: str) -> None:
+    files = {"g.bpmn": GATEWAY_PROCESS.format(condition="True", timer=timer)}
+    problems = WorkflowEngine(lambda _hash: files).expression_problems(ParsedBundle(files))
+    assert [p.element for p in problems] == ["wait"] and reason in problems[0].message
+
+
+def test_timers_made_of_known_helpers_and_valid_literals_pass() -> None:
+    for timer in ('"2030-01-01T00:00:00+08:00"', "end_of_day(add_working_days(current_date(), 5))"):
+        files = {"g.bpmn": GATEWAY_PROCESS.format(condition="True", timer=timer)}
+        assert WorkflowEngine(lambda _hash: files).expression_problems(ParsedBundle(files)) == []
 
 
 @pytest.mark.parametrize(
@@ -290,10 +310,12 @@ def test_unreachable_elements_and_dead_ends_are_named() -> None:
         "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
     )
     broken = FLOW_PROCESS.format(extra=stray + dead_end)
-    assert ParsedBundle({"flows.bpmn": broken}).flow_problems() == [
+    problems = ParsedBundle({"flows.bpmn": broken}).flow_problems()
+    assert [str(problem) for problem in problems] == [
         "flows.bpmn: flows/stray（孤立步骤） 不可达：没有从开始事件通往它的顺序流",
         "flows.bpmn: flows/late（超期） 是死路：没有流出的顺序流，也不是结束事件",
     ]
+    assert [problem.element for problem in problems] == ["stray", "late"]
     fine = FLOW_PROCESS.format(extra="")
     assert ParsedBundle({"flows.bpmn": fine}).flow_problems() == []
 
