@@ -3,20 +3,23 @@ configuration keys."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+import forms
 from app.auth.access import access, user
 from app.clock import china_today
 from app.htmx import redirect_to
 from app.i18n import current_locale
 from app.reference.roles import Role
-from app.services import InvalidInput
+from app.services import InvalidInput, NotFound
 from app.services import parameters as parameter_service
 from app.services import process_library as library_service
 from forms.base import SelectChoice
+from forms.designer import ElementPropertiesForm
 from forms.parameters import ParameterChangeForm
 
 from . import bp
@@ -122,3 +125,136 @@ def change_parameter() -> ResponseReturnValue:
         form.value.errors = [*form.value.errors, str(exc)]
         return _parameters_page(form, exc.status)
     return redirect_to(url_for("designer.parameters") + f"#{form.key.data}")
+
+
+@bp.route("/processes/<process_id>/model")
+@access(*READERS)
+def modeler(process_id: str) -> ResponseReturnValue:
+    model = library_service.model_of(process_id)
+    return render_template(
+        "designer/modeler.html", model=model, process_id=process_id, can_change=_can_change()
+    )
+
+
+@bp.route("/new-model")
+@access(*CHANGERS)
+def new_model() -> ResponseReturnValue:
+    return render_template("designer/modeler.html", model=None, can_change=True)
+
+
+def _problems(problems: Any, status: int, deployed: str | None = None) -> ResponseReturnValue:
+    page = render_template(
+        "designer/_problems.html",
+        problems=problems,
+        filename=request.form.get("filename", ""),
+        deployed=deployed,
+    )
+    return page, status
+
+
+@bp.route("/model/check", methods=["POST"])
+@access(*CHANGERS)
+def check_model() -> ResponseReturnValue:
+    """Validate the modeler's XML within the active bundle; nothing is saved."""
+    try:
+        report = library_service.check_model(
+            request.form.get("filename", ""), request.form.get("xml", "")
+        )
+    except InvalidInput as exc:
+        return _problems([str(exc)], exc.status)
+    return _problems(report.problems, 422 if report.problems else 200)
+
+
+@bp.route("/model/deploy", methods=["POST"])
+@access(*CHANGERS)
+def deploy_model() -> ResponseReturnValue:
+    try:
+        hash_ = library_service.deploy_model(
+            request.form.get("filename", ""),
+            request.form.get("xml", ""),
+            request.form.get("note", "")[:500],
+            user(),
+        )
+    except library_service.InvalidModel as exc:
+        return _problems(exc.problems, exc.status)
+    except InvalidInput as exc:
+        return _problems([str(exc)], exc.status)
+    return _problems([], 200, deployed=hash_)
+
+
+def _properties_form() -> ElementPropertiesForm:
+    form = ElementPropertiesForm(request.form, meta={"locales": [current_locale()]})
+    form.keep_shown()
+    choices = library_service.model_choices()
+    unset = [SelectChoice("", "（未设置）")]
+    if form.form_key is not None:
+        form.form_key.choices = unset + [
+            SelectChoice(key, f"{key} {title}") for key, title in choices.forms
+        ]
+    if form.called_element is not None:
+        form.called_element.choices = unset + [SelectChoice(p, p) for p in choices.processes]
+    if form.called_decision is not None:
+        form.called_decision.choices = unset + [SelectChoice(d, d) for d in choices.decisions]
+    if form.lane is not None:
+        lanes = [lane for lane in (form.lanes.data or "").split("\n") if lane]
+        if lanes:
+            form.lane.choices = unset + [SelectChoice(lane, lane) for lane in lanes]
+        else:
+            del form["lane"]
+    return form
+
+
+def _properties_panel(form: ElementPropertiesForm, applied: bool = False) -> str:
+    return render_template(
+        "designer/_properties.html",
+        form=form,
+        can_change=_can_change(),
+        applied=applied,
+        helpers=library_service.helper_names(),
+    )
+
+
+@bp.route("/properties", methods=["POST"])
+@access(*READERS)
+def properties() -> ResponseReturnValue:
+    """The panel for the element the modeler selected, filled with its current values."""
+    return _properties_panel(_properties_form())
+
+
+CODE_FIELDS = {"condition": "eval", "timer": "eval", "script": "exec"}
+CODE_FIELDS |= {"pre_script": "exec", "post_script": "exec"}
+
+
+@bp.route("/properties/apply", methods=["POST"])
+@access(*CHANGERS)
+def apply_properties() -> ResponseReturnValue:
+    """Check the panel's values (the code against the sandbox); when they are fine the modeler
+    writes them into the diagram (the HX-Trigger event), else they come back with the errors."""
+    form = _properties_form()
+    valid = form.validate()
+    for name, mode in CODE_FIELDS.items():
+        field = form[name] if name in form else None
+        if field is None or not field.data:
+            continue
+        timer = form.timer_kind.data if name == "timer" and form.timer_kind else None
+        refusal = library_service.expression_refusal(field.data, mode, timer)
+        if refusal:
+            field.errors = [*field.errors, refusal]
+            valid = False
+    if not valid:
+        return _properties_panel(form), 422
+    values = {field.name: field.data or "" for field in form if field.type != "HiddenField"}
+    values["element_id"] = form.element_id.data or ""
+    return Response(
+        _properties_panel(form, applied=True),
+        headers={"HX-Trigger": json.dumps({"tj-apply-properties": values})},
+    )
+
+
+@bp.route("/forms/<form_key>")
+@access(*READERS)
+def form_preview(form_key: str) -> ResponseReturnValue:
+    if form_key not in forms.registered_form_keys():
+        raise NotFound("表单不存在。")
+    form = forms.form_class_for(form_key).from_case_data({}, current_locale())
+    return render_template("designer/form_preview.html", form=form, form_key=form_key)

@@ -25,7 +25,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from .context import RuleViolation, RunContext, UnknownParameter, running
+from .context import HELPERS, RuleViolation, RunContext, UnknownParameter, running
 from .decisions import DecisionResult, evaluate_table
 from .scripting import ExpressionRefused, ExpressionTimeout, restricted_script_engine
 from .serializer import SERIALIZER_VERSION, make_serializer, pack, unpack
@@ -262,21 +262,35 @@ class WorkflowEngine:
         """Every expression of the bundle compiled under the sandbox, and every timer checked
         for what can be known before it runs; the refusals, by element."""
         problems = []
-        environment = self._script_engine.environment
         for expression in bundle.expressions():
-            try:
-                environment.check(expression.source, expression.mode)
-                if expression.timer:
-                    _check_timer(expression.source, expression.timer, environment.globals)
-            except (ExpressionRefused, SyntaxError, ValueError) as exc:
+            refusal = self.expression_refusal(expression.source, expression.mode, expression.timer)
+            if refusal:
                 problems.append(
                     Problem(
-                        f"{expression.element}: {expression.source!r}: {exc}",
+                        f"{expression.element}: {expression.source!r}: {refusal}",
                         expression.filename,
                         expression.element,
                     )
                 )
         return problems
+
+    def expression_refusal(
+        self, source: str, mode: str = "eval", timer: str | None = None
+    ) -> str | None:
+        """Why the sandbox would refuse this code (None: it compiles; a timer also parses)."""
+        environment = self._script_engine.environment
+        try:
+            environment.check(source, mode)
+            if timer:
+                _check_timer(source, timer, environment.globals)
+        except (ExpressionRefused, SyntaxError, ValueError) as exc:
+            return str(exc)
+        return None
+
+    @staticmethod
+    def helper_names() -> list[str]:
+        """The functions every expression may call (for the designer's help)."""
+        return sorted(HELPERS)
 
     def _resolve(self, bundle_hash: str, process_id: str) -> tuple[Any, dict[str, Any]]:
         return self.bundle(bundle_hash).spec(process_id)

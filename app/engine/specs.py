@@ -384,7 +384,7 @@ class ParsedBundle:
 
     def filename_of(self, process_id: str) -> str:
         self.spec(process_id)
-        return self._filenames[process_id]
+        return str(self._filenames[process_id])
 
     def source_of(self, process_id: str) -> str:
         """The XML of the file that defines the process (for the diagram viewer)."""

@@ -4,6 +4,7 @@ behind them, and the upload of changed .bpmn/.dmn files as a new version."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,13 +12,14 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import func, select
 
+import forms
 from app.engine import MAX_FILE_BYTES, element_fingerprints
 from app.extensions import db
 from app.models import Case, ProcessVersion, User, WorkflowBundle
 from forms.base import N_
 
 from . import InvalidInput, NotFound
-from .workflows import MAIN_PROCESS, check_bundle, deploy, engine
+from .workflows import MAIN_PROCESS, CheckReport, check_bundle, deploy, engine
 
 KINDS = {".bpmn": "processes", ".dmn": "decisions"}  # where a new file goes in the bundle
 
@@ -156,10 +158,93 @@ def upload(uploaded: Mapping[str, bytes], note: str, actor: User) -> str:
         files[same[0] if same else f"{KINDS[suffix]}/{base}"] = text
     if problems:
         raise InvalidInput("；".join(problems))
+    return _deploy_checked(files, note, actor)
+
+
+class InvalidModel(InvalidInput):
+    """A bundle validation refused: every problem, each with its file and element."""
+
+    def __init__(self, report: CheckReport):
+        super().__init__(report.summary())
+        self.problems = report.problems
+
+
+def _deploy_checked(files: Mapping[str, str], note: str, actor: User) -> str:
     report = check_bundle(files)
     if report.problems:
-        raise InvalidInput(report.summary())
+        raise InvalidModel(report)
     return deploy(files, actor, note=note.strip() or None)
+
+
+@dataclass(frozen=True)
+class ModelChoices:
+    forms: list[tuple[str, str]]  # (formKey, title) of every registered task screen
+    processes: list[str]  # of the active bundle, for call activities
+    decisions: list[str]  # of the active bundle, for business rule tasks
+
+
+def model_choices() -> ModelChoices:
+    active = active_bundle()
+    parsed = engine().bundle(active.hash) if active else None
+    return ModelChoices(
+        [(key, forms.form_class_for(key).title) for key in sorted(forms.registered_form_keys())],
+        sorted(parsed.processes) if parsed else [],
+        sorted(parsed.decisions) if parsed else [],
+    )
+
+
+# A diagram made in the modeler goes under processes/ with a plain file name.
+_NEW_DIAGRAM = re.compile(r"processes/[a-z][a-z0-9_]{0,60}\.bpmn")
+
+
+@dataclass(frozen=True)
+class Model:
+    bundle_hash: str
+    filename: str
+    xml: str
+
+
+def model_of(process_id: str) -> Model:
+    """The diagram file that defines a process in the active bundle."""
+    active = active_bundle()
+    if active is None:
+        raise NotFound(N_("尚未部署流程。"))
+    parsed = engine().bundle(active.hash)
+    if process_id not in parsed.processes:
+        raise NotFound(N_("流程不存在。"))
+    filename = parsed.filename_of(process_id)
+    return Model(active.hash, filename, active.files[filename])
+
+
+def _with_file(filename: str, text: str) -> dict[str, str]:
+    """The active bundle with one diagram replaced (or added under processes/)."""
+    active = active_bundle()
+    files = dict(active.files) if active else {}
+    if filename not in files and not _NEW_DIAGRAM.fullmatch(filename):
+        raise InvalidInput(
+            N_("新流程图的文件名应为 processes/名称.bpmn（小写字母、数字和下划线）。")
+        )
+    if not filename.endswith(".bpmn") or not text.strip():
+        raise InvalidInput(N_("请提交流程图的 XML。"))
+    files[filename] = text
+    return files
+
+
+def check_model(filename: str, text: str) -> CheckReport:
+    """Validate the active bundle as it would be with this diagram in it (nothing is saved)."""
+    return check_bundle(_with_file(filename, text))
+
+
+def deploy_model(filename: str, text: str, note: str, actor: User) -> str:
+    return _deploy_checked(_with_file(filename, text), note, actor)
+
+
+def expression_refusal(source: str, mode: str, timer: str | None = None) -> str | None:
+    return engine().expression_refusal(source, mode, timer)
+
+
+def helper_names() -> list[str]:
+    return engine().helper_names()
 
 
 @dataclass(frozen=True)

@@ -252,10 +252,12 @@ def test_a_timer_that_cannot_work_is_refused_at_deploy(timer: str, reason: str) 
     assert [p.element for p in problems] == ["wait"] and reason in problems[0].message
 
 
-def test_timers_made_of_known_helpers_and_valid_literals_pass() -> None:
-    for timer in ('"2030-01-01T00:00:00+08:00"', "end_of_day(add_working_days(current_date(), 5))"):
-        files = {"g.bpmn": GATEWAY_PROCESS.format(condition="True", timer=timer)}
-        assert WorkflowEngine(lambda _hash: files).expression_problems(ParsedBundle(files)) == []
+@pytest.mark.parametrize(
+    "timer", ['"2030-01-01T00:00:00+08:00"', "end_of_day(add_working_days(current_date(), 5))"]
+)
+def test_timers_made_of_known_helpers_and_valid_literals_pass(timer: str) -> None:
+    files = {"g.bpmn": GATEWAY_PROCESS.format(condition="True", timer=timer)}
+    assert WorkflowEngine(lambda _hash: files).expression_problems(ParsedBundle(files)) == []
 
 
 @pytest.mark.parametrize(
