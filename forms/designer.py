@@ -3,7 +3,16 @@ route fills the choices (forms registry, lanes of the process, processes and dec
 bundle) and checks the code fields against the sandbox; which fields an element shows depends
 on its type (`FIELDS_BY_TYPE`)."""
 
-from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional, Regexp
 
 from .base import N_, SelectChoice
@@ -90,3 +99,28 @@ class ElementPropertiesForm(Form):
         keep = {*self.shown(), "element_id", "element_type", "has_timer", "lanes"}
         for name in [name for name in self._fields if name not in keep]:
             del self[name]
+
+
+class RuleForm(Form):
+    """One row of a decision table: entries in column order (an empty input means "any")."""
+
+    id = HiddenField()
+    inputs = FieldList(StringField(validators=[Length(max=2000)]), max_entries=50)
+    outputs = FieldList(StringField(validators=[Length(max=2000)]), max_entries=50)
+    annotation = StringField(N_("注释"), validators=[Length(max=500)])
+    delete = BooleanField(N_("删除"))
+
+
+class DecisionTableForm(Form):
+    """Rules, entries, annotations and hit policy of one table; its columns are its public
+    contract and are not edited here. Hit policies: those the engine evaluates."""
+
+    hit_policy = SelectField(
+        N_("命中策略"),
+        choices=[
+            SelectChoice("UNIQUE", N_("UNIQUE 唯一命中")),
+            SelectChoice("COLLECT", N_("COLLECT 收集全部命中")),
+        ],
+    )
+    rules = FieldList(FormField(RuleForm), max_entries=500)
+    note = StringField(N_("版本说明"), validators=[Length(max=500)])

@@ -3,6 +3,7 @@ configuration keys."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask.typing import ResponseReturnValue
 import forms
 from app.auth.access import access, user
 from app.clock import china_today
+from app.engine import DecisionTable, Entry, Rule
 from app.htmx import redirect_to
 from app.i18n import current_locale
 from app.reference.roles import Role
@@ -19,7 +21,7 @@ from app.services import InvalidInput, NotFound
 from app.services import parameters as parameter_service
 from app.services import process_library as library_service
 from forms.base import SelectChoice
-from forms.designer import ElementPropertiesForm
+from forms.designer import DecisionTableForm, ElementPropertiesForm
 from forms.parameters import ParameterChangeForm
 
 from . import bp
@@ -258,3 +260,90 @@ def form_preview(form_key: str) -> ResponseReturnValue:
         raise NotFound("表单不存在。")
     form = forms.form_class_for(form_key).from_case_data({}, current_locale())
     return render_template("designer/form_preview.html", form=form, form_key=form_key)
+
+
+def _table_form(table: DecisionTable) -> DecisionTableForm:
+    data = {
+        "hit_policy": table.hit_policy,
+        "rules": [
+            {
+                "id": rule.id,
+                "inputs": [entry.text for entry in rule.inputs],
+                "outputs": [entry.text for entry in rule.outputs],
+                "annotation": rule.annotation,
+            }
+            for rule in table.rules
+        ],
+    }
+    return DecisionTableForm(data=data, meta={"locales": [current_locale()]})
+
+
+def _table_page(
+    edit: library_service.TableEdit,
+    form: DecisionTableForm,
+    status: int = 200,
+    deployed: str | None = None,
+    checked: bool = False,
+) -> ResponseReturnValue:
+    page = render_template(
+        "designer/decision_table.html",
+        edit=edit,
+        table=edit.table,
+        form=form,
+        marked={problem.element for problem in edit.problems if problem.element},
+        can_change=_can_change(),
+        deployed=deployed,
+        checked=checked,
+    )
+    return page, status
+
+
+@bp.route("/decisions/<decision_id>")
+@access(*READERS)
+def decision_table(decision_id: str) -> ResponseReturnValue:
+    edit = library_service.decision_table(decision_id)
+    return _table_page(edit, _table_form(edit.table))
+
+
+@bp.route("/decisions/<decision_id>", methods=["POST"])
+@access(*CHANGERS)
+def edit_decision(decision_id: str) -> ResponseReturnValue:
+    """Add a row (nothing saved), check the edited table within the bundle, or deploy it."""
+    current = library_service.decision_table(decision_id)
+    form = DecisionTableForm(request.form, meta={"locales": [current_locale()]})
+    if not form.validate():
+        return _table_page(current, form, 422)
+    hit_policy = form.hit_policy.data or ""
+    rules = [
+        Rule(
+            row.form.id.data or "",
+            tuple(Entry("", text or "") for text in row.form.inputs.data),
+            tuple(Entry("", text or "") for text in row.form.outputs.data),
+            row.form.annotation.data or "",
+        )
+        for row in form.rules
+        if not row.form.delete.data
+    ]
+    action = request.form.get("action", "check")
+    if action == "add":
+        blank = Rule(
+            "",
+            tuple(Entry("", "") for _ in current.table.inputs),
+            tuple(Entry("", "") for _ in current.table.outputs),
+            "",
+        )
+        table = dataclasses.replace(current.table, hit_policy=hit_policy, rules=(*rules, blank))
+        return _table_page(dataclasses.replace(current, table=table), _table_form(table))
+    try:
+        edit = library_service.check_decision(decision_id, hit_policy, rules)
+    except InvalidInput as exc:
+        form.hit_policy.errors = [*form.hit_policy.errors, str(exc)]
+        return _table_page(current, form, exc.status)
+    edited = _table_form(edit.table)
+    edited.note.data = form.note.data
+    if edit.problems or action != "deploy":
+        return _table_page(edit, edited, 422 if edit.problems else 200, checked=True)
+    hash_ = library_service.deploy_decision(
+        decision_id, hit_policy, rules, form.note.data or "", user()
+    )
+    return _table_page(edit, edited, deployed=hash_)

@@ -2,6 +2,7 @@
 
 from .context import RunContext
 from .decisions import DecisionError, DecisionResult, MatchedRule
+from .dmn_tables import HIT_POLICIES, DecisionTable, Entry, Rule, read_table, write_table
 from .runtime import (
     EngineError,
     InvalidTaskData,
@@ -30,6 +31,12 @@ from .specs import (
 )
 
 __all__ = [
+    "HIT_POLICIES",
+    "DecisionTable",
+    "Entry",
+    "Rule",
+    "read_table",
+    "write_table",
     "MAX_FILE_BYTES",
     "DecisionError",
     "DecisionResult",

@@ -174,6 +174,11 @@ def _canonical(element: Any) -> bytes:
     for child in list(copy):
         if isinstance(child.tag, str) and etree.QName(child).localname in _LINKS:
             copy.remove(child)
+    for part in copy.iter():  # indentation is layout, not content: re-indented is not changed
+        if part.text is not None and not part.text.strip():
+            part.text = None
+        if part.tail is not None and not part.tail.strip():
+            part.tail = None
     copy.tail = None
     return bytes(etree.tostring(copy, method="c14n"))
 
@@ -287,6 +292,10 @@ class ParsedBundle:
             raise WorkflowDefinitionError(str(exc)) from exc
         called = {name for _, subprocesses in self._specs.values() for name in subprocesses}
         self.processes = {pid: self._describe(pid, pid not in called) for pid in self._specs}
+        self.decision_files = {
+            decision_id: dmn_parser.filename
+            for decision_id, dmn_parser in parser.dmn_parsers.items()
+        }
         self.decisions = self._parse_decisions(parser, files)
 
     def spec(self, process_id: str) -> tuple[Any, dict[str, Any]]:

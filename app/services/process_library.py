@@ -3,7 +3,6 @@ behind them, and the upload of changed .bpmn/.dmn files as a new version."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +12,16 @@ from pathlib import PurePosixPath
 from sqlalchemy import func, select
 
 import forms
-from app.engine import MAX_FILE_BYTES, element_fingerprints
+from app.engine import (
+    MAX_FILE_BYTES,
+    DecisionTable,
+    Problem,
+    Rule,
+    WorkflowDefinitionError,
+    element_fingerprints,
+    read_table,
+    write_table,
+)
 from app.extensions import db
 from app.models import Case, ProcessVersion, User, WorkflowBundle
 from forms.base import N_
@@ -103,16 +111,11 @@ def overview() -> Library:
     if active is not None:
         parsed = engine().bundle(active.hash)
         files = sorted(active.files)
-        by_hash = {_content_hash(text): name for name, text in active.files.items()}
         decisions = [
-            Decision(decision_id, by_hash.get(content_hash, ""), content_hash)
+            Decision(decision_id, parsed.decision_files[decision_id], content_hash)
             for decision_id, (_, content_hash) in sorted(parsed.decisions.items())
         ]
     return Library(processes, decisions, active.hash if active else None, files)
-
-
-def _content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def active_bundle() -> WorkflowBundle | None:
@@ -245,6 +248,56 @@ def expression_refusal(source: str, mode: str, timer: str | None = None) -> str 
 
 def helper_names() -> list[str]:
     return engine().helper_names()
+
+
+@dataclass(frozen=True)
+class TableEdit:
+    filename: str
+    table: DecisionTable  # as it reads after the edit (new rules have their ids)
+    problems: tuple[Problem, ...]
+
+
+def _decision_file(decision_id: str) -> tuple[dict[str, str], str]:
+    active = active_bundle()
+    if active is None:
+        raise NotFound(N_("尚未部署流程。"))
+    filename = engine().bundle(active.hash).decision_files.get(decision_id)
+    if filename is None:
+        raise NotFound(N_("决策表不存在。"))
+    return dict(active.files), filename
+
+
+def decision_table(decision_id: str) -> TableEdit:
+    files, filename = _decision_file(decision_id)
+    return TableEdit(filename, read_table(filename, files[filename], decision_id), ())
+
+
+def _edited(
+    decision_id: str, hit_policy: str, rules: list[Rule]
+) -> tuple[dict[str, str], TableEdit, CheckReport]:
+    files, filename = _decision_file(decision_id)
+    try:
+        text = write_table(filename, files[filename], decision_id, hit_policy, rules)
+    except WorkflowDefinitionError as exc:
+        raise InvalidInput(str(exc)) from exc
+    files[filename] = text
+    report = check_bundle(files)
+    edit = TableEdit(filename, read_table(filename, text, decision_id), report.problems)
+    return files, edit, report
+
+
+def check_decision(decision_id: str, hit_policy: str, rules: list[Rule]) -> TableEdit:
+    """The table as the edit would make it, and what validation of the whole bundle says."""
+    return _edited(decision_id, hit_policy, rules)[1]
+
+
+def deploy_decision(
+    decision_id: str, hit_policy: str, rules: list[Rule], note: str, actor: User
+) -> str:
+    files, _, report = _edited(decision_id, hit_policy, rules)
+    if report.problems:
+        raise InvalidModel(report)
+    return deploy(files, actor, note=note.strip() or None)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ STAGE_A = (WORKFLOWS / "processes" / "stage_a_warning.bpmn").read_text(encoding=
 TIMER = "end_of_day(self_check_due)"
 
 
-def panel(client: FlaskClient, token: str, path: str, **values: str) -> tuple[int, str, dict]:
+def panel(
+    client: FlaskClient, token: str, path: str, **values: str
+) -> tuple[int, str, dict[str, dict[str, str]]]:
     response = client.post(path, data={"csrf_token": token, **values})
     trigger = json.loads(response.headers.get("HX-Trigger", "{}"))
     return response.status_code, response.get_data(as_text=True), trigger
@@ -131,8 +133,10 @@ def test_a_broken_model_is_refused_with_its_elements_named(app: Flask, client: F
         latest = db.session.execute(
             select(WorkflowBundle).order_by(WorkflowBundle.created_at.desc()).limit(1)
         ).scalar_one()
-        assert latest.note == "宽限" and "add_working_days(self_check_due, 1)" in (
-            latest.files["processes/stage_a_warning.bpmn"]
+        assert (
+            latest.note == "宽限"
+            and "add_working_days(self_check_due, 1)"
+            in (latest.files["processes/stage_a_warning.bpmn"])
         )
         assert db.session.execute(
             select(AuditEvent).where(AuditEvent.action == "deploy_process")
