@@ -20,7 +20,7 @@ from app.reference.roles import Role
 from app.services import InvalidInput, NotFound
 from app.services import parameters as parameter_service
 from app.services import process_library as library_service
-from forms.base import SelectChoice
+from forms.base import N_, SelectChoice
 from forms.designer import DecisionTableForm, ElementPropertiesForm
 from forms.parameters import ParameterChangeForm
 
@@ -188,7 +188,7 @@ def _properties_form() -> ElementPropertiesForm:
     form = ElementPropertiesForm(request.form, meta={"locales": [current_locale()]})
     form.keep_shown()
     choices = library_service.model_choices()
-    unset = [SelectChoice("", "（未设置）")]
+    unset = [SelectChoice("", N_("（未设置）"))]
     if form.form_key is not None:
         form.form_key.choices = unset + [
             SelectChoice(key, f"{key} {title}") for key, title in choices.forms
