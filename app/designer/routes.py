@@ -17,7 +17,7 @@ from app.engine import DecisionTable, Entry, Rule
 from app.htmx import redirect_to
 from app.i18n import current_locale
 from app.reference.roles import Role
-from app.services import InvalidInput, NotFound
+from app.services import InvalidInput, NotFound, case_migration
 from app.services import parameters as parameter_service
 from app.services import process_library as library_service
 from forms.base import N_, SelectChoice
@@ -347,3 +347,18 @@ def edit_decision(decision_id: str) -> ResponseReturnValue:
         decision_id, hit_policy, rules, form.note.data or "", user()
     )
     return _table_page(edit, edited, deployed=hash_)
+
+
+@bp.route("/migrate/<old_hash>/<new_hash>")
+@access(*READERS)
+def migration(old_hash: str, new_hash: str) -> ResponseReturnValue:
+    """The dry run: which running cases could move to the new version, and why others not."""
+    report = case_migration.dry_run(old_hash, new_hash, user())
+    return render_template("designer/migrate.html", report=report, can_change=_can_change())
+
+
+@bp.route("/migrate/<old_hash>/<new_hash>", methods=["POST"])
+@access(*CHANGERS)
+def migrate(old_hash: str, new_hash: str) -> ResponseReturnValue:
+    report = case_migration.migrate(old_hash, new_hash, user())
+    return render_template("designer/migrate.html", report=report, can_change=True, done=True)

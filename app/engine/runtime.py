@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
     IntermediateThrowEvent,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, filter_tasks, migrate_workflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -65,6 +66,12 @@ class RuleBroken(EngineError):
 
 class MessageNotExpected(LookupError):
     """The instance is not waiting for this message (or it was already received)."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    refusals: tuple[str, ...]  # why the instance cannot move (empty: it can)
+    result: RunResult | None  # the instance on the new version, when it can
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,45 @@ class WorkflowEngine:
             task = self._load(state).get_task_from_id(UUID(task_guid))
         return dict(task.data)
 
+    def migrate(self, state: str, new_bundle: str, context: RunContext | None = None) -> Migration:
+        """Move an instance onto the same process of another bundle, where SpiffWorkflow's diff
+        says it is safe: no step already done (or in progress) was changed or removed, and
+        every running sub-process still exists. Pending steps and waiting events are re-armed
+        on the new diagram, so a deadline the new version would make earlier is a refusal too
+        (deadlines already running never move earlier). Nothing is stored here."""
+        with running(context or RunContext()):
+            workflow = self._load(state)
+            before = {(w.process_id, w.bpmn_id): w.due for w in _waiting(workflow) if w.due}
+            new_spec, new_dependencies = self._resolve(new_bundle, workflow.spec.name)
+            registry = self._serializer.registry
+            top, subs = diff_workflow(registry, workflow, new_spec, new_dependencies)
+            refusals = _unsafe_changes(top)
+            for sub_id, sub_diff in subs.items():
+                name = workflow.subprocesses[sub_id].spec.name
+                if sub_diff is None:
+                    refusals.append(f"{name}: 新版本中没有这个流程")
+                else:
+                    refusals += _unsafe_changes(sub_diff)
+            if refusals:
+                return Migration(tuple(refusals), None)
+            try:  # re-arming evaluates the new diagram's timers and conditions
+                migrate_workflow(top, workflow, new_spec)
+                for sub_id, sub in workflow.subprocesses.items():
+                    migrate_workflow(subs[sub_id], sub, new_dependencies[sub.spec.name])
+                workflow.subprocess_specs = new_dependencies
+                workflow.bundle_hash = new_bundle
+                self._run(workflow)
+            except (WorkflowException, EngineError) as exc:
+                return Migration((f"新版本无法接续本案：{exc}",), None)
+            result = self._result(workflow)
+        earlier = [
+            f"{w.process_id}/{w.bpmn_id}（{w.name}）: 期限将从 {before[key]:%Y-%m-%d %H:%M} "
+            f"提前到 {w.due:%Y-%m-%d %H:%M}"
+            for w in result.waiting
+            if w.due and (key := (w.process_id, w.bpmn_id)) in before and w.due < before[key]
+        ]
+        return Migration(tuple(earlier), None if earlier else result)
+
     def evaluate_decision(
         self,
         bundle_hash: str,
@@ -348,6 +394,15 @@ def _check_timer(source: str, kind: str, known: Mapping[str, Any]) -> None:
             name = node.func.id
             if name not in known and name not in builtins:
                 raise ValueError(f"未知的函数 {name}")
+
+
+def _unsafe_changes(diff: Any) -> list[str]:
+    done = TaskState.COMPLETED | TaskState.STARTED
+    return [
+        f"{task.workflow.spec.name}/{task.task_spec.bpmn_id or task.task_spec.name}"
+        f"（{task.task_spec.bpmn_name or ''}）: 已办理的步骤在新版本中被修改或删除"
+        for task in filter_tasks(diff.changed + diff.removed, state=done)
+    ]
 
 
 CoverageListener = Callable[[str, set[tuple[str, str]]], None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -324,3 +325,62 @@ def test_unreachable_elements_and_dead_ends_are_named() -> None:
 
 def test_the_shipped_diagrams_have_no_unreachable_elements_or_dead_ends() -> None:
     assert ParsedBundle(read_directory(WORKFLOWS)).flow_problems() == []
+
+
+TWO_STEPS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+  <bpmn:process id="steps" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="first" />
+    <bpmn:userTask id="first" name="{first}" />
+    <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="second" />
+    <bpmn:userTask id="second" name="第二步" />
+    <bpmn:boundaryEvent id="late" name="期满" attachedToRef="second">
+      <bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">{due}</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="e" />
+    <bpmn:sequenceFlow id="f4" sourceRef="late" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def two_steps(first: str = "第一步", due: str = '"2030-06-01T00:00:00+08:00"') -> dict[str, str]:
+    return {"steps.bpmn": TWO_STEPS.format(first=first, due=due)}
+
+
+def test_migration_moves_an_instance_when_the_diff_is_safe_and_refuses_otherwise() -> None:
+    versions = {
+        name: two_steps(**changes)
+        for name, changes in {
+            "v1": {},
+            "renamed_first": {"first": "第一步（新）"},
+            "later": {"due": '"2030-07-01T00:00:00+08:00"'},
+            "earlier": {"due": '"2030-05-01T00:00:00+08:00"'},
+            "unknown_data": {"due": "end_of_day(missing)"},
+        }.items()
+    }
+    hashes = {name: bundle_hash(files) for name, files in versions.items()}
+    by_hash = {hashes[name]: files for name, files in versions.items()}
+    engine = WorkflowEngine(lambda requested: by_hash[requested])
+    started = engine.start(hashes["v1"], "steps", {})
+    # Waiting at the first step: renaming it is safe, and the task is still there.
+    moved = engine.migrate(started.state, hashes["renamed_first"])
+    assert moved.refusals == () and moved.result is not None
+    assert [t.name for t in moved.result.ready_tasks] == ["第一步（新）"]
+    assert json.loads(moved.result.state)["spec_ref"]["bundle"] == hashes["renamed_first"]
+    # Once the first step is done, a version that changed it is refused.
+    done = engine.complete_task(started.state, started.ready_tasks[0].guid, {})
+    refused = engine.migrate(done.state, hashes["renamed_first"])
+    assert refused.result is None and "steps/first（第一步）" in refused.refusals[0]
+    # A running deadline may move later, never earlier.
+    later = engine.migrate(done.state, hashes["later"])
+    assert later.result is not None and later.result.next_timer == dt.datetime(
+        2030, 6, 30, 16, 0, tzinfo=dt.UTC
+    )
+    earlier = engine.migrate(done.state, hashes["earlier"])
+    assert earlier.result is None and "期限将从" in earlier.refusals[0]
+    broken = engine.migrate(done.state, hashes["unknown_data"])
+    assert broken.result is None and "新版本无法接续本案" in broken.refusals[0]

@@ -1,0 +1,124 @@
+"""Migration of running cases to a new version: a dry run first, then only the cases
+SpiffWorkflow's diff allows move (with their claims and drafts, an audit entry each); a case
+whose finished steps changed, or whose running deadline would come earlier, stays."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Case, HumanTask, Job, ProcessVersion
+from app.services.process_library import active_bundle, deploy_model
+from tests.conftest import login
+from tests.integration.cases import account, warning_case
+
+STAGE_A = "processes/stage_a_warning.bpmn"
+TIMER = "end_of_day(self_check_due)"
+
+
+def deploy_stage_a(change: tuple[str, str], note: str) -> tuple[str, str]:
+    """Deploy stage A with one text replaced; returns (old bundle, new bundle)."""
+    old = active_bundle()
+    assert old is not None
+    text = old.files[STAGE_A]
+    assert change[0] in text
+    new = deploy_model(STAGE_A, text.replace(*change), note, account("designer"))
+    return old.hash, new
+
+
+def bundle_of(case_id: int) -> str:
+    return db.session.execute(
+        select(ProcessVersion.bundle_hash)
+        .join(Case, Case.process_version_id == ProcessVersion.id)
+        .where(Case.id == case_id)
+    ).scalar_one()
+
+
+def waiting_task(case_id: int) -> HumanTask:
+    return db.session.execute(
+        select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "READY")
+    ).scalar_one()
+
+
+def test_a_later_deadline_moves_running_cases_after_a_dry_run(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = warning_case()
+        task = waiting_task(case_id)
+        task.assignee_id = account("officer").id
+        task.draft = {"feedback": ["已整改一半"]}
+        due_before = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar()
+        db.session.commit()
+        old, new = deploy_stage_a(
+            (TIMER, "end_of_day(add_working_days(self_check_due, 2))"), "宽限两个工作日"
+        )
+        assert bundle_of(case_id) == old
+    token = login(client, "designer")
+    library = client.get("/designer/").get_data(as_text=True)
+    assert f"/designer/migrate/{old}/{new}" in library
+    dry = client.get(f"/designer/migrate/{old}/{new}").get_data(as_text=True)
+    assert "可以迁移" in dry and 'id="migrate-form"' in dry
+    with app.app_context():
+        assert bundle_of(case_id) == old  # the dry run wrote nothing
+    done = client.post(f"/designer/migrate/{old}/{new}", data={"csrf_token": token})
+    assert done.status_code == 200 and "已迁移" in done.get_data(as_text=True)
+    with app.app_context():
+        assert bundle_of(case_id) == new
+        moved = waiting_task(case_id)
+        # the step is still the officer's, with the draft (whether or not the engine re-armed it)
+        assert moved.assignee_id == account("officer").id
+        assert moved.draft == {"feedback": ["已整改一半"]}
+        due_after = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar()
+        assert due_before is not None and due_after is not None and due_after > due_before
+        audit = db.session.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == "migrate_case", AuditEvent.object_id == str(case_id)
+            )
+        ).scalar_one()
+        assert audit.detail["from_bundle"] == old and audit.detail["to_bundle"] == new
+
+
+def test_cases_whose_done_steps_changed_or_deadline_would_come_earlier_stay(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = warning_case()  # the assessment (a_assess) is done
+        case_no = db.session.get(Case, case_id).case_no  # type: ignore[union-attr]
+        db.session.commit()
+        old, earlier = deploy_stage_a((TIMER, "start_of_day(self_check_due)"), "提前")
+    token = login(client, "designer")
+    row = f'<tr data-case="{case_no}" class="refused">'
+    page = client.get(f"/designer/migrate/{old}/{earlier}").get_data(as_text=True)
+    assert row in page and "期限将从" in page and "提前到" in page
+    response = client.post(f"/designer/migrate/{old}/{earlier}", data={"csrf_token": token})
+    assert row in response.get_data(as_text=True)
+    with app.app_context():
+        _, renamed = deploy_stage_a(('name="研判风险并选择指导措施"', 'name="研判风险"'), "改名")
+    page = client.get(f"/designer/migrate/{old}/{renamed}").get_data(as_text=True)
+    assert row in page
+    assert "a_assess（研判风险并选择指导措施）: 已办理的步骤在新版本中被修改或删除" in page
+    with app.app_context():
+        assert bundle_of(case_id) == old
+        assert not db.session.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == "migrate_case", AuditEvent.object_id == str(case_id)
+            )
+        ).first()
+
+
+def test_only_designers_and_admins_migrate(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        warning_case()
+        db.session.commit()
+        old, new = deploy_stage_a((TIMER, "end_of_day(add_working_days(self_check_due, 1))"), "")
+    token = login(client, "supervisor")
+    page = client.get(f"/designer/migrate/{old}/{new}").get_data(as_text=True)
+    assert "可以迁移" in page and 'id="migrate-form"' not in page
+    assert client.post(
+        f"/designer/migrate/{old}/{new}", data={"csrf_token": token}
+    ).status_code == (403)
+    login(client, "designer")
+    assert client.get(f"/designer/migrate/{new}/{old}").status_code == 404  # not the active one
