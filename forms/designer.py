@@ -124,3 +124,18 @@ class DecisionTableForm(Form):
     )
     rules = FieldList(FormField(RuleForm), max_entries=500)
     note = StringField(N_("版本说明"), validators=[Length(max=500)])
+
+
+class TrialRunForm(Form):
+    """A sandbox run of a process: data to start with and the answers per user task (by BPMN
+    id; a list when the step repeats). The route checks that both are JSON objects."""
+
+    start_data = TextAreaField(
+        N_("起始数据（JSON）"), validators=[Length(max=100_000)], default="{}"
+    )
+    answers = TextAreaField(
+        N_("各步骤提交的数据（JSON，按步骤标识）"),
+        validators=[Length(max=200_000)],
+        description=N_("未给出数据的步骤视为未按期办理：勾选下项时时间推进到其期限，走超期分支。"),
+    )
+    fire_timers = BooleanField(N_("到期时推进时间、触发定时器"), default=True)

@@ -21,7 +21,7 @@ from app.services import InvalidInput, NotFound, case_migration
 from app.services import parameters as parameter_service
 from app.services import process_library as library_service
 from forms.base import N_, SelectChoice
-from forms.designer import DecisionTableForm, ElementPropertiesForm
+from forms.designer import DecisionTableForm, ElementPropertiesForm, TrialRunForm
 from forms.parameters import ParameterChangeForm
 
 from . import bp
@@ -362,3 +362,49 @@ def migration(old_hash: str, new_hash: str) -> ResponseReturnValue:
 def migrate(old_hash: str, new_hash: str) -> ResponseReturnValue:
     report = case_migration.migrate(old_hash, new_hash, user())
     return render_template("designer/migrate.html", report=report, can_change=True, done=True)
+
+
+def _trial_page(
+    process_id: str,
+    form: TrialRunForm,
+    sandbox: library_service.SandboxRun | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    states = sandbox.run.element_states.get(process_id, {}) if sandbox else {}
+    page = render_template(
+        "designer/trial_run.html",
+        process_id=process_id,
+        model=sandbox.model if sandbox else library_service.model_of(process_id),
+        form=form,
+        sandbox=sandbox,
+        states=json.dumps(states),
+        data=json.dumps(sandbox.run.data, ensure_ascii=False, indent=2, default=str)
+        if sandbox
+        else "",
+    )
+    return page, status
+
+
+@bp.route("/processes/<process_id>/trial")
+@access(*READERS)
+def trial_run(process_id: str) -> ResponseReturnValue:
+    form = TrialRunForm(meta={"locales": [current_locale()]})
+    form.answers.data = library_service.answers_template(process_id)
+    return _trial_page(process_id, form)
+
+
+@bp.route("/processes/<process_id>/trial", methods=["POST"])
+@access(*READERS)
+def run_trial(process_id: str) -> ResponseReturnValue:
+    """A sandbox run: nothing is stored, so whoever may read the models may try them."""
+    form = TrialRunForm(request.form, meta={"locales": [current_locale()]})
+    if not form.validate():
+        return _trial_page(process_id, form, status=422)
+    try:
+        sandbox = library_service.trial_run(
+            process_id, form.start_data.data or "", form.answers.data or "", form.fire_timers.data
+        )
+    except InvalidInput as exc:
+        form.answers.errors = [*form.answers.errors, str(exc)]
+        return _trial_page(process_id, form, status=exc.status)
+    return _trial_page(process_id, form, sandbox)

@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -66,6 +66,25 @@ class RuleBroken(EngineError):
 
 class MessageNotExpected(LookupError):
     """The instance is not waiting for this message (or it was already received)."""
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    process_id: str
+    bpmn_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TrialRun:
+    """A sandbox run of a process (nothing stored): the route and where it stopped."""
+
+    route: tuple[RouteStep, ...]
+    element_states: dict[str, dict[str, list[str]]]
+    outcome: str
+    completed: bool
+    data: dict[str, Any]
+    clock: dt.datetime  # the simulated time at the end (timers move it)
 
 
 @dataclass(frozen=True)
@@ -204,16 +223,7 @@ class WorkflowEngine:
         and loading is most of its cost."""
         with running(RunContext()):
             workflow = self._load(state)
-        found: dict[str, dict[str, set[str]]] = {}
-        for task in workflow.get_tasks():
-            if task.task_spec.bpmn_id is None:  # Spiff's internal tasks
-                continue
-            by_state = found.setdefault(task.workflow.spec.name, {})
-            by_state.setdefault(TaskState.get_name(task.state), set()).add(task.task_spec.bpmn_id)
-        return Reading(
-            data=_latest_data(workflow),
-            element_states={p: {s: sorted(i) for s, i in st.items()} for p, st in found.items()},
-        )
+        return Reading(data=_latest_data(workflow), element_states=_element_states(workflow))
 
     def inspect(self, state: str) -> RunResult:
         """What the stored instance waits for (ready tasks, timers, messages), its milestone and
@@ -288,6 +298,10 @@ class WorkflowEngine:
             task = None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(task_guid)
+        self._submit(workflow, task, data)
+        return self._result(workflow)
+
+    def _submit(self, workflow: Any, task: Any, data: Mapping[str, Any]) -> None:
         checked = _checked(data)
         # Not add_data_from_form: its deep merge keeps stale list items (a changed `sanctions`
         # list came back unchanged). A submitted field replaces the earlier value.
@@ -298,7 +312,78 @@ class WorkflowEngine:
         except WorkflowException as exc:
             raise _engine_error(exc) from exc
         self._run(workflow)
-        return self._result(workflow)
+
+    def trial_run(
+        self,
+        bundle_hash: str,
+        process_id: str,
+        start_data: Mapping[str, Any],
+        answers: Mapping[str, Any],
+        context: RunContext,
+        fire_timers: bool = True,
+        max_steps: int = 200,
+    ) -> TrialRun:
+        """Play a path through a process in memory, touching nothing stored: each ready user
+        task gets its answers (a dict, or a list of dicts used in turn when the step repeats);
+        when no ready step has answers left and `fire_timers` is set, the clock moves to the
+        next timer and it fires (a missing answer then plays the overdue path)."""
+        spec, subprocess_specs = self._resolve(bundle_hash, process_id)
+        clock = context
+        used: dict[str, int] = {}
+
+        def answer_for(task: Any) -> Mapping[str, Any] | None:
+            given = answers.get(task.task_spec.bpmn_id)
+            if isinstance(given, list):
+                turn = used.get(task.task_spec.bpmn_id, 0)
+                given = given[turn] if turn < len(given) else None
+            return given if isinstance(given, Mapping) else None
+
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
+        workflow.bundle_hash = bundle_hash
+        outcome = f"超过 {max_steps} 步，已停止（流程是否有循环？）"
+        try:
+            with running(clock):
+                workflow.task_tree.set_data(**_checked(start_data))
+                self._run(workflow)
+            for _ in range(max_steps):
+                if workflow.is_completed():
+                    outcome = "流程结束"
+                    break
+                ready = [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+                answered = [(t, a) for t in ready if (a := answer_for(t)) is not None]
+                if answered:
+                    task, answer = answered[0]
+                    used[task.task_spec.bpmn_id] = used.get(task.task_spec.bpmn_id, 0) + 1
+                    with running(clock):
+                        self._submit(workflow, task, answer)
+                    continue
+                timers = [w.due for w in _waiting(workflow) if w.kind == "timer" and w.due]
+                if fire_timers and timers:
+                    # a timer fires once the clock is past its due time
+                    due = min(timers) + dt.timedelta(seconds=1)
+                    clock = replace(clock, now=max(due, clock.current_time()))
+                    with running(clock):
+                        workflow.refresh_timers()
+                        self._run(workflow)
+                    continue
+                if ready:
+                    step = ready[0].task_spec
+                    name = step.bpmn_name or step.bpmn_id
+                    outcome = f"停在「{name}」（{step.bpmn_id}）：没有给出这一步的数据"
+                else:
+                    names = "、".join(w.name for w in _waiting(workflow)) or "无"
+                    outcome = f"等待：{names}"
+                break
+        except (EngineError, InvalidTaskData, WorkflowException) as exc:
+            outcome = f"运行出错：{exc}"
+        return TrialRun(
+            route=_route(workflow),
+            element_states=_element_states(workflow),
+            outcome=outcome,
+            completed=workflow.is_completed(),
+            data=_latest_data(workflow),
+            clock=clock.current_time(),
+        )
 
     def ready_tasks(self, state: str) -> tuple[ReadyTask, ...]:
         with running(RunContext()):
@@ -394,6 +479,35 @@ def _check_timer(source: str, kind: str, known: Mapping[str, Any]) -> None:
             name = node.func.id
             if name not in known and name not in builtins:
                 raise ValueError(f"未知的函数 {name}")
+
+
+def _element_states(workflow: Any) -> dict[str, dict[str, list[str]]]:
+    """Per process: task state name → the BPMN ids in that state (for marking the diagram)."""
+    found: dict[str, dict[str, set[str]]] = {}
+    for task in workflow.get_tasks():
+        if task.task_spec.bpmn_id is None:  # Spiff's internal tasks
+            continue
+        by_state = found.setdefault(task.workflow.spec.name, {})
+        by_state.setdefault(TaskState.get_name(task.state), set()).add(task.task_spec.bpmn_id)
+    return {p: {s: sorted(i) for s, i in states.items()} for p, states in found.items()}
+
+
+def _route(workflow: Any) -> tuple[RouteStep, ...]:
+    """The flow nodes that ran, in the order they finished."""
+    done = [
+        task
+        for task in workflow.get_tasks(state=TaskState.COMPLETED)
+        if task.task_spec.bpmn_id is not None
+    ]
+    done.sort(key=lambda task: task.last_state_change)
+    return tuple(
+        RouteStep(
+            task.workflow.spec.name,
+            task.task_spec.bpmn_id,
+            task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+        )
+        for task in done
+    )
 
 
 def _unsafe_changes(diff: Any) -> list[str]:

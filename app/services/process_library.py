@@ -3,11 +3,13 @@ behind them, and the upload of changed .bpmn/.dmn files as a new version."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -17,6 +19,7 @@ from app.engine import (
     DecisionTable,
     Problem,
     Rule,
+    TrialRun,
     WorkflowDefinitionError,
     element_fingerprints,
     read_table,
@@ -27,6 +30,7 @@ from app.models import Case, ProcessVersion, User, WorkflowBundle
 from forms.base import N_
 
 from . import InvalidInput, NotFound
+from .parameters import run_context
 from .workflows import MAIN_PROCESS, CheckReport, check_bundle, deploy, engine
 
 KINDS = {".bpmn": "processes", ".dmn": "decisions"}  # where a new file goes in the bundle
@@ -240,6 +244,45 @@ def check_model(filename: str, text: str) -> CheckReport:
 
 def deploy_model(filename: str, text: str, note: str, actor: User) -> str:
     return _deploy_checked(_with_file(filename, text), note, actor)
+
+
+@dataclass(frozen=True)
+class SandboxRun:
+    model: Model
+    run: TrialRun
+
+
+def answers_template(process_id: str) -> str:
+    """A starting point for a test run's answers: every user task of the process, empty."""
+    active = active_bundle()
+    if active is None:
+        raise NotFound(N_("尚未部署流程。"))
+    process = engine().bundle(active.hash).processes.get(process_id)
+    if process is None:
+        raise NotFound(N_("流程不存在。"))
+    return json.dumps({task.bpmn_id: {} for task in process.user_tasks}, ensure_ascii=False)
+
+
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError as exc:
+        raise InvalidInput(f"{what}不是有效的 JSON：{exc}") from exc
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{what}应为 JSON 对象")
+    return value
+
+
+def trial_run(process_id: str, start_data: str, answers: str, fire_timers: bool) -> SandboxRun:
+    """Play the active version of a process in memory with the given data: no case, no task,
+    no document, no audit entry is written."""
+    model = model_of(process_id)
+    start = _json_object(start_data, "起始数据")
+    given = _json_object(answers, "各步骤的数据")
+    run = engine().trial_run(
+        model.bundle_hash, process_id, start, given, run_context(), fire_timers
+    )
+    return SandboxRun(model, run)
 
 
 def expression_refusal(source: str, mode: str, timer: str | None = None) -> str | None:

@@ -6,6 +6,7 @@ cases run on the new one."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -147,4 +148,20 @@ def test_a_designer_changes_a_timer_and_a_threshold_and_deploys(
     expect(main.and_(page.locator(".active")).locator("td.number")).to_have_text("1")
     old_row = main.filter(has_text=old_hash[:12])
     assert int(old_row.locator("td.number").inner_text()) >= 1  # the running case and the demo's
+
+    # A trial run of the new version draws its route on the diagram; nothing is stored.
+    page.locator('tr[data-process="stage_a_warning"] a', has_text="流程图").click()
+    page.locator("#trial-link").click()
+    answers = {
+        "a_assess": {"situation": "INDIVIDUAL_RISK", "risk_summary": "冷链"},
+        "a_issue": {"served_on": "2030-03-04", "document_summary": "提醒书"},
+    }
+    page.fill("#answers", json.dumps(answers, ensure_ascii=False))
+    page.get_by_role("button", name="试运行").click()
+    # no feedback given: the self-check period runs out and the overdue path escalates
+    expect(page.locator("#trial-outcome")).to_contain_text("（a_escalate）")
+    expect(page.locator("#diagram")).to_have_attribute("data-rendered", "true")
+    for element in ("a_assess", "a_issue", "a_feedback_overdue"):
+        done = page.locator(f'#diagram g.djs-element.tj-completed[data-element-id="{element}"]')
+        expect(done).to_have_count(1)
     assert console_errors == []

@@ -12,6 +12,7 @@ import pytest
 from app.engine import (
     EngineError,
     InvalidTaskData,
+    RunContext,
     TaskNotReady,
     WorkflowDefinitionError,
     WorkflowEngine,
@@ -384,3 +385,21 @@ def test_migration_moves_an_instance_when_the_diff_is_safe_and_refuses_otherwise
     assert earlier.result is None and "期限将从" in earlier.refusals[0]
     broken = engine.migrate(done.state, hashes["unknown_data"])
     assert broken.result is None and "新版本无法接续本案" in broken.refusals[0]
+
+
+def test_a_test_run_plays_the_given_path_and_the_overdue_path_in_memory() -> None:
+    engine, hash_ = engine_for(two_steps())
+    context = RunContext(now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    on_time = engine.trial_run(hash_, "steps", {}, {"first": {"a": 1}, "second": {}}, context)
+    assert on_time.completed and on_time.outcome == "流程结束"
+    assert [step.bpmn_id for step in on_time.route] == ["s", "first", "second", "e"]
+    assert on_time.data["a"] == 1
+    # No answer for the second step: the clock moves to its deadline and the timer path runs.
+    overdue = engine.trial_run(hash_, "steps", {}, {"first": {}}, context)
+    assert [step.bpmn_id for step in overdue.route] == ["s", "first", "late", "e"]
+    assert overdue.clock == dt.datetime(2030, 5, 31, 16, 0, 1, tzinfo=dt.UTC)
+    assert "late" in overdue.element_states["steps"]["COMPLETED"]
+    stopped = engine.trial_run(hash_, "steps", {}, {"first": {}}, context, fire_timers=False)
+    assert stopped.outcome == "停在「第二步」（second）：没有给出这一步的数据"
+    failing = engine.trial_run(hash_, "steps", {"typename": 1}, {}, context)
+    assert failing.outcome.startswith("运行出错") and not failing.completed

@@ -1,4 +1,5 @@
-// Draws a case's diagram with the vendored bpmn-js viewer and marks ready/completed elements.
+// Draws a diagram with the vendored bpmn-js viewer and marks ready/completed elements: a case's
+// (states fetched) or a designer's trial run (states inline in data-states).
 (function () {
   "use strict";
   const host = document.getElementById("diagram");
@@ -6,7 +7,8 @@
   const viewer = new window.BpmnJS({ container: host });
   Promise.all([
     fetch(host.dataset.xmlUrl, { credentials: "same-origin" }).then((r) => r.text()),
-    fetch(host.dataset.statesUrl, { credentials: "same-origin" }).then((r) => r.json()),
+    host.dataset.states ? JSON.parse(host.dataset.states)
+      : fetch(host.dataset.statesUrl, { credentials: "same-origin" }).then((r) => r.json()),
   ]).then(async ([xml, states]) => {
     await viewer.importXML(xml);
     const canvas = viewer.get("canvas");
@@ -19,11 +21,12 @@
     // An active call activity (a stage in progress) counts as current, like a ready task.
     ["READY", "WAITING", "STARTED"].forEach((state) => mark(states[state], "tj-ready"));
     // A stage opens the diagram of the process it calls, marked the same way.
-    registry.filter((element) => element.businessObject.calledElement)
+    const linked = Boolean(host.dataset.caseUrl);
+    registry.filter((element) => linked && element.businessObject.calledElement)
       .forEach((element) => canvas.addMarker(element.id, "tj-link"));
     viewer.get("eventBus").on("element.click", (event) => {
       const called = event.element.businessObject.calledElement;
-      if (called) {
+      if (called && linked) {
         window.location.href = host.dataset.caseUrl + "?process=" + encodeURIComponent(called) + "#diagram";
       }
     });
