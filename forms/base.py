@@ -156,6 +156,7 @@ _API_TYPES = {
     "BooleanField": "boolean",
     "DateField": "date",
     "DecimalField": "number",
+    "MoneyField": "number",
     "IntegerField": "integer",
     "SelectField": "choice",
     "SelectMultipleField": "choices",
@@ -175,6 +176,8 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
+        if not value.is_finite():  # "Infinity", "NaN": refused by the field, never task data
+            return None
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
         return [_json_safe(v) for v in value]
@@ -235,8 +238,19 @@ def day(label: str, required: bool = True, past: bool = True, description: str =
     return DateField(label, validators=checks, description=description)
 
 
+class MoneyField(DecimalField):
+    """A DecimalField that refuses Infinity and NaN (Decimal parses them; comparing a signalling
+    NaN then raises inside the range check)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(N_("请填写有效的金额。"))
+
+
 def money(label: str, required: bool = True, description: str = "") -> DecimalField:
-    return DecimalField(
+    return MoneyField(
         label,
         places=2,
         validators=[

@@ -31,6 +31,7 @@ from .specs import (
     bundle_hash,
     element_fingerprints,
     read_directory,
+    reference_problems,
 )
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "bundle_hash",
     "element_fingerprints",
     "read_directory",
+    "reference_problems",
     "set_coverage_listener",
     "unpack",
 ]

@@ -16,6 +16,7 @@ from app.engine import (
     WorkflowEngine,
     bundle_hash,
     read_directory,
+    reference_problems,
 )
 from app.extensions import db
 from app.models import ProcessVersion, User, WorkflowBundle
@@ -60,6 +61,9 @@ class CheckReport:
 def check_bundle(files: Mapping[str, str]) -> CheckReport:
     """Parse and validate; every user task needs a registered formKey and a lane that is a role."""
     try:
+        missing = reference_problems(files)
+        if missing:  # the parser would stop at the first, in English
+            return CheckReport(None, tuple(missing))
         bundle = ParsedBundle(files)
     except WorkflowDefinitionError as exc:
         return CheckReport(None, (Problem(str(exc), element=exc.element),))

@@ -5,6 +5,7 @@ the sandbox, validation of the edited diagram with each problem tied to its elem
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -171,3 +172,32 @@ def test_the_form_preview_shows_the_task_screen(app: Flask, client: FlaskClient)
     page = client.get("/designer/forms/warning.assess").get_data(as_text=True)
     assert 'id="form-preview"' in page and "<fieldset disabled>" in page
     assert client.get("/designer/forms/no.such.form").status_code == 404
+
+
+def test_missing_called_processes_and_decisions_are_named_by_element(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = login(client, "designer")
+    broken = STAGE_A.replace(
+        "<spiffworkflow:calledDecisionId>guidance_measure", "<spiffworkflow:calledDecisionId>nope"
+    )
+    response = client.post(
+        "/designer/model/check",
+        data={"csrf_token": token, "filename": "processes/stage_a_warning.bpmn", "xml": broken},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "调用的决策表 nope 不存在" in html and 'data-element="a_measure"' in html
+    main = (WORKFLOWS / "processes" / "enforcement_case.bpmn").read_text(encoding="utf-8")
+    assert 'calledElement="stage_a_warning"' in main
+    response = client.post(
+        "/designer/model/check",
+        data={
+            "csrf_token": token,
+            "filename": "processes/enforcement_case.bpmn",
+            "xml": main.replace('calledElement="stage_a_warning"', 'calledElement="stage_zz"'),
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "调用的流程 stage_zz 不存在" in html
+    assert re.search(r'<li data-element="[^"]+" class="clickable">[^<]*stage_zz', html)

@@ -169,6 +169,11 @@ def test_what_the_fuzzer_found_stays_fixed(app: Flask, client: FlaskClient) -> N
     page = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert "&lt;script&gt;alert(1)&lt;/script&gt;%d" in page and "<script>alert" not in page
+    for amount in ("INFINITY", "-Infinity", "NaN", "sNaN"):  # found by the fuzzer: a 500
+        refused = client.post(
+            f"/tasks/{report}", data={"csrf_token": token, "proposed_fine": amount}
+        )
+        assert refused.status_code == 422, amount
     upload = client.post(f"/cases/{case_id}/attachments", data={"csrf_token": token, "file": "0"})
     assert upload.status_code == 422 and "请选择文件" in upload.get_data(as_text=True)
 

@@ -41,7 +41,7 @@ def _value(draw: st.DrawFn, field: Any, today: dt.date) -> Any:
         return True if field.flags.required else draw(st.booleans())
     if kind == "DateField":
         return (today - dt.timedelta(days=draw(st.integers(0, 15)))).isoformat()
-    if kind in ("DecimalField", "IntegerField"):
+    if kind in ("DecimalField", "MoneyField", "IntegerField"):
         limits = next(v for v in field.validators if isinstance(v, NumberRange))
         low = int(limits.min or 0)
         high = int(min(limits.max if limits.max is not None else 10**6, low + 200_000))
