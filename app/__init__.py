@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .enterprises import bp as enterprises_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
+    from .prevention import bp as prevention_bp
     from .review import bp as review_bp
     from .supervision import bp as supervision_bp
     from .tasks import bp as tasks_bp
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         supervision_bp,
         review_bp,
         designer_bp,
+        prevention_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -45,6 +45,13 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
         frozenset({Role.SUPERVISOR, Role.AGENCY_HEAD, Role.UNIT_HEAD, Role.ADMIN}),
     ),
     (
+        "prevention.hotspots",
+        N_("投诉热点"),
+        frozenset(
+            {Role.CREDIT_OFFICER, Role.SUPERVISOR, Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.ADMIN}
+        ),
+    ),
+    (
         "review.index",
         N_("案卷评查"),
         frozenset({Role.SUPERVISOR, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER}),

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.calendar import Unit
 from app.reference.decision_contract import CONTRACT, REQUIRED, Input
+from app.services.events import TYPES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -248,7 +249,7 @@ def document() -> dict[str, Any]:
                             "required": ["event_id", "type"],
                             "properties": {
                                 "event_id": {"type": "string", "minLength": 1, "maxLength": 100},
-                                "type": {"type": "string"},
+                                "type": {"type": "string", "enum": list(TYPES)},
                                 "case_no": {"type": "string", "maxLength": 40},
                                 "payload": {"type": "object"},
                             },
@@ -258,7 +259,7 @@ def document() -> dict[str, Any]:
             },
             "responses": {
                 **_responses(_json({"type": "object"}), 404, 409, 422),
-                "201": _json({"type": "object"}, "已立案"),
+                "201": _json({"type": "object"}, "已立案；work_orders：已导入（附未导入行及原因）"),
                 "202": _json({"type": "object"}, "已送达"),
             },
         }

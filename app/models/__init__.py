@@ -5,6 +5,7 @@ from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .documents import Attachment, Document
 from .metrics import CaseFact, DashboardTally, StageVisit
+from .prevention import Complaint, ComplaintImport
 from .reference import Enterprise, Region
 from .review import ReviewItem, ReviewSample
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
@@ -29,6 +30,8 @@ __all__ = [
     "CaseComment",
     "CaseFact",
     "CaseLibraryEntry",
+    "Complaint",
+    "ComplaintImport",
     "DashboardTally",
     "Deadline",
     "Document",

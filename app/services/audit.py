@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "create_user": N_("创建账号"),
     "create_token": N_("创建接口令牌"),
     "deploy_process": N_("部署流程"),
+    "migrate_case": N_("迁移案件到新版本"),
+    "import_complaints": N_("导入投诉举报工单"),
     "register_enterprise": N_("登记经营主体"),
     "set_parameter": N_("修改配置项"),
     "set_holiday": N_("维护节假日"),

@@ -5,11 +5,14 @@ gallery (demo_cases: teams in three more 盟市, 30 cases at every stage) comes 
 
 from __future__ import annotations
 
+import random
+
 from flask import current_app
 from sqlalchemy import select
 
+from app.clock import china_today
 from app.extensions import db
-from app.models import Case, Enterprise, User
+from app.models import Case, Complaint, Enterprise, User
 from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_check_char
 from app.reference.roles import Role
 from forms.base import N_
@@ -18,6 +21,7 @@ from . import InvalidInput
 from .auth import create_user
 from .cases import start_case
 from .demo_cases import GALLERY_ENTERPRISES, play_gallery, team_accounts
+from .demo_complaints import seed_history
 from .enterprises import register_enterprise
 from .workflows import deploy, directory_files
 
@@ -101,6 +105,9 @@ def seed_demo(gallery: bool = True) -> list[tuple[str, str]]:
     _first_cases(officer)
     if gallery:
         play_gallery()
+        if not db.session.execute(select(Complaint.id).limit(1)).first():
+            seed_history(china_today(), random.Random(2024))  # noqa: S311 - demo data
+            db.session.commit()
     return [(u, role.label) for u, _, _, role in DEMO_ACCOUNTS]
 
 

@@ -13,12 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from app.engine import EngineError, InvalidTaskData, MessageNotExpected
 from app.extensions import db
 from app.models import Case, Enterprise, ExternalEvent, Notification, User, WorkflowInstance
+from app.reference.complaints import COLUMNS
 from app.reference.roles import Role
 from forms.base import N_
 
 from . import Conflict, Forbidden, InvalidInput
 from .audit import record
 from .cases import apply_run_result, get_case_for_user, lock_instance, open_case
+from .complaints import import_rows
 from .parameters import run_context
 from .regions import in_scope
 from .workflows import engine
@@ -35,7 +37,10 @@ NOTICES = {
     "repair_application": "当事人提交了信用修复申请",
     "payment_confirmed": "银行确认罚款已缴纳",
 }
-TYPES = sorted({"complaint_received", *MESSAGES, *NOTICES})
+# events that concern no case: the 12315/12345 work orders for the hotspots
+WITHOUT_CASE = ("complaint_received", "work_orders")
+MAX_WORK_ORDERS = 5000  # per event
+TYPES = sorted({*WITHOUT_CASE, *MESSAGES, *NOTICES})
 # what an officer may record on the case page when the party hands it in on paper or in person
 PARTY_REQUESTS = {"statement": N_("陈述、申辩"), "hearing_request": N_("听证申请")}
 
@@ -93,7 +98,7 @@ def _invalid(body: Any) -> str | None:
         return f"type: 取值应为 {', '.join(TYPES)} 之一"
     if "payload" in body and not isinstance(body["payload"], dict):
         return "payload: 应为 JSON 对象"
-    if body["type"] != "complaint_received" and not isinstance(body.get("case_no"), str):
+    if body["type"] not in WITHOUT_CASE and not isinstance(body.get("case_no"), str):
         return "case_no: 必填"
     return None
 
@@ -112,12 +117,40 @@ def _handle(client: User, body: dict[str, Any]) -> Outcome:
             return 403, _error(403, "无权向其他地区的案件发送事件"), None
     if kind == "complaint_received":
         return _complaint(client, case, payload)
+    if kind == "work_orders":
+        return _work_orders(client, payload)
     assert case is not None  # noqa: S101 - checked by _invalid
     if kind in MESSAGES:
         return _message(client, case, MESSAGES[kind], payload)
     _notify_officers(case, f"{NOTICES[kind]}（案件 {case.case_no}）。")
     record(kind, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
     return 202, {"case_no": case.case_no, "recorded": kind}, case.id
+
+
+def _work_orders(client: User, payload: dict[str, Any]) -> Outcome:
+    """12315/12345 work orders for the hotspots, checked row by row like an imported file."""
+    if not client.role_names & {Role.CREDIT_OFFICER.value, Role.ADMIN.value}:
+        return 403, _error(403, "只有信用监管人员或管理员可以导入工单"), None
+    orders = payload.get("work_orders")
+    if not isinstance(orders, list) or not 1 <= len(orders) <= MAX_WORK_ORDERS:
+        reason = f"payload.work_orders: 应为 1 至 {MAX_WORK_ORDERS} 个工单的列表"
+        return 422, _error(422, reason), None
+    if not all(isinstance(order, dict) for order in orders):
+        return 422, _error(422, "payload.work_orders: 每个工单应为 JSON 对象"), None
+    rows = [
+        (number, {COLUMNS[key]: value for key, value in order.items() if key in COLUMNS})
+        for number, order in enumerate(orders, start=1)
+    ]
+    report = import_rows(rows, "API", client)
+    answer = {
+        "import_id": report.import_id,
+        "accepted": report.accepted,
+        "rejected": [
+            {"row": item.row, "order_no": item.order_no, "reasons": list(item.reasons)}
+            for item in report.refused
+        ],
+    }
+    return 201, answer, None
 
 
 def _complaint(

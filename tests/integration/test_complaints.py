@@ -1,0 +1,201 @@
+"""Complaint imports (CSV, XLSX, the events API): rows are normalized or refused one by one with
+their reasons, the good rows are all stored, a repeated import adds nothing; and the hotspots
+computed from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.clock import china_today
+from app.extensions import db
+from app.models import AuditEvent, Complaint, ComplaintImport
+from app.services.auth import create_token
+from app.services.demo_complaints import BAD_ROWS, SAMPLE, sample_csv
+from tests.conftest import login
+
+
+def upload(client: FlaskClient, token: str, name: str, content: bytes) -> tuple[int, str]:
+    response = client.post(
+        "/prevention/complaints",
+        data={"csrf_token": token, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+def stored(app: Flask) -> int:
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(Complaint)).scalar_one()
+
+
+def test_the_sample_file_is_imported_with_its_bad_rows_reported(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = login(client, "credit")
+    before = stored(app)
+    status, page = upload(client, token, "工单.csv", sample_csv(china_today()).encode())
+    assert status == 200
+    assert f'<strong id="accepted">{len(SAMPLE)}</strong>' in page
+    assert f'<strong id="rejected">{len(BAD_ROWS)}</strong>' in page
+    for reason in (
+        "受理日期「2026-02-30」无法识别",
+        "地区「北京市朝阳区」不是内蒙古的行政区划",
+        "来源「12399」应为 12315 或 12345",
+        "问题类型「心情不好」不在清单中",
+        "地区「包头市」不在本单位辖区",
+    ):
+        assert reason in page, reason
+    assert stored(app) == before + len(SAMPLE)
+    with app.app_context():
+        row = db.session.execute(
+            select(Complaint).where(Complaint.enterprise_name == "土左旗某建材店")
+        ).scalar_one()
+        # normalized: the 旗县 and its 盟市, codes for domain and issue type
+        assert (row.unit_code, row.domain, row.issue_type) == (
+            "150100",
+            "PRODUCT_QUALITY",
+            "PRODUCT_QUALITY",
+        )
+        assert db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "import_complaints")
+        ).first()
+    # the same file again: every row is refused as already imported, nothing is added
+    status, page = upload(client, token, "工单.csv", sample_csv(china_today()).encode())
+    assert "该工单已导入过" in page and stored(app) == before + len(SAMPLE)
+
+
+def test_xlsx_gbk_csv_and_excel_dates(app: Flask, client: FlaskClient) -> None:
+    token = login(client, "credit")
+    today = china_today()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["工单编号", "来源", "受理日期", "地区", "领域", "问题类型"])
+    sheet.append(
+        [202611001, 12315, dt.datetime.combine(today, dt.time()), "新城区", "食品", "食品安全"]
+    )
+    sheet.append(
+        [
+            "X2",
+            "12345热线",
+            f"{today.year}年{today.month}月{today.day}日",
+            "150105",
+            "价格",
+            "PRICE",
+        ]
+    )
+    sheet.append([None, None, None, None, None, None])  # a blank line is skipped, not refused
+    content = io.BytesIO()
+    book.save(content)
+    status, page = upload(client, token, "orders.xlsx", content.getvalue())
+    assert status == 200 and '<strong id="accepted">2</strong>' in page, page
+    with app.app_context():
+        assert db.session.execute(
+            select(Complaint.order_no).where(Complaint.order_no == "202611001")
+        ).scalar_one()
+    gbk = "工单编号,来源,受理日期,地区,领域,问题类型\nG1,12315,2026/1/5,回民区,食品,食品安全\n"
+    status, page = upload(client, token, "gbk.csv", gbk.encode("gb18030"))
+    assert status == 200 and '<strong id="accepted">1</strong>' in page
+
+
+def test_a_file_that_cannot_be_read_changes_nothing(app: Flask, client: FlaskClient) -> None:
+    token = login(client, "credit")
+    with app.app_context():
+        imports = db.session.execute(select(func.count()).select_from(ComplaintImport)).scalar()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+            for _ in range(201):  # 201 MB of zeros, about 200 KB packed
+                member.write(bytes(1024 * 1024))
+    for name, content, reason in [
+        ("bomb.xlsx", bomb.getvalue(), "解压后过大"),
+        ("orders.txt", b"x", "只接受 .csv 或 .xlsx 文件"),
+        ("orders.csv", "工单编号,来源\nA,12315\n".encode(), "缺少列：受理日期"),
+        ("orders.xlsx", b"PK\x03\x04 not a workbook", "无法读取 XLSX 文件"),
+        ("orders.csv", b"", "文件是空的"),
+    ]:
+        status, page = upload(client, token, name, content)
+        assert status == 422 and reason in page, (name, reason)
+    with app.app_context():
+        assert (
+            db.session.execute(select(func.count()).select_from(ComplaintImport)).scalar()
+            == imports
+        )
+
+
+def test_work_orders_arrive_through_the_events_api(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        bearer = create_token("credit", "12315 对接")
+        db.session.commit()
+    body = {
+        "event_id": "orders-2026-11-24",
+        "type": "work_orders",
+        "payload": {
+            "work_orders": [
+                {
+                    "order_no": "API-1",
+                    "channel": "12315",
+                    "received_on": china_today().isoformat(),
+                    "region": "150102",
+                    "domain": "FOOD",
+                    "issue_type": "FOOD_SAFETY",
+                },
+                {"order_no": "API-2", "channel": "12315"},
+            ]
+        },
+    }
+    headers = {"Authorization": f"Bearer {bearer}"}
+    first = client.post("/api/v1/events", json=body, headers=headers)
+    answer = first.get_json()
+    assert first.status_code == 201 and answer["accepted"] == 1, answer
+    assert answer["rejected"][0]["order_no"] == "API-2" and answer["rejected"][0]["reasons"]
+    again = client.post("/api/v1/events", json=body, headers=headers)
+    assert again.get_json()["repeated"] is True and stored(app) >= 1
+    with app.app_context():
+        assert (
+            db.session.execute(
+                select(func.count()).select_from(Complaint).where(Complaint.order_no == "API-1")
+            ).scalar()
+            == 1
+        )
+
+
+def test_hotspots_rank_issues_and_regions_with_growth(app: Flask, client: FlaskClient) -> None:
+    today = china_today()
+    rows = "工单编号,来源,受理日期,地区,领域,问题类型,经营主体\n"
+    for number in range(5):  # this period: five food complaints against one shop
+        rows += (
+            f"N{number},12315,{today - dt.timedelta(days=number)},新城区,食品,食品安全,鲜味烧烤店\n"
+        )
+    for number in range(2):  # the period before: two
+        rows += f"P{number},12315,{today - dt.timedelta(days=100 + number)},新城区,食品,食品安全,\n"
+    rows += f"Q1,12345,{today},赛罕区,价格,价格欺诈,\n"
+    token = login(client, "credit")
+    status, _ = upload(client, token, "h.csv", rows.encode())
+    assert status == 200
+    page = client.get("/prevention/hotspots?days=90").get_data(as_text=True)
+    cells = '<td class="number">{}</td><td class="number">{}</td><td class="number">{}</td>'
+    assert '<tr data-key="FOOD_SAFETY"><td>食品安全</td>' + cells.format(5, 2, "+150%") in page
+    assert '<tr data-key="PRICE"><td>价格违法</td>' + cells.format(1, 0, "新增") in page
+    assert '<tr data-key="150100"><td>呼和浩特市</td><td class="number">6</td>' in page
+    assert "鲜味烧烤店" in page and "食品安全 5" in page  # a frequent target
+    assert '<svg class="chart"' in page
+
+
+def test_who_may_import_and_see(app: Flask, client: FlaskClient) -> None:
+    token = login(client, "officer")
+    assert client.get("/prevention/hotspots").status_code == 403
+    status, _ = upload(client, token, "x.csv", b"a")
+    assert status == 403
+    other = client.application.test_client()
+    login(other, "supervisor")
+    assert other.get("/prevention/hotspots").status_code == 200
+    assert other.get("/prevention/complaints").status_code == 403
