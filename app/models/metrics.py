@@ -21,6 +21,7 @@ class CaseFact(Base):
         Index("ix_case_fact_decided", "decided_on"),
         # the dashboard names the outlying fines of one violation type
         Index("ix_case_fact_violation_fine", "violation_type", "fine"),
+        Index("ix_case_fact_unit_inspected", "unit_code", "inspected_on"),  # the risk list
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), primary_key=True)
@@ -39,6 +40,8 @@ class CaseFact(Base):
     visited_on: Mapped[date | None]
     repair_applied_on: Mapped[date | None]
     repaired_on: Mapped[date | None]  # publicity stopped after credit repair
+    inspected_on: Mapped[date | None]  # a 双随机 or targeted inspection (stage B) was recorded
+    inspection_result: Mapped[str | None] = mapped_column(String(12))  # COMPLIANT|RECTIFY|CLUE
 
 
 class StageVisit(Base):

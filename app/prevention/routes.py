@@ -101,3 +101,20 @@ def hotspots() -> ResponseReturnValue:
         unit=unit,
         can_import=bool(user().role_names & {r.value for r in IMPORTERS}),
     )
+
+
+@bp.route("/risks")
+@access(*READERS)
+def risks() -> ResponseReturnValue:
+    """违法风险预警分级清单, graded by the designer-editable table risk_grade."""
+    days = request.args.get("days", type=int) or 90
+    if days not in hotspot_service.PERIODS:
+        days = 90
+    designer_roles = {Role.DESIGNER.value, Role.ADMIN.value, Role.SUPERVISOR.value}
+    return render_template(
+        "prevention/risks.html",
+        risks=hotspot_service.risk_list(user(), china_today(), days),
+        days=days,
+        periods=hotspot_service.PERIODS,
+        sees_rule=bool(user().role_names & designer_roles),
+    )

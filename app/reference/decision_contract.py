@@ -238,10 +238,21 @@ def _date(value: Any) -> str:
         raise ValueError("应为 YYYY-MM-DD 日期") from None
 
 
+# Tables the app evaluates for itself, outside DECISIONS.md's public API (the evaluate endpoint
+# serves CONTRACT only); designers edit them like the others.
+INTERNAL: dict[str, dict[str, Input]] = {
+    "risk_grade": {  # a 盟市's domain in a period: work orders now and before, inspection findings
+        "complaints": Input("integer", 0, maximum=1e9),
+        "previous": Input("integer", 0, maximum=1e9),
+        "findings": Input("integer", 0, maximum=1e9),
+    },
+}
+
+
 def prepare_inputs(decision_id: str, raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     """Typed inputs with defaults filled; raises KeyError for an unknown decision and
     InputError naming the first bad input."""
-    spec = CONTRACT[decision_id]
+    spec = CONTRACT[decision_id] if decision_id in CONTRACT else INTERNAL[decision_id]
     unknown = sorted(set(raw) - set(spec))
     if unknown:
         raise InputError(unknown[0], "不是此决策的输入 (unknown input)")

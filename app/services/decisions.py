@@ -11,7 +11,7 @@ from app.calendar import Unit
 from app.engine import DecisionError
 from app.extensions import db
 from app.models import ProcessVersion
-from app.reference.decision_contract import CONTRACT, InputError, prepare_inputs
+from app.reference.decision_contract import CONTRACT, INTERNAL, InputError, prepare_inputs
 
 from . import InvalidInput, NotFound
 from .parameters import run_context
@@ -43,9 +43,12 @@ def _current_bundle() -> str:
     return bundle
 
 
-def evaluate(decision_id: str, inputs: Any, bundle: str | None = None) -> dict[str, Any]:
-    """Evaluate a table of `bundle` (a case's own version), by default of the tables in force."""
-    if decision_id not in CONTRACT:
+def evaluate(
+    decision_id: str, inputs: Any, bundle: str | None = None, public_only: bool = True
+) -> dict[str, Any]:
+    """Evaluate a table of `bundle` (a case's own version), by default of the tables in force.
+    The API reaches only the public tables of DECISIONS.md; the app also its internal ones."""
+    if decision_id not in CONTRACT and (public_only or decision_id not in INTERNAL):
         raise NotFound(f"没有决策表 {decision_id}")
     if not isinstance(inputs, dict):
         raise DecisionInputError("body", "应为 JSON 对象 (JSON object of inputs expected)")

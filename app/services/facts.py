@@ -80,6 +80,12 @@ def _published(fact: CaseFact, submitted: Data, data: Data) -> None:
     fact.published_in_time = bool(fact.published_on and due and fact.published_on <= due)
 
 
+def _inspected(fact: CaseFact, submitted: Data) -> None:
+    """An inspection's date and result (the risk list counts inspections that found problems)."""
+    fact.inspected_on = _day(submitted.get("inspection_date"))
+    fact.inspection_result = submitted.get("result") or None
+
+
 def _set(attribute: str, name: str | None = None) -> Callable[[CaseFact, Data, Data], None]:
     """A fact taken from the screen's field `name` (a date if the attribute is one); without a
     name, the day the screen was completed."""
@@ -97,6 +103,7 @@ def _set(attribute: str, name: str | None = None) -> Callable[[CaseFact, Data, D
 
 # formKey → how its completion changes the case's facts
 ON_COMPLETION: dict[str, Callable[[CaseFact, Data, Data], None]] = {
+    "inspection.record": lambda fact, submitted, _: _inspected(fact, submitted),
     "review.report": _set("violation_type", "violation_type"),
     "decision.penalty": _decided("PENALTY"),
     "summary.decision": _decided("PENALTY"),

@@ -13,16 +13,18 @@ from sqlalchemy import case, func, select
 from sqlalchemy.sql import ColumnElement
 
 from app.extensions import db
-from app.models import Complaint, User
+from app.models import CaseFact, Complaint, User
 from app.reference.complaints import ISSUE_LABELS, IssueType
-from app.reference.enterprise import DOMAIN_LABELS
+from app.reference.enterprise import DOMAIN_LABELS, Domain
 from forms.base import N_
 
+from . import decisions
 from .regions import region_tree, scope_of
 
 SEASONS = (("春", (3, 4, 5)), ("夏", (6, 7, 8)), ("秋", (9, 10, 11)), ("冬", (12, 1, 2)))
 FREQUENT_MIN = 3  # complaints in the period that make an enterprise a frequent target
 PERIODS = (30, 90, 180, 365)
+DOMAIN_CODES = frozenset(d.value for d in Domain)
 
 
 @dataclass(frozen=True)
@@ -188,3 +190,107 @@ def _frequent(where: list[ColumnElement[bool]], start: dt.date, end: dt.date) ->
         issues = "、".join(f"{ISSUE_LABELS[IssueType(p[3])]} {p[4]}" for p in parts)
         found.append(Frequent(name, parts[0][1], parts[0][2], total, issues))
     return sorted(found, key=lambda item: (-item.count, item.name))[:20]
+
+
+@dataclass(frozen=True)
+class RiskItem:
+    unit_code: str
+    unit: str
+    domain: str
+    domain_label: str
+    complaints: int
+    previous: int
+    findings: int  # inspections in the period that found problems (rectification or a clue)
+    level: int  # 1–3 (3 highest), by the risk_grade decision table
+    public: bool
+    rule: str  # the table's annotation of the rule that graded it
+    issues: str  # the most frequent issue types, for the warning text
+
+
+@dataclass(frozen=True)
+class RiskList:
+    start: dt.date
+    end: dt.date
+    items: list[RiskItem]  # level 1 and above, highest first
+    decision_version: str  # the SHA-256 of the risk_grade table used
+
+
+def risk_list(user: User, end: dt.date, days: int = 90) -> RiskList:
+    """违法风险预警分级清单: every 盟市 × domain with work orders or inspection findings in the
+    period, graded by the designer-editable decision table `risk_grade`."""
+    start = end - dt.timedelta(days=days - 1)
+    previous_start = start - dt.timedelta(days=days)
+    where = _where(user, None)
+    now = func.sum(case((Complaint.received_on >= start, 1), else_=0))
+    was = func.sum(case((Complaint.received_on < start, 1), else_=0))
+    counts = {
+        (unit, domain): (int(current or 0), int(before or 0))
+        for unit, domain, current, before in db.session.execute(
+            select(Complaint.unit_code, Complaint.domain, now, was)
+            .where(Complaint.received_on >= previous_start, Complaint.received_on <= end, *where)
+            .group_by(Complaint.unit_code, Complaint.domain)
+        ).all()
+    }
+    scope = scope_of(user)
+    found = select(CaseFact.unit_code, CaseFact.domain, func.count()).where(
+        CaseFact.inspected_on >= start,
+        CaseFact.inspected_on <= end,
+        CaseFact.inspection_result.in_(("RECTIFY", "CLUE")),
+    )
+    if scope is not None:
+        found = found.where(CaseFact.unit_code.in_(sorted(scope)))
+    findings = {
+        (unit, domain): int(count)
+        for unit, domain, count in db.session.execute(
+            found.group_by(CaseFact.unit_code, CaseFact.domain)
+        ).all()
+    }
+    issues = _top_issues(where, start, end)
+    tree = region_tree()
+    items = []
+    version = ""
+    for key in sorted(set(counts) | set(findings)):
+        current, before = counts.get(key, (0, 0))
+        inputs = {"complaints": current, "previous": before, "findings": findings.get(key, 0)}
+        graded = decisions.evaluate("risk_grade", inputs, public_only=False)
+        version = graded["version"]
+        level = int(graded["outputs"]["level"] or 0)
+        if level < 1:
+            continue
+        unit, domain = key
+        items.append(
+            RiskItem(
+                unit,
+                tree.names.get(unit, unit),
+                domain,
+                DOMAIN_LABELS.get(Domain(domain), domain) if domain in DOMAIN_CODES else domain,
+                current,
+                before,
+                inputs["findings"],
+                level,
+                bool(graded["outputs"]["public"]),
+                graded["matched_rules"][0]["annotation"] or "",
+                issues.get(key, ""),
+            )
+        )
+    items.sort(key=lambda item: (-item.level, -item.complaints, item.unit_code, item.domain))
+    return RiskList(start, end, items, version)
+
+
+def _top_issues(
+    where: list[ColumnElement[bool]], start: dt.date, end: dt.date
+) -> dict[tuple[str, str], str]:
+    rows = db.session.execute(
+        select(Complaint.unit_code, Complaint.domain, Complaint.issue_type, func.count())
+        .where(Complaint.received_on >= start, Complaint.received_on <= end, *where)
+        .group_by(Complaint.unit_code, Complaint.domain, Complaint.issue_type)
+    ).all()
+    grouped: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for unit, domain, issue, count in rows:
+        grouped[(unit, domain)].append((int(count), issue))
+    return {
+        key: "、".join(
+            f"{ISSUE_LABELS[IssueType(issue)]} {count}" for count, issue in sorted(parts)[::-1][:3]
+        )
+        for key, parts in grouped.items()
+    }

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine import DecisionResult, ParsedBundle, RunContext, WorkflowEngine, read_directory
-from app.reference.decision_contract import CONTRACT, Input, InputError, prepare_inputs
+from app.reference.decision_contract import CONTRACT, INTERNAL, Input, InputError, prepare_inputs
 from app.reference.parameters import defaults
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -30,6 +30,13 @@ def decide(decision: str, inputs: dict[str, Any], **overrides: Any) -> DecisionR
 
 # (decision, inputs, expected outputs, rule number, parameter overrides)
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], int, dict[str, Any]]] = [
+    # 违法风险预警分级 (internal: the prevention side's graded risk list)
+    ("risk_grade", {"complaints": 25}, {"level": 3, "public": True}, 1, {}),
+    ("risk_grade", {"complaints": 12, "previous": 6}, {"level": 3, "public": True}, 2, {}),
+    ("risk_grade", {"complaints": 12, "previous": 10}, {"level": 2, "public": True}, 3, {}),
+    ("risk_grade", {"complaints": 3, "findings": 4}, {"level": 2, "public": True}, 4, {}),
+    ("risk_grade", {"complaints": 7, "previous": 1}, {"level": 1, "public": False}, 5, {}),
+    ("risk_grade", {"complaints": 4, "findings": 2}, {"level": 0, "public": False}, 6, {}),
     # DMN-P0 程序选择
     (
         "procedure",
@@ -681,7 +688,7 @@ def test_every_rule_of_every_table_is_exercised() -> None:
     hit = {f"{c[0]}_r{c[3]}" for c in CASES}
     every = {rule.id for table, _ in BUNDLE.decisions.values() for rule in table.rules}
     assert every - hit == set()
-    assert set(BUNDLE.decisions) == set(CONTRACT)
+    assert set(BUNDLE.decisions) == set(CONTRACT) | set(INTERNAL)
 
 
 def _value(spec: Input) -> st.SearchStrategy[Any]:
@@ -704,8 +711,9 @@ def _value(spec: Input) -> st.SearchStrategy[Any]:
 
 @st.composite
 def any_call(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    decision = draw(st.sampled_from(sorted(CONTRACT)))
-    inputs = {name: draw(_value(spec)) for name, spec in CONTRACT[decision].items()}
+    tables = {**CONTRACT, **INTERNAL}
+    decision = draw(st.sampled_from(sorted(tables)))
+    inputs = {name: draw(_value(spec)) for name, spec in tables[decision].items()}
     if decision == "fine_band":
         inputs["fine_max"] = inputs["fine_min"] + draw(st.floats(0, 1e6, allow_nan=False))
     overrides = draw(
