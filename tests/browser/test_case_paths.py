@@ -165,8 +165,8 @@ def desk(browser: Browser, live: Live) -> Iterator[Desk]:
     desk = Desk(browser, live)
     yield desk
     for page in desk.pages.values():
-        # let in-flight requests (the favicon) finish: a request cut off by closing the browser
-        # leaves the live server's open file to the garbage collector, warning in a later test
+        # let in-flight requests finish: a request cut off by closing the browser leaves the
+        # live server's open file to the garbage collector, warning in a later test
         page.wait_for_load_state("networkidle")
         page.context.close()
 

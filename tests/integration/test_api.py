@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.clock import china_today
 from app.extensions import db
 from app.models import CaseLibraryEntry, Enterprise, Job
+from app.reference.decision_contract import CONTRACT
 from app.services import documents as document_service
 from app.services.auth import create_token
 from app.services.worker import run_once
@@ -32,7 +33,8 @@ def tokens(app: Flask) -> dict[str, dict[str, str]]:
 
 
 DATED = {"credit_repair_eligibility", "serious_list_removal"}
-PLAIN_CASES = [c for c in CASES if not c[4]]  # cases that need no changed configuration
+# the public tables' cases that need no changed configuration (internal tables are not served)
+PLAIN_CASES = [c for c in CASES if not c[4] and c[0] in CONTRACT]
 
 
 @pytest.mark.parametrize(("decision", "inputs", "expected", "rule", "overrides"), PLAIN_CASES[::3])
@@ -454,3 +456,13 @@ def test_a_case_for_a_new_enterprise_registers_it_in_the_same_transaction(
             .where(Enterprise.credit_code == new["credit_code"])
         ).scalar_one()
     assert count == 1
+
+
+def test_internal_decision_tables_are_not_served(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    # risk_grade drives the risk list; DECISIONS.md's public contract does not include it
+    response = client.post(
+        "/api/v1/decisions/risk_grade/evaluate", json={"complaints": 25}, headers=tokens["officer"]
+    )
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"

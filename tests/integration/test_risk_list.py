@@ -18,7 +18,9 @@ from tests.integration.cases import rectify_inspection_case
 from tests.integration.test_designer_decisions import table_form
 
 
-def orders(prefix: str, count: int, region: str, domain: str, days_ago: int) -> list:
+def orders(
+    prefix: str, count: int, region: str, domain: str, days_ago: int
+) -> list[tuple[int, dict[str, str]]]:
     day = china_today() - dt.timedelta(days=days_ago)
     return [
         (
