@@ -80,12 +80,16 @@ def import_report(import_id: int) -> ResponseReturnValue:
     return render_template("prevention/import_report.html", batch=batch)
 
 
+def _period() -> int:
+    """The ?days= of the hotspot pages, one of PERIODS (90 by default)."""
+    days = request.args.get("days", type=int)
+    return days if days in hotspot_service.PERIODS else 90
+
+
 @bp.route("/hotspots")
 @access(*READERS)
 def hotspots() -> ResponseReturnValue:
-    days = request.args.get("days", type=int) or 90
-    if days not in hotspot_service.PERIODS:
-        days = 90
+    days = _period()
     tree = region_tree()
     unit = request.args.get("unit") or None
     if unit not in tree.units:
@@ -107,9 +111,7 @@ def hotspots() -> ResponseReturnValue:
 @access(*READERS)
 def risks() -> ResponseReturnValue:
     """违法风险预警分级清单, graded by the designer-editable table risk_grade."""
-    days = request.args.get("days", type=int) or 90
-    if days not in hotspot_service.PERIODS:
-        days = 90
+    days = _period()
     designer_roles = {Role.DESIGNER.value, Role.ADMIN.value, Role.SUPERVISOR.value}
     return render_template(
         "prevention/risks.html",

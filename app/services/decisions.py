@@ -24,7 +24,7 @@ class DecisionInputError(InvalidInput):
         self.details = {name: reason}
 
 
-def _current_bundle() -> str:
+def current_bundle() -> str:
     """The bundle whose tables are in force: that of the active enforcement case process, which
     runs them (a bundle deployed beside it without tables leaves them in force); before one is
     deployed, the most recently deployed active bundle."""
@@ -57,7 +57,7 @@ def evaluate(
         prepared = prepare_inputs(decision_id, inputs, context.today())
     except InputError as exc:
         raise DecisionInputError(exc.name, exc.reason) from None
-    bundle = bundle or _current_bundle()
+    bundle = bundle or current_bundle()
     if decision_id not in engine().bundle(bundle).decisions:
         raise NotFound(f"当前版本中没有决策表 {decision_id}")
     try:

@@ -249,10 +249,11 @@ def risk_list(user: User, end: dt.date, days: int = 90) -> RiskList:
     tree = region_tree()
     items = []
     version = ""
+    bundle = decisions.current_bundle()  # once: every row is graded by the same table
     for key in sorted(set(counts) | set(findings)):
         current, before = counts.get(key, (0, 0))
         inputs = {"complaints": current, "previous": before, "findings": findings.get(key, 0)}
-        graded = decisions.evaluate("risk_grade", inputs, public_only=False)
+        graded = decisions.evaluate("risk_grade", inputs, bundle, public_only=False)
         version = graded["version"]
         level = int(graded["outputs"]["level"] or 0)
         if level < 1:

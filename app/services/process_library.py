@@ -17,6 +17,7 @@ import forms
 from app.engine import (
     MAX_FILE_BYTES,
     DecisionTable,
+    ParsedBundle,
     Problem,
     Rule,
     TrialRun,
@@ -211,12 +212,16 @@ class Model:
     xml: str
 
 
-def model_of(process_id: str) -> Model:
-    """The diagram file that defines a process in the active bundle."""
+def _active_parsed() -> tuple[WorkflowBundle, ParsedBundle]:
     active = active_bundle()
     if active is None:
         raise NotFound(N_("尚未部署流程。"))
-    parsed = engine().bundle(active.hash)
+    return active, engine().bundle(active.hash)
+
+
+def model_of(process_id: str) -> Model:
+    """The diagram file that defines a process in the active bundle."""
+    active, parsed = _active_parsed()
     if process_id not in parsed.processes:
         raise NotFound(N_("流程不存在。"))
     filename = parsed.filename_of(process_id)
@@ -254,10 +259,7 @@ class SandboxRun:
 
 def answers_template(process_id: str) -> str:
     """A starting point for a test run's answers: every user task of the process, empty."""
-    active = active_bundle()
-    if active is None:
-        raise NotFound(N_("尚未部署流程。"))
-    process = engine().bundle(active.hash).processes.get(process_id)
+    process = _active_parsed()[1].processes.get(process_id)
     if process is None:
         raise NotFound(N_("流程不存在。"))
     return json.dumps({task.bpmn_id: {} for task in process.user_tasks}, ensure_ascii=False)
@@ -301,10 +303,8 @@ class TableEdit:
 
 
 def _decision_file(decision_id: str) -> tuple[dict[str, str], str]:
-    active = active_bundle()
-    if active is None:
-        raise NotFound(N_("尚未部署流程。"))
-    filename = engine().bundle(active.hash).decision_files.get(decision_id)
+    active, parsed = _active_parsed()
+    filename = parsed.decision_files.get(decision_id)
     if filename is None:
         raise NotFound(N_("决策表不存在。"))
     return dict(active.files), filename
