@@ -4,8 +4,18 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .documents import Attachment, Document
+from .guidance import ComplianceItem
 from .metrics import CaseFact, DashboardTally, StageVisit
-from .prevention import Complaint, ComplaintImport
+from .prevention import (
+    Complaint,
+    ComplaintImport,
+    InspectionItem,
+    InspectorConflict,
+    SamplingDraw,
+    SamplingTarget,
+    WarningBatch,
+    WarningRecipient,
+)
 from .reference import Enterprise, Region
 from .review import ReviewItem, ReviewSample
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
@@ -32,6 +42,7 @@ __all__ = [
     "CaseLibraryEntry",
     "Complaint",
     "ComplaintImport",
+    "ComplianceItem",
     "DashboardTally",
     "Deadline",
     "Document",
@@ -39,6 +50,8 @@ __all__ = [
     "ExternalEvent",
     "HolidayDay",
     "HumanTask",
+    "InspectionItem",
+    "InspectorConflict",
     "Incident",
     "Job",
     "LoginAttempt",
@@ -51,9 +64,13 @@ __all__ = [
     "Region",
     "ReviewItem",
     "ReviewSample",
+    "SamplingDraw",
+    "SamplingTarget",
     "User",
     "UserSession",
     "UserRole",
+    "WarningBatch",
+    "WarningRecipient",
     "WorkflowBundle",
     "WorkflowInstance",
     "utcnow",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -36,4 +36,7 @@ class Enterprise(Base):
     registered_province: Mapped[str] = mapped_column(String(20), default="内蒙古自治区")
     address: Mapped[str | None] = mapped_column(String(300))
     legal_representative: Mapped[str | None] = mapped_column(String(100))
+    # 行业协会 receive risk warnings with the enterprises of their domain; never drawn for
+    # inspection
+    is_association: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -160,6 +160,17 @@ class CaseLibraryEntry(Base):
     decided_on: Mapped[date | None]
     summary: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # what the library's search filters on (copied from the case when catalogued)
+    domain: Mapped[str | None] = mapped_column(String(20))
+    party_type: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # PUNISH, NO_PENALTY, …
+    circumstances: Mapped[str | None] = mapped_column(Text)  # 情节
+    # the decision with the party's name, credit code, address and people's names masked
+    anonymized_decision: Mapped[str | None] = mapped_column(Text)
+    # 典型案例: marked by a unit head or agency head; published (public page) once approved
+    typical: Mapped[bool] = mapped_column(default=False, server_default=false())
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 class CaseComment(Base):

@@ -1,0 +1,71 @@
+"""合规指引清单: maintained per domain by credit officers, published on a public page, attached
+to the risk-warning notices of the same domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ComplianceItem, User, utcnow
+from app.reference.enterprise import DOMAIN_LABELS, Domain
+
+from . import NotFound
+from .audit import record
+
+FIELDS = (
+    "domain",
+    "matter",
+    "legal_basis",
+    "requirement",
+    "common_violations",
+    "penalty",
+    "self_check",
+    "exemption",
+    "sort_order",
+    "published",
+)
+
+
+def items(published_only: bool, domain: str | None = None) -> list[ComplianceItem]:
+    query = select(ComplianceItem).order_by(
+        ComplianceItem.domain, ComplianceItem.sort_order, ComplianceItem.id
+    )
+    if published_only:
+        query = query.where(ComplianceItem.published.is_(True))
+    if domain:
+        query = query.where(ComplianceItem.domain == domain)
+    return list(db.session.execute(query).scalars())
+
+
+def by_domain(found: list[ComplianceItem]) -> list[tuple[str, list[ComplianceItem]]]:
+    """(domain label, its items) in the order of the domain enumeration."""
+    groups: dict[str, list[ComplianceItem]] = {}
+    for item in found:
+        groups.setdefault(item.domain, []).append(item)
+    return [(DOMAIN_LABELS[d], groups[d.value]) for d in Domain if d.value in groups]
+
+
+def get(item_id: int) -> ComplianceItem:
+    item = db.session.get(ComplianceItem, item_id)
+    if item is None:
+        raise NotFound("指引事项不存在。")
+    return item
+
+
+def save(item_id: int | None, values: Mapping[str, Any], actor: User) -> ComplianceItem:
+    """Add or change an item (one transaction, audited)."""
+    item = get(item_id) if item_id is not None else ComplianceItem()
+    before = {name: getattr(item, name) for name in FIELDS} if item_id is not None else {}
+    for name in FIELDS:
+        setattr(item, name, values[name])
+    item.sort_order = item.sort_order or 0
+    item.updated_at, item.updated_by_id = utcnow(), actor.id
+    db.session.add(item)
+    db.session.flush()
+    changed = sorted(name for name in FIELDS if before.get(name) != getattr(item, name))
+    record("change_guidance", "compliance_item", item.id, actor=actor, changed=changed)
+    db.session.commit()
+    return item
