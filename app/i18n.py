@@ -16,6 +16,7 @@ from flask_login import current_user
 from .clock import CHINA_TZ
 from .config import DEFAULT_LANGUAGE, LANGUAGES
 from .extensions import babel
+from .reference.enterprise import DOMAIN_LABELS
 
 
 def current_locale() -> str:
@@ -122,6 +123,12 @@ def translated(message: str) -> str:
     return str(gettext(message))
 
 
+def domain_label(code: str) -> str:
+    """A domain code (FOOD, …) in the reader's language; an unknown code as it is."""
+    label = {d.value: text for d, text in DOMAIN_LABELS.items()}.get(code)
+    return translated(label) if label else code
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_locale)
     from .services.audit import action_label
@@ -135,5 +142,6 @@ def init_app(app: Flask) -> None:
         cn_day=cn_day,
         action_label=action_label,
         translated=translated,
+        domain_label=domain_label,
     )
     app.jinja_env.globals.update(current_locale=current_locale)

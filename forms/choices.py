@@ -89,3 +89,10 @@ SERVICE_METHODS: Choices = (
 
 def codes(choices: Choices) -> tuple[str, ...]:
     return tuple(code for code, _ in choices)
+
+
+INSPECTION_RESULTS: Choices = (
+    ("COMPLIANT", N_("未发现问题")),
+    ("RECTIFY", N_("发现问题，责令整改")),
+    ("CLUE", N_("发现违法线索，移交立案")),
+)

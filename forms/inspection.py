@@ -2,7 +2,7 @@
 
 from . import task_form
 from .base import N_, TaskForm, choice, count, day, names, text
-from .choices import PASS_FAIL
+from .choices import INSPECTION_RESULTS, PASS_FAIL
 
 
 @task_form("inspection.record")
@@ -27,14 +27,7 @@ class InspectionRecordForm(TaskForm):
     inspectors = names(N_("检查人员"))
     location = text(N_("检查地点"), long=False)
     findings = text(N_("检查情况"))
-    result = choice(
-        N_("检查结果"),
-        (
-            ("COMPLIANT", N_("未发现问题")),
-            ("RECTIFY", N_("发现问题，责令整改")),
-            ("CLUE", N_("发现违法线索，移交立案")),
-        ),
-    )
+    result = choice(N_("检查结果"), INSPECTION_RESULTS)
 
 
 @task_form("inspection.publish")

@@ -7,7 +7,9 @@ from flask.typing import ResponseReturnValue
 
 from app.auth.access import public
 from app.reference.enterprise import DOMAIN_LABELS
-from app.services import guidance
+from app.services import guidance, sampling
+from app.services import warning_batches as warning_service
+from forms.choices import EXEMPT_LISTS, INSPECTION_RESULTS
 
 from . import bp
 
@@ -20,4 +22,28 @@ def guidance_list() -> ResponseReturnValue:
         domain = None
     groups = guidance.by_domain(guidance.items(published_only=True, domain=domain))
     domains = [(d.value, label) for d, label in DOMAIN_LABELS.items()]
-    return render_template("public/guidance.html", groups=groups, domains=domains, domain=domain)
+    return render_template(
+        "public/guidance.html",
+        groups=groups,
+        domains=domains,
+        domain=domain,
+        exemption_labels=dict(EXEMPT_LISTS),
+    )
+
+
+@bp.route("/warnings")
+@public
+def warnings() -> ResponseReturnValue:
+    """违法风险预警 of the levels the rule marks public: region, domain, level, description."""
+    return render_template("public/warnings.html", postings=warning_service.public_postings())
+
+
+@bp.route("/inspections")
+@public
+def inspections() -> ResponseReturnValue:
+    """双随机抽查结果公示: drawn enterprises whose inspection result is recorded."""
+    return render_template(
+        "public/inspections.html",
+        rows=sampling.published_results(),
+        results=dict(INSPECTION_RESULTS),
+    )

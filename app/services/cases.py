@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -50,10 +51,16 @@ def start_case(
 
 
 def open_case(
-    user: User, process_id: str, enterprise_id: int, title: str, entry: str = "CLUE"
+    user: User,
+    process_id: str,
+    enterprise_id: int,
+    title: str,
+    entry: str = "CLUE",
+    known: Mapping[str, Any] | None = None,
 ) -> Case:
     """Open a case in the caller's transaction (start_case commits it; events commit it with
-    the event record)."""
+    the event record). `known`: case data already settled by whoever opens it (a 双随机 draw
+    names the inspectors), which the screens then pre-fill."""
     version = db.session.execute(
         select(ProcessVersion).where(
             ProcessVersion.process_id == process_id, ProcessVersion.is_active.is_(True)
@@ -76,6 +83,7 @@ def open_case(
         "credit_code": enterprise.credit_code,
         "party_type": enterprise.party_type,
         "domain": enterprise.domain,
+        **(known or {}),
     }
     try:
         result = engine().start(version.bundle_hash, process_id, initial, run_context())

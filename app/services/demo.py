@@ -22,6 +22,7 @@ from .auth import create_user
 from .cases import start_case
 from .demo_cases import GALLERY_ENTERPRISES, play_gallery, team_accounts
 from .demo_complaints import seed_history
+from .demo_prevention import seed_prevention
 from .enterprises import register_enterprise
 from .workflows import deploy, directory_files
 
@@ -103,6 +104,7 @@ def seed_demo(gallery: bool = True) -> list[tuple[str, str]]:
             register_enterprise(code, name, party_type, domain, credit_class, region)
     officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
     _first_cases(officer)
+    seed_prevention(DEMO_PASSWORD)
     if gallery:
         play_gallery()
         if not db.session.execute(select(Complaint.id).limit(1)).first():

@@ -28,7 +28,8 @@ HEADER = (
     "诉求内容",
 )
 
-# (channel, region, domain, issue type, enterprise, complaint) — as a 12315 export writes them
+# (channel, region, domain, issue type, enterprise, complaint) — as a 12315 export writes them;
+# six food orders, enough for a level-1 risk of 呼和浩特 food on the risk list
 SAMPLE = (
     ("12315", "呼和浩特市新城区", "食品", "食品安全", "新城区鲜味烧烤店", "食材疑似变质"),
     ("12315", "150102", "FOOD", "过期食品", "新城区鲜味烧烤店", "售卖过期饮料"),

@@ -15,7 +15,7 @@ from app.models import Case, Document, User
 from app.reference.documents import DOCUMENT_TYPES, ISSUABLE, ISSUER_SHORT, DocumentType
 from forms.choices import SANCTIONS
 
-from . import Forbidden, InvalidInput, NotFound
+from . import Forbidden, InvalidInput, NotFound, guidance
 from .audit import record
 from .cases import case_data, get_case_for_user
 from .decisions import evaluate
@@ -60,6 +60,8 @@ def _context(case: Case, kind: DocumentType, data: dict[str, Any], doc_no: str) 
     }
     if kind.code == "REPAIR_NOTICE":
         context["repair"] = _repair_outlook(case, data)
+    if kind.code == "WARNING_NOTICE":  # 附：合规指引清单 of the party's domain, as published
+        context["guidance"] = guidance.items(published_only=True, domain=case.enterprise.domain)
     return context
 
 
@@ -109,11 +111,19 @@ def _doc_no(case: Case, kind: DocumentType) -> str:
 
 def issue(case_id: int, code: str, user: User) -> Document:
     """Issue a document (and its companions) in one transaction."""
-    if code not in ISSUABLE:
-        raise InvalidInput(f"{code} 随其他文书一并出具，不能单独出具。")
     case = get_case_for_user(case_id, user)
     if "officer" not in user.role_names:
         raise Forbidden("只有执法人员可以出具文书。")
+    main = write_document(case, code, user)
+    db.session.commit()
+    return main
+
+
+def write_document(case: Case, code: str, user: User) -> Document:
+    """Number, render and store a document (and its companions) in the caller's transaction;
+    who may issue is the caller's check (officers on the case page, a warning batch by role)."""
+    if code not in ISSUABLE:
+        raise InvalidInput(f"{code} 随其他文书一并出具，不能单独出具。")
     kind = _kind(code)
     data = case_data(case)
     missing = missing_fields(kind, data)
@@ -152,7 +162,6 @@ def issue(case_id: int, code: str, user: User) -> Document:
         doc_no=main.doc_no,
         version=main.version,
     )
-    db.session.commit()
     return main
 
 

@@ -35,6 +35,7 @@ def add_enterprise(
     actor: User | None = None,
     address: str | None = None,
     legal_representative: str | None = None,
+    is_association: bool = False,
 ) -> Enterprise:
     """Add an enterprise in the caller's transaction; every problem is reported at once."""
     code = credit_code.strip().upper()
@@ -66,6 +67,7 @@ def add_enterprise(
         region_code=region_code,
         address=address,
         legal_representative=legal_representative,
+        is_association=is_association,
     )
     db.session.add(enterprise)
     db.session.flush()

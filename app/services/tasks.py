@@ -106,6 +106,29 @@ def _check_date_order(task: HumanTask, data: dict[str, Any]) -> None:
 
 def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
     """Complete the task and run the engine; returns the user's next task on the case, if any."""
+    case = complete_in_transaction(task, data, user)
+    # read before the commit expires them: reloading each costs a query after it
+    case_id, roles = case.id, user.role_names
+    try:
+        db.session.commit()
+    except StaleDataError:  # the instance lock makes this a safety net only
+        db.session.rollback()
+        raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None
+    return db.session.execute(
+        select(HumanTask)
+        .where(
+            HumanTask.case_id == case_id,
+            HumanTask.state == "READY",
+            HumanTask.lane.in_(roles),
+        )
+        .order_by(HumanTask.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def complete_in_transaction(task: HumanTask, data: dict[str, Any], user: User) -> Case:
+    """Complete the task in the caller's transaction (rolled back on refusal); the lane check
+    is the caller's (the screens check it on loading the task, a warning batch by its role)."""
     ensure_can_complete(task, user)
     if task.form_key in FINE_FORMS:
         require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
@@ -152,20 +175,4 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTas
         form_key=task.form_key,
         data=data,
     )
-    # read before the commit expires them: reloading each costs a query after it
-    case_id, roles = case.id, user.role_names
-    try:
-        db.session.commit()
-    except StaleDataError:  # the instance lock makes this a safety net only
-        db.session.rollback()
-        raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None
-    return db.session.execute(
-        select(HumanTask)
-        .where(
-            HumanTask.case_id == case_id,
-            HumanTask.state == "READY",
-            HumanTask.lane.in_(roles),
-        )
-        .order_by(HumanTask.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    return case
