@@ -23,7 +23,14 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 __all__ = [
@@ -301,6 +308,18 @@ def choice(label: str, options: Sequence[tuple[str, str]], description: str = ""
         validators=[InputRequired(message=N_("请选择。"))],
         description=description,
     )
+
+
+class AtLeastOne:
+    """Like DataRequired, but without the `required` flag: on a list of checkboxes the browser
+    would otherwise demand that every box be ticked."""
+
+    def __init__(self, message: str = N_("请至少选择一项。")) -> None:
+        self.message = message
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not field.data:
+            raise StopValidation(field.gettext(self.message))
 
 
 def several(

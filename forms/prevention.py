@@ -5,7 +5,7 @@ from wtforms import BooleanField, Form, SelectField, SelectMultipleField, String
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .base import N_, day
+from .base import N_, AtLeastOne, day
 
 
 class WarningBatchForm(Form):
@@ -13,7 +13,7 @@ class WarningBatchForm(Form):
         N_("发布的风险"),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(message=N_("请至少选择一项风险。"))],
+        validators=[AtLeastOne(N_("请至少选择一项风险。"))],
     )
     served_on = day(
         N_("送达日期"), description=N_("提醒书通过电子送达或现场送达的日期；自查整改期限由此起算。")
@@ -27,7 +27,7 @@ class SamplingDrawForm(Form):
         N_("抽查事项"),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(message=N_("请至少选择一项抽查事项。"))],
+        validators=[AtLeastOne(N_("请至少选择一项抽查事项。"))],
     )
     trigger = BooleanField(
         N_("触发式检查（A 类企业一并抽取）"),
