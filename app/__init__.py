@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .designer import bp as designer_bp
     from .enterprises import bp as enterprises_bp
     from .errors import register_error_handlers
+    from .library import bp as library_bp
     from .main import bp as main_bp
     from .prevention import bp as prevention_bp
     from .review import bp as review_bp
@@ -56,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         review_bp,
         designer_bp,
         prevention_bp,
+        library_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

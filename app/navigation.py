@@ -52,6 +52,21 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
         ),
     ),
     (
+        "library.index",
+        N_("案例库"),
+        frozenset(
+            {
+                Role.OFFICER,
+                Role.UNIT_HEAD,
+                Role.LEGAL_REVIEWER,
+                Role.AGENCY_HEAD,
+                Role.CREDIT_OFFICER,
+                Role.SUPERVISOR,
+                Role.ADMIN,
+            }
+        ),
+    ),
+    (
         "review.index",
         N_("案卷评查"),
         frozenset({Role.SUPERVISOR, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER}),

@@ -54,6 +54,10 @@ ACTION_LABELS = {
     "delete_filter": N_("删除筛选"),
     "draw_review_sample": N_("抽取评查案卷"),
     "score_review_item": N_("评查案卷"),
+    "mark_typical": N_("标记典型案例"),
+    "unmark_typical": N_("取消典型案例标记"),
+    "publish_case": N_("公开发布典型案例"),
+    "unpublish_case": N_("撤回发布典型案例"),
     # the party's and other systems' events (services/events.py)
     "party_statement": N_("收到当事人陈述申辩"),
     "hearing_request": N_("收到当事人听证申请"),

@@ -25,6 +25,7 @@ from .cases import start_case
 from .documents import issue
 from .events import record_party_request
 from .inbox import claim
+from .library import library_entry_of, set_published, set_typical
 from .parameters import work_calendar
 from .tasks import complete_task
 from .worker import run_once
@@ -221,7 +222,8 @@ WAIT = None  # a step's gap: the day after the case's next timer falls due
 @dataclass(frozen=True)
 class Step:
     # the bpmn id of the READY task; "party:<kind>" records the party's statement or hearing
-    # request, "doc:<code>" issues a document
+    # request, "doc:<code>" issues a document, "library:publish" marks the case's library
+    # entry typical and publishes it
     task: str
     user: str  # a team role key (see TEAM_ROLES)
     data: dict[str, Any] = field(default_factory=dict)
@@ -530,6 +532,8 @@ def exemption_path(offense: Offense) -> tuple[Step, ...]:
             {"violation_type": offense.violation_type, "library_summary": "首违不罚典型案例。"},
             1,
         ),
+        # the head marks it typical and publishes it: the public case page has one to show
+        Step("library:publish", "agency_head", gap=0),
         VISIT,
         Step("doc:VISIT_RECORD", "officer", gap=0),
     )
@@ -1024,6 +1028,11 @@ def _do(case: Case, enterprise: Enterprise, step: Step, day: dt.date) -> None:
         return
     if step.task.startswith("doc:"):
         issue(case.id, step.task.removeprefix("doc:"), user)
+        return
+    if step.task == "library:publish":
+        entry = library_entry_of(case.id)
+        set_typical(user, entry, True)
+        set_published(user, entry, True)
         return
     task = _ready(case.id, step.task)
     form = forms.form_class_for(task.form_key or "").from_json(data, day)
