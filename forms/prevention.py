@@ -33,11 +33,6 @@ class SamplingDrawForm(Form):
         N_("触发式检查（A 类企业一并抽取）"),
         description=N_("仅在投诉举报、转办交办或监测发现问题触发时勾选；否则 A 类企业不抽查。"),
     )
-    seed = StringField(
-        N_("随机种子"),
-        validators=[Length(max=64)],
-        description=N_("留空则由系统生成并记录；填写已记录的种子可复核抽取结果。"),
-    )
 
 
 class ConflictForm(Form):

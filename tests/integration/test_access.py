@@ -18,6 +18,12 @@ PUBLIC_ENDPOINTS = {
     "main.health",
     "api.openapi",
     "api.docs",
+    # published on purpose (POLICY 三(二)4 and 6, 双随机、一公开): read-only, no personal data
+    "public.guidance_list",
+    "public.warnings",
+    "public.inspections",
+    "library.public_index",
+    "library.public_show",
 }
 
 
