@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .main import bp as main_bp
     from .prevention import bp as prevention_bp
     from .review import bp as review_bp
+    from .service import bp as service_bp
     from .supervision import bp as supervision_bp
     from .tasks import bp as tasks_bp
 
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         enterprises_bp,
         supervision_bp,
         review_bp,
+        service_bp,
         designer_bp,
         prevention_bp,
         library_bp,

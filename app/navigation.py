@@ -30,6 +30,20 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("cases.index", N_("案件"), frozenset()),
     ("cases.new", N_("发起检查"), frozenset({Role.OFFICER})),
     (
+        "service.needs",
+        N_("帮扶需求"),
+        frozenset(
+            {
+                Role.OFFICER,
+                Role.UNIT_HEAD,
+                Role.AGENCY_HEAD,
+                Role.CREDIT_OFFICER,
+                Role.SUPERVISOR,
+                Role.ADMIN,
+            }
+        ),
+    ),
+    (
         "supervision.incidents",
         N_("异常事件"),
         frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_HEAD}),
