@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .library import bp as library_bp
     from .main import bp as main_bp
     from .prevention import bp as prevention_bp
+    from .public import bp as public_bp
     from .review import bp as review_bp
     from .service import bp as service_bp
     from .supervision import bp as supervision_bp
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         designer_bp,
         prevention_bp,
         library_bp,
+        public_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -66,6 +66,12 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
         ),
     ),
     (
+        "prevention.draws",
+        N_("双随机抽查"),
+        frozenset({Role.CREDIT_OFFICER, Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD}),
+    ),
+    ("prevention.guidance", N_("合规指引"), frozenset({Role.CREDIT_OFFICER, Role.ADMIN})),
+    (
         "library.index",
         N_("案例库"),
         frozenset(
