@@ -39,6 +39,13 @@ def travel_to(moment: datetime) -> Iterator[None]:
 
 
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The moments that enclose the whole China days first..last (last included)."""
-    start = datetime.combine(first, time(0), CHINA_TZ)
-    return start, datetime.combine(last + timedelta(days=1), time(0), CHINA_TZ)
+    """The moments that enclose the whole China days first..last (last included). The first
+    representable day's midnight is before year 1 in UTC and the last day has no day after it,
+    so those two stand for "no bound" (typed by users as 0001-01-01 or 9999-12-31)."""
+    first = max(first, date.min + timedelta(days=1))
+    end = (
+        datetime.combine(last + timedelta(days=1), time(0), CHINA_TZ)
+        if last < date.max
+        else datetime.max.replace(tzinfo=CHINA_TZ)
+    )
+    return datetime.combine(first, time(0), CHINA_TZ), end

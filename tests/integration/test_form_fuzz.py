@@ -153,7 +153,7 @@ def test_no_bad_input_breaks_a_screen_or_is_half_stored(gallery_app: Flask) -> N
 def test_what_the_fuzzer_found_stays_fixed(app: Flask, client: FlaskClient) -> None:
     """A "%" or markup in a value that an error message repeats (a 500, and the message was
     trusted as markup); an amount beyond float range (a 500 in the decision check); text where
-    a file belongs (a 500 in the upload)."""
+    a file belongs (a 500 in the upload); the last representable day in a search period."""
     with app.app_context():
         case_id = investigated_case()
         report = next(t.id for t in ready(case_id) if t.bpmn_id == "e_report")
@@ -176,6 +176,12 @@ def test_what_the_fuzzer_found_stays_fixed(app: Flask, client: FlaskClient) -> N
         assert refused.status_code == 422, amount
     upload = client.post(f"/cases/{case_id}/attachments", data={"csrf_token": token, "file": "0"})
     assert upload.status_code == 422 and "请选择文件" in upload.get_data(as_text=True)
+    for edge in ("9999-12-31", "0001-01-01"):  # found by the fuzzer: the day after overflowed
+        saved = client.post(
+            "/cases/filters", data={"csrf_token": token, "name": edge, "until": edge, "since": edge}
+        )
+        assert saved.status_code < 500, edge
+        assert client.get(f"/cases/?until={edge}&since={edge}").status_code == 200, edge
 
 
 def test_a_test_report_cannot_arrive_before_the_sample_was_sent(
