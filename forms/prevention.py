@@ -1,11 +1,19 @@
 """Prevention-side screens: publishing a warning batch, making a 双随机 draw, declaring a
-conflict of interest. Choices come from the database and are passed in by the route."""
+conflict of interest, keeping the 抽查事项清单. Choices come from the database and are passed
+in by the route."""
 
-from wtforms import BooleanField, Form, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    Form,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .base import N_, AtLeastOne, day
+from .base import N_, AtLeastOne, choice, day
 
 
 class WarningBatchForm(Form):
@@ -42,3 +50,29 @@ class ConflictForm(Form):
         N_("利害关系"),
         validators=[DataRequired(message=N_("请填写利害关系。")), Length(max=200)],
     )
+
+
+class InspectionItemForm(Form):
+    code = StringField(
+        N_("事项编码"),
+        validators=[DataRequired(message=N_("此项必填。")), Length(max=40)],
+    )
+    domain = SelectField(N_("领域"), validators=[DataRequired()])
+    name = StringField(
+        N_("抽查事项"), validators=[DataRequired(message=N_("此项必填。")), Length(max=200)]
+    )
+    basis = TextAreaField(
+        N_("检查依据"), validators=[DataRequired(message=N_("此项必填。")), Length(max=5000)]
+    )
+    method = choice(
+        N_("抽查方式"),
+        (
+            ("现场检查", N_("现场检查")),
+            ("书面检查", N_("书面检查")),
+            ("网络监测", N_("网络监测")),
+        ),
+    )
+    content = TextAreaField(
+        N_("检查内容"), validators=[DataRequired(message=N_("此项必填。")), Length(max=5000)]
+    )
+    active = BooleanField(N_("在用"), default=True)

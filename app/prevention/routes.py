@@ -25,7 +25,12 @@ from app.services.regions import region_tree
 from forms.base import SelectChoice
 from forms.choices import EXEMPT_LISTS, INSPECTION_RESULTS
 from forms.guidance import ComplianceItemForm
-from forms.prevention import ConflictForm, SamplingDrawForm, WarningBatchForm
+from forms.prevention import (
+    ConflictForm,
+    InspectionItemForm,
+    SamplingDrawForm,
+    WarningBatchForm,
+)
 
 from . import bp
 
@@ -347,3 +352,48 @@ def declare_conflict() -> ResponseReturnValue:
     return redirect_to(
         url_for("prevention.draws", unit_code=back.unit_code.data, domain=back.domain.data)
     )
+
+
+def _item_form(data: Any = None, obj: Any = None) -> InspectionItemForm:
+    form = InspectionItemForm(data, obj=obj, meta={"locales": [current_locale()]})
+    form.domain.choices = [SelectChoice(d.value, label) for d, label in DOMAIN_LABELS.items()]
+    return form
+
+
+def _items_page(
+    form: InspectionItemForm, item_id: int | None, status: int = 200, error: str | None = None
+) -> ResponseReturnValue:
+    page = render_template(
+        "prevention/items.html",
+        items=sampling.all_items(),
+        form=form,
+        item_id=item_id,
+        can_edit=bool(user().role_names & {r.value for r in DRAWERS}),
+        error=error,
+    )
+    return page, status
+
+
+@bp.route("/items")
+@access(*DRAW_READERS)
+def items() -> ResponseReturnValue:
+    """抽查事项清单: every item, in use or retired, and the form to add or change one."""
+    item_id = request.args.get("item", type=int)
+    item = sampling.get_item(item_id) if item_id is not None else None
+    return _items_page(_item_form(obj=item), item_id)
+
+
+@bp.route("/items", methods=["POST"])
+@access(*DRAWERS)
+def save_item() -> ResponseReturnValue:
+    item_id = request.args.get("item", type=int)
+    if item_id is not None:
+        sampling.get_item(item_id)  # 404 before validating a form for nothing
+    form = _item_form(request.form)
+    if not form.validate():
+        return _items_page(form, item_id, 422)
+    try:
+        item = sampling.save_item(item_id, form.data, user())
+    except InvalidInput as exc:
+        return _items_page(form, item_id, exc.status, str(exc))
+    return redirect_to(url_for("prevention.items") + f"#item-{item.id}")

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "migrate_case": N_("迁移案件到新版本"),
     "import_complaints": N_("导入投诉举报工单"),
     "change_guidance": N_("修改合规指引"),
+    "change_inspection_item": N_("修改抽查事项"),
     "publish_warnings": N_("发布预警批次"),
     "sampling_draw": N_("双随机抽取"),
     "declare_conflict": N_("登记利害关系"),

@@ -385,3 +385,42 @@ def declare_conflict(actor: User, user_id: int, enterprise_id: int, reason: str)
 def lenient(enterprise: Enterprise) -> bool:
     """容缺受理 may be offered (good credit)."""
     return enterprise.credit_class in LENIENT_CLASSES
+
+
+ITEM_FIELDS = ("code", "domain", "name", "basis", "method", "content", "active")
+
+
+def all_items() -> list[InspectionItem]:
+    return list(
+        db.session.execute(
+            select(InspectionItem).order_by(InspectionItem.domain, InspectionItem.code)
+        ).scalars()
+    )
+
+
+def get_item(item_id: int) -> InspectionItem:
+    item = db.session.get(InspectionItem, item_id)
+    if item is None:
+        raise NotFound(N_("抽查事项不存在。"))
+    return item
+
+
+def save_item(item_id: int | None, values: Mapping[str, Any], actor: User) -> InspectionItem:
+    """Add or change an item of the 抽查事项清单 (one transaction, audited). Draws keep the codes
+    they were made with, so an item is retired by `active`, never deleted."""
+    item = get_item(item_id) if item_id is not None else InspectionItem()
+    code = str(values["code"]).strip()
+    taken = db.session.execute(
+        select(InspectionItem.id).where(InspectionItem.code == code)
+    ).scalar_one_or_none()
+    if taken is not None and taken != item_id:
+        raise InvalidInput(N_("事项编码已存在。"))
+    before = {name: getattr(item, name) for name in ITEM_FIELDS} if item_id else {}
+    for name in ITEM_FIELDS:
+        setattr(item, name, code if name == "code" else values[name])
+    db.session.add(item)
+    db.session.flush()
+    changed = sorted(name for name in ITEM_FIELDS if before.get(name) != getattr(item, name))
+    record("change_inspection_item", "inspection_item", item.id, actor=actor, changed=changed)
+    db.session.commit()
+    return item

@@ -218,3 +218,51 @@ def test_recorded_results_are_published(app: Flask, client: FlaskClient) -> None
         name = db.session.get(Enterprise, target.enterprise_id).name  # type: ignore[union-attr]
     text = public.get("/public/inspections").get_data(as_text=True)
     assert name in text and "未发现问题" in text
+
+
+ITEM = {
+    "code": "FOOD-JY-09",
+    "domain": "FOOD",
+    "name": "食品安全管理人员配备和培训的检查",
+    "basis": "《中华人民共和国食品安全法》第四十四条",
+    "method": "现场检查",
+    "content": "是否配备食品安全管理人员并进行培训、考核。",
+    "active": "y",
+}
+
+
+def test_the_inspection_item_list_is_kept_and_retired_items_are_not_drawn(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = login(client, "credit")
+    assert client.post("/prevention/items", data={"csrf_token": token, **ITEM}).status_code == 303
+    page = client.get("/prevention/draws?unit_code=150100&domain=FOOD").get_data(as_text=True)
+    assert "FOOD-JY-09" in page
+    with app.app_context():
+        item_id = next(i.id for i in sampling.items("FOOD") if i.code == "FOOD-JY-09")
+    retired = {k: v for k, v in ITEM.items() if k != "active"}
+    answer = client.post(f"/prevention/items?item={item_id}", data={"csrf_token": token, **retired})
+    assert answer.status_code == 303
+    page = client.get("/prevention/draws?unit_code=150100&domain=FOOD").get_data(as_text=True)
+    assert "FOOD-JY-09" not in page
+    with app.app_context():
+        before = _counts()
+    assert _draw(client, token, items=["FOOD-JY-09"]) == 422  # retired: not offered, refused
+    duplicate = client.post(
+        "/prevention/items", data={"csrf_token": token, **ITEM, "code": "FOOD-JY-01"}
+    )
+    assert duplicate.status_code == 422 and "事项编码已存在" in duplicate.get_data(as_text=True)
+    missing = client.post("/prevention/items", data={"csrf_token": token, **ITEM, "basis": ""})
+    assert missing.status_code == 422
+    officer = client.application.test_client()
+    officer_token = login(officer, "officer")
+    assert officer.get("/prevention/items").status_code == 200  # inspectors read the list
+    denied = officer.post("/prevention/items", data={"csrf_token": officer_token, **ITEM})
+    assert denied.status_code == 403
+    with app.app_context():
+        assert _counts() == before
+        assert len(sampling.all_items()) == 6
+        changes = db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "change_inspection_item")
+        ).scalars()
+        assert [e.detail["changed"] for e in changes][1] == ["active"]
