@@ -195,10 +195,9 @@ def save_guidance() -> ResponseReturnValue:
 
 def _batch_form(data: Any = None) -> WarningBatchForm:
     form = WarningBatchForm(data, meta={"locales": [current_locale()], "today": china_today()})
-    form.risks.choices = [
-        SelectChoice(f"{r.unit_code}-{r.domain}", f"{r.unit} {r.domain_label}")
-        for r in hotspot_service.risk_list(user(), china_today(), _period()).items
-    ]
+    # the rows are checked by the service against the list as it stands when publishing; the
+    # page renders the boxes from that list itself
+    form.risks.validate_choice = False
     return form
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,20 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
+def save_fields(
+    item: Any, values: Mapping[str, Any], fields: Sequence[str], action: str, actor: User
+) -> None:
+    """Set `fields` of a new or stored row from `values` and audit the names that changed, in
+    the caller's transaction (list maintenance: guidance items, inspection items)."""
+    before = {} if item.id is None else {name: getattr(item, name) for name in fields}
+    for name in fields:
+        setattr(item, name, values[name])
+    db.session.add(item)
+    db.session.flush()
+    changed = sorted(name for name in fields if before.get(name) != getattr(item, name))
+    record(action, item.__tablename__, item.id, actor=actor, changed=changed)
 
 
 def record(

@@ -13,7 +13,7 @@ from app.models import ComplianceItem, User, utcnow
 from app.reference.enterprise import DOMAIN_LABELS, Domain
 
 from . import NotFound
-from .audit import record
+from .audit import save_fields
 
 FIELDS = (
     "domain",
@@ -58,14 +58,9 @@ def get(item_id: int) -> ComplianceItem:
 def save(item_id: int | None, values: Mapping[str, Any], actor: User) -> ComplianceItem:
     """Add or change an item (one transaction, audited)."""
     item = get(item_id) if item_id is not None else ComplianceItem()
-    before = {name: getattr(item, name) for name in FIELDS} if item_id is not None else {}
-    for name in FIELDS:
-        setattr(item, name, values[name])
-    item.sort_order = item.sort_order or 0
     item.updated_at, item.updated_by_id = utcnow(), actor.id
-    db.session.add(item)
-    db.session.flush()
-    changed = sorted(name for name in FIELDS if before.get(name) != getattr(item, name))
-    record("change_guidance", "compliance_item", item.id, actor=actor, changed=changed)
+    save_fields(
+        item, {**values, "sort_order": values["sort_order"] or 0}, FIELDS, "change_guidance", actor
+    )
     db.session.commit()
     return item

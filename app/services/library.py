@@ -587,24 +587,14 @@ def set_typical(user: User, entry_id: int, typical: bool) -> CaseLibraryEntry:
     if not typical and entry.published_at is not None:
         raise Conflict(N_("该典型案例已公开发布，请先撤回发布再取消标记。"))
     entry.typical = typical
-    if typical:
-        record(
-            "mark_typical",
-            "case_library_entry",
-            entry.id,
-            actor=user,
-            region_code=entry.region_code,
-            case_id=entry.case_id,
-        )
-    else:
-        record(
-            "unmark_typical",
-            "case_library_entry",
-            entry.id,
-            actor=user,
-            region_code=entry.region_code,
-            case_id=entry.case_id,
-        )
+    record(
+        "mark_typical" if typical else "unmark_typical",
+        "case_library_entry",
+        entry.id,
+        actor=user,
+        region_code=entry.region_code,
+        case_id=entry.case_id,
+    )
     db.session.commit()
     return entry
 
@@ -622,27 +612,16 @@ def set_published(user: User, entry_id: int, published: bool) -> CaseLibraryEntr
             raise Conflict(N_("只有标记为典型案例的条目才能公开发布。"))
         if not entry.anonymized_decision:
             raise Conflict(N_("该案例没有可公开的决定书文本，不能发布。"))
-        entry.published_at = utcnow()
-        entry.published_by_id = user.id
-        record(
-            "publish_case",
-            "case_library_entry",
-            entry.id,
-            actor=user,
-            region_code=entry.region_code,
-            case_id=entry.case_id,
-        )
-    else:
-        entry.published_at = None
-        entry.published_by_id = None
-        record(
-            "unpublish_case",
-            "case_library_entry",
-            entry.id,
-            actor=user,
-            region_code=entry.region_code,
-            case_id=entry.case_id,
-        )
+    entry.published_at = utcnow() if published else None
+    entry.published_by_id = user.id if published else None
+    record(
+        "publish_case" if published else "unpublish_case",
+        "case_library_entry",
+        entry.id,
+        actor=user,
+        region_code=entry.region_code,
+        case_id=entry.case_id,
+    )
     db.session.commit()
     return entry
 

@@ -37,7 +37,7 @@ from app.reference.roles import Role
 from forms.base import N_
 
 from . import Conflict, InvalidInput, NotFound
-from .audit import record
+from .audit import record, save_fields
 from .cases import open_case
 from .decisions import current_bundle, evaluate
 from .regions import region_tree, scope_of
@@ -65,11 +65,6 @@ def units(user: User) -> list[tuple[str, str]]:
     return [(u, tree.names[u]) for u in tree.units if scope is None or u in scope]
 
 
-def _regions_of(unit_code: str) -> list[str]:
-    tree = region_tree()
-    return [code for code in tree.names if tree.unit_of(code) == unit_code]
-
-
 def items(domain: str | None = None) -> list[InspectionItem]:
     query = select(InspectionItem).where(InspectionItem.active.is_(True))
     if domain:
@@ -78,7 +73,7 @@ def items(domain: str | None = None) -> list[InspectionItem]:
 
 
 def pools(unit_code: str, domain: str) -> Pools:
-    regions = _regions_of(unit_code)
+    regions = sorted(region_tree().descendants(unit_code))
     grouped: dict[str, list[Enterprise]] = {c.value: [] for c in CreditClass}
     for enterprise in db.session.execute(
         select(Enterprise)
@@ -415,12 +410,6 @@ def save_item(item_id: int | None, values: Mapping[str, Any], actor: User) -> In
     ).scalar_one_or_none()
     if taken is not None and taken != item_id:
         raise InvalidInput(N_("事项编码已存在。"))
-    before = {name: getattr(item, name) for name in ITEM_FIELDS} if item_id else {}
-    for name in ITEM_FIELDS:
-        setattr(item, name, code if name == "code" else values[name])
-    db.session.add(item)
-    db.session.flush()
-    changed = sorted(name for name in ITEM_FIELDS if before.get(name) != getattr(item, name))
-    record("change_inspection_item", "inspection_item", item.id, actor=actor, changed=changed)
+    save_fields(item, {**values, "code": code}, ITEM_FIELDS, "change_inspection_item", actor)
     db.session.commit()
     return item

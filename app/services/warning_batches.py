@@ -53,12 +53,12 @@ def recipients(user: User, risks: list[RiskItem]) -> list[Recipient]:
     found: list[Recipient] = []
     seen: set[int] = set()
     for risk in risks:
-        regions = [code for code in tree.names if tree.unit_of(code) == risk.unit_code]
+        regions = tree.descendants(risk.unit_code)
         if scope is not None:
-            regions = [code for code in regions if code in scope]
+            regions &= scope
         rows = db.session.execute(
             select(Enterprise)
-            .where(Enterprise.domain == risk.domain, Enterprise.region_code.in_(regions))
+            .where(Enterprise.domain == risk.domain, Enterprise.region_code.in_(sorted(regions)))
             .order_by(Enterprise.is_association, Enterprise.region_code, Enterprise.id)
         ).scalars()
         for enterprise in rows:
