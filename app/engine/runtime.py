@@ -128,6 +128,11 @@ class RunResult:
     milestone: str | None
     completed: bool
     data: Mapping[str, Any]
+    # What the stored instance awaited before this run (None when unknown): the task and timer
+    # rows mirror it, so the caller writes only what the run changed instead of reading them.
+    # A completed task is not among the ready ones: its row is the completion's own update.
+    ready_before: frozenset[str] | None = None
+    waiting_before: tuple[Waiting, ...] | None = None
 
     @property
     def next_timer(self) -> dt.datetime | None:
@@ -175,7 +180,7 @@ class WorkflowEngine:
             workflow.bundle_hash = bundle_hash
             workflow.task_tree.set_data(**_checked(data))
             self._run(workflow)
-            return self._result(workflow)
+            return self._result(workflow, (frozenset(), ()))  # a new instance awaited nothing
 
     def complete_task(
         self,
@@ -199,24 +204,26 @@ class WorkflowEngine:
         loads exactly the addressed case and nothing is broadcast."""
         with running(context or RunContext()):
             workflow = self._load(state)
+            before = _awaited(workflow)
             event = BpmnEvent(MessageEventDefinition(message), payload=_checked(payload))
             try:
                 workflow.send_event(event)
             except WorkflowException:
                 raise MessageNotExpected(message) from None
             self._run(workflow)
-            return self._result(workflow)
+            return self._result(workflow, before)
 
     def fire_due_timers(self, state: str, context: RunContext | None = None) -> RunResult:
         """Fire every timer due at the context's time and run on."""
         with running(context or RunContext()):
             workflow = self._load(state)
+            before = _awaited(workflow)
             try:
                 workflow.refresh_timers()
             except WorkflowException as exc:
                 raise _engine_error(exc) from exc
             self._run(workflow)
-            return self._result(workflow)
+            return self._result(workflow, before)
 
     def read(self, state: str) -> Reading:
         """The case data and the diagram's element states from one load: a case page needs both,
@@ -298,8 +305,9 @@ class WorkflowEngine:
             task = None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(task_guid)
+        before = _awaited(workflow, task_guid)
         self._submit(workflow, task, data)
-        return self._result(workflow)
+        return self._result(workflow, before)
 
     def _submit(self, workflow: Any, task: Any, data: Mapping[str, Any]) -> None:
         checked = _checked(data)
@@ -439,7 +447,11 @@ class WorkflowEngine:
         except WorkflowException as exc:
             raise _engine_error(exc) from exc
 
-    def _result(self, workflow: Any) -> RunResult:
+    def _result(
+        self,
+        workflow: Any,
+        before: tuple[frozenset[str], tuple[Waiting, ...]] | None = None,
+    ) -> RunResult:
         if _coverage_listener is not None:
             _coverage_listener(workflow.bundle_hash, _executed_elements(workflow))
         return RunResult(
@@ -450,6 +462,8 @@ class WorkflowEngine:
             milestone=_last_milestone(workflow),
             completed=workflow.is_completed(),
             data=_latest_data(workflow),
+            ready_before=before[0] if before else None,
+            waiting_before=before[1] if before else None,
         )
 
 
@@ -650,6 +664,15 @@ def _checked(data: Mapping[str, Any]) -> dict[str, Any]:
 
     walk(data)
     return dict(data)
+
+
+def _awaited(
+    workflow: Any, completing: str | None = None
+) -> tuple[frozenset[str], tuple[Waiting, ...]]:
+    """The ready user tasks (ids; less the one being completed, whose row its completion
+    updates) and the events a loaded instance waits for."""
+    ready = {str(task.id) for task in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    return frozenset(ready - {completing}), _waiting(workflow)
 
 
 def _ready_tasks(workflow: Any) -> tuple[ReadyTask, ...]:

@@ -1,7 +1,7 @@
 """Every model, imported here so that Alembic and the app see one complete metadata."""
 
 from .audit import AuditEvent
-from .base import Base, utcnow
+from .base import Base, table_of, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .documents import Attachment, Document
 from .guidance import ComplianceItem
@@ -73,5 +73,6 @@ __all__ = [
     "WarningRecipient",
     "WorkflowBundle",
     "WorkflowInstance",
+    "table_of",
     "utcnow",
 ]

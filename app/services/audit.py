@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from app.audit_chain import GENESIS
+from app.audit_chain import GENESIS, entry_hash
 from app.extensions import db
-from app.models import AuditEvent, NumberSequence, User, utcnow
+from app.models import AuditEvent, NumberSequence, User, table_of, utcnow
 from forms.base import N_
 
 from .paging import narrowed
@@ -101,6 +101,9 @@ def record(
     region_code: str | None = None,
     **detail: Any,
 ) -> None:
+    # Whatever the caller changed is written first: the chain's lock (below) is then held for
+    # the entry's insert and the commit only.
+    db.session.flush()
     # The chain position is a gap-free number: its row lock queues concurrent writers, so each
     # entry links to the one committed before it.
     seq = next_number(CHAIN)
@@ -111,22 +114,22 @@ def record(
             select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)
         ).scalar_one()
     )
-    event = AuditEvent(
-        seq=seq,
-        prev_hash=previous,
-        occurred_at=utcnow(),
-        actor_id=actor.id if actor else None,
-        actor_name=actor.username if actor else actor_name,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        region_code=region_code,
-        remote_addr=request.remote_addr if has_request_context() else None,
+    entry = {
+        "seq": seq,
+        "prev_hash": previous,
+        "occurred_at": utcnow(),
+        "actor_id": actor.id if actor else None,
+        "actor_name": actor.username if actor else actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "region_code": region_code,
+        "remote_addr": request.remote_addr if has_request_context() else None,
         # as the database will hand it back (JSON), so the hash can be checked later
-        detail=json.loads(json.dumps(detail)),
-    )
-    event.hash = event.computed_hash()
-    db.session.add(event)
+        "detail": json.loads(json.dumps(detail)),
+    }
+    # a plain insert: nothing in the request reads the entry back as an object
+    db.session.execute(insert(table_of(AuditEvent)).values(**entry, hash=entry_hash(**entry)))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -74,15 +75,20 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, 
 
 def user_of_session(user_id: int, session_token: str) -> User | None:
     """The user, if the cookie's session was started by them and not ended by a logout."""
-    return db.session.execute(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            UserSession.token_hash == _token_hash(session_token),
-            UserSession.ended_at.is_(None),
+    return (
+        db.session.execute(
+            select(User)
+            .options(joinedload(User.roles))  # one round trip for the account and its roles
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
+                User.id == user_id,
+                UserSession.token_hash == _token_hash(session_token),
+                UserSession.ended_at.is_(None),
+            )
         )
-    ).scalar_one_or_none()
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def record_logout(user: User, session_token: str) -> None:

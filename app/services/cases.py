@@ -12,11 +12,11 @@ from functools import cache
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 import forms
 from app.clock import CHINA_TZ, china_today
-from app.engine import EngineError, Reading, RunResult
+from app.engine import EngineError, Reading, RunResult, Waiting
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -28,6 +28,7 @@ from app.models import (
     ProcessVersion,
     User,
     WorkflowInstance,
+    table_of,
     utcnow,
 )
 from app.reference.case_data import INITIAL_CASE_DATA
@@ -165,37 +166,71 @@ def _mirror_case(case: Case, result: RunResult) -> None:
 
 def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
     ready = {t.guid: t for t in result.ready_tasks}
-    due: dict[str, datetime] = {}  # task element → the earliest deadline sitting on it
-    for waiting in result.waiting:
-        if waiting.attached_to and waiting.due is not None:
-            earlier = due.get(waiting.attached_to)
-            due[waiting.attached_to] = min(earlier, waiting.due) if earlier else waiting.due
-    open_rows = db.session.execute(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "READY")
-    ).scalars()
-    for row in open_rows:
-        if row.task_guid not in ready:
-            row.state = "CANCELLED"
-        else:
-            row.due_at = due.get(row.bpmn_id)
-        ready.pop(row.task_guid, None)
-    for task in ready.values():
-        db.session.add(
-            HumanTask(
-                case_id=case.id,
-                instance_id=instance.id,
-                task_guid=task.guid,
-                process_id=task.process_id,
-                bpmn_id=task.bpmn_id,
-                name=task.name,
-                form_key=task.form_key,
-                lane=task.lane,
-                region_code=case.region_code,
-                documentation=task.documentation,
-                instructions=task.instructions,
-                due_at=due.get(task.bpmn_id),
+    due = _task_dues(result.waiting)
+    if result.ready_before is None:  # the rows are not known from the run: read them
+        open_rows = db.session.execute(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.state == "READY"
             )
+        ).scalars()
+        for row in open_rows:
+            if row.task_guid not in ready:
+                row.state = "CANCELLED"
+            else:
+                row.due_at = due.get(row.bpmn_id)
+            ready.pop(row.task_guid, None)
+    else:
+        # The READY rows are the tasks ready before the run (less one completed meanwhile,
+        # which its own update already took out of READY): write only the difference.
+        rows = table_of(HumanTask)
+        of_instance = (rows.c.instance_id == instance.id, rows.c.state == "READY")
+        gone = result.ready_before - ready.keys()
+        if gone:
+            db.session.execute(
+                update(rows)
+                .where(*of_instance, rows.c.task_guid.in_(gone))
+                .values(state="CANCELLED")
+            )
+        if result.waiting_before is not None and due != _task_dues(result.waiting_before):
+            for guid in result.ready_before & ready.keys():
+                db.session.execute(
+                    update(rows)
+                    .where(*of_instance, rows.c.task_guid == guid)
+                    .values(due_at=due.get(ready[guid].bpmn_id))
+                )
+        for guid in result.ready_before:
+            ready.pop(guid, None)
+    if ready:
+        db.session.execute(
+            insert(table_of(HumanTask)),
+            [
+                {
+                    "case_id": case.id,
+                    "instance_id": instance.id,
+                    "task_guid": task.guid,
+                    "process_id": task.process_id,
+                    "bpmn_id": task.bpmn_id,
+                    "name": task.name,
+                    "form_key": task.form_key,
+                    "lane": task.lane,
+                    "region_code": case.region_code,
+                    "documentation": task.documentation,
+                    "instructions": task.instructions,
+                    "due_at": due.get(task.bpmn_id),
+                }
+                for task in ready.values()
+            ],
         )
+
+
+def _task_dues(waiting: tuple[Waiting, ...]) -> dict[str, datetime]:
+    """Per task element, the earliest deadline sitting on it."""
+    due: dict[str, datetime] = {}
+    for event in waiting:
+        if event.attached_to and event.due is not None:
+            earlier = due.get(event.attached_to)
+            due[event.attached_to] = min(earlier, event.due) if earlier else event.due
+    return due
 
 
 def case_data(case: Case) -> dict[str, Any]:

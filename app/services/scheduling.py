@@ -12,6 +12,8 @@ from app.models import Case, Deadline, Job, WorkflowInstance, utcnow
 def sync(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
     """One TIMER job due at the instance's earliest timer (none when it waits on no timer), and
     the deadline rows of its boundary timers (for reminders and escalation)."""
+    if result.waiting_before == result.waiting:
+        return  # the rows mirror what the instance waited for before: nothing moved
     job = db.session.execute(
         select(Job).where(Job.instance_id == instance.id, Job.kind == "TIMER")
     ).scalar_one_or_none()

@@ -7,22 +7,23 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import NumberSequence
+from app.models import NumberSequence, table_of
 
 
 def next_number(name: str) -> int:
+    counters = table_of(NumberSequence)
     statement = (
-        update(NumberSequence)
-        .where(NumberSequence.name == name)
-        .values(value=NumberSequence.value + 1)
-        .returning(NumberSequence.value)
+        update(counters)
+        .where(counters.c.name == name)
+        .values(value=counters.c.value + 1)
+        .returning(counters.c.value)
     )
     value = db.session.execute(statement).scalar_one_or_none()
     if value is not None:
         return int(value)
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(NumberSequence).values(name=name, value=1))
+            db.session.execute(insert(counters).values(name=name, value=1))
         return 1
     except IntegrityError:  # another transaction created the counter first
         return int(db.session.execute(statement).scalar_one())

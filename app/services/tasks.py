@@ -12,7 +12,7 @@ import forms
 from app.clock import china_today
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
 from app.extensions import db
-from app.models import Case, HumanTask, User, WorkflowInstance, utcnow
+from app.models import Case, HumanTask, User, WorkflowInstance, table_of, utcnow
 from forms.base import N_
 
 from . import Conflict, Forbidden, InvalidFields, InvalidInput, NotFound, facts
@@ -133,9 +133,10 @@ def complete_in_transaction(task: HumanTask, data: dict[str, Any], user: User) -
     if task.form_key in FINE_FORMS:
         require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
     _check_date_order(task, data)
+    rows = table_of(HumanTask)
     claimed = db.session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task.id, HumanTask.state == "READY")
+        update(rows)
+        .where(rows.c.id == task.id, rows.c.state == "READY")
         .values(
             state="COMPLETED",
             completed_at=utcnow(),
