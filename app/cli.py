@@ -102,7 +102,7 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", int(os.environ.get("XT", "4")))
             self.cfg.set("accesslog", "-")
 
         def load(self) -> Any:

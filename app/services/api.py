@@ -29,7 +29,14 @@ from .cases import case_data, case_tasks, get_case_for_user, open_case
 from .documents import documents_of
 from .enterprises import add_enterprise, health_record
 from .regions import region_tree, scope_of
-from .tasks import complete_task, ensure_can_complete, get_task_for_user, inbox
+from .tasks import (
+    complete_task,
+    ensure_can_complete,
+    get_task_for_user,
+    inbox,
+    next_task_for,
+    ready_tasks,
+)
 from .workflows import startable_versions
 
 PAGE_SIZE = 50
@@ -212,13 +219,15 @@ def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
     form = form_class.from_json(body, china_today())
     if not form.validate():
         raise FieldErrors("提交的内容有误", {k: list(v) for k, v in form.errors.items()})
-    next_task = complete_task(task, form.to_task_data(), user)
-    case = db.session.get(Case, task.case_id)
+    case_id = task.case_id  # read now: the commit expires the task
+    ready = complete_task(task, form.to_task_data(), user)
+    case = db.session.get(Case, case_id)
     assert case is not None  # noqa: S101 - foreign key
+    next_task = next_task_for(user, ready)
     return {
         "case": _case_summary(case),
         "next_task": _task_summary(next_task) if next_task else None,
-        "ready_tasks": [_task_summary(t) for t in case_tasks(case) if t.state == "READY"],
+        "ready_tasks": [_task_summary(t) for t in ready],
     }
 
 
@@ -256,10 +265,7 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
         raise NotFound(f"流程 {process_id} 不能直接发起或未部署")
     case = open_case(user, process_id, enterprise.id, str(title), str(entry))
     db.session.commit()
-    return {
-        **_case_summary(case),
-        "ready_tasks": [_task_summary(t) for t in case_tasks(case) if t.state == "READY"],
-    }
+    return {**_case_summary(case), "ready_tasks": [_task_summary(t) for t in ready_tasks(case.id)]}
 
 
 def health() -> dict[str, Any]:

@@ -195,14 +195,16 @@ def authenticate_token(token: str, remote_addr: str) -> User:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.execute(
-        select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+    user = (
+        db.session.execute(
+            select(User)
+            .options(joinedload(User.roles))  # one round trip for token, account and roles
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
         )
-    ).scalar_one_or_none()
-    if row is None:
-        return None
-    user = db.session.get(User, row.user_id)
+        .unique()
+        .scalar_one_or_none()
+    )
     if (
         user is None
         or not user.is_active

@@ -91,7 +91,7 @@ def open_case(
     except EngineError as exc:
         db.session.rollback()
         raise InvalidInput(f"流程启动失败：{exc}") from exc
-    case = Case(
+    case = Case(  # written once: the stage the start reached is known before the insert
         case_no=case_no,
         title=title,
         enterprise_id=enterprise.id,
@@ -99,6 +99,10 @@ def open_case(
         process_version_id=version.id,
         opened_by_id=user.id,
         opened_at=now,
+        updated_at=now,
+        stage=result.milestone,
+        status="CLOSED" if result.completed else "OPEN",
+        closed_at=now if result.completed else None,
     )
     instance = WorkflowInstance(
         case=case,
@@ -109,8 +113,7 @@ def open_case(
     )
     db.session.add_all([case, instance])
     db.session.flush()
-    facts.case_opened(case, enterprise)
-    _mirror_case(case, result)
+    facts.case_opened(case, enterprise, ended=result.completed)
     _sync_task_rows(case, instance, result)
     scheduling.sync(case, instance, result)
     record(

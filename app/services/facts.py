@@ -22,7 +22,8 @@ from .regions import region_tree
 Data = Mapping[str, Any]
 
 
-def case_opened(case: Case, enterprise: Enterprise) -> None:
+def case_opened(case: Case, enterprise: Enterprise, ended: bool) -> None:
+    """A new case, in the stage its start reached (`ended`: the start ran it to its end)."""
     fact = CaseFact(
         case_id=case.id,
         unit_code=region_tree().unit_of(case.region_code),
@@ -30,7 +31,13 @@ def case_opened(case: Case, enterprise: Enterprise) -> None:
         opened_on=china_today(),
     )
     db.session.add(fact)
-    tallies.change(fact, Counter(), tallies.of_fact(fact) + tallies.of_open(case.stage))
+    tallies.change(fact, Counter(), tallies.of_fact(fact) + _open_in(case.stage, ended))
+    if case.stage and not ended:
+        db.session.add(
+            StageVisit(
+                case_id=case.id, unit_code=fact.unit_code, stage=case.stage, entered_at=utcnow()
+            )
+        )
 
 
 def stage_changed(case: Case, stage: str | None, ended: bool) -> None:
@@ -38,7 +45,7 @@ def stage_changed(case: Case, stage: str | None, ended: bool) -> None:
     its last milestone names the outcome, not a stage)."""
     now = utcnow()
     fact = _fact_of(case)
-    before, after = tallies.of_open(case.stage), Counter() if ended else tallies.of_open(stage)
+    before, after = tallies.of_open(case.stage), _open_in(stage, ended)
     left = db.session.execute(
         select(StageVisit).where(StageVisit.case_id == case.id, StageVisit.left_at.is_(None))
     ).scalars()
@@ -48,13 +55,13 @@ def stage_changed(case: Case, stage: str | None, ended: bool) -> None:
     tallies.change(fact, before, after)
     if stage and not ended:
         db.session.add(
-            StageVisit(
-                case_id=case.id,
-                unit_code=fact.unit_code,
-                stage=stage,
-                entered_at=now,
-            )
+            StageVisit(case_id=case.id, unit_code=fact.unit_code, stage=stage, entered_at=now)
         )
+
+
+def _open_in(stage: str | None, ended: bool) -> Counter[tallies.Item]:
+    """What an open case counts for on the dashboard (an ended one: nothing)."""
+    return Counter() if ended else tallies.of_open(stage)
 
 
 def _day(value: Any) -> dt.date | None:

@@ -104,26 +104,33 @@ def _check_date_order(task: HumanTask, data: dict[str, Any]) -> None:
         raise InvalidFields(refused)
 
 
-def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> HumanTask | None:
-    """Complete the task and run the engine; returns the user's next task on the case, if any."""
+def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[HumanTask]:
+    """Complete the task and run the engine; returns the case's READY tasks afterwards (the
+    screens go on with `next_task_for` them, the API lists them)."""
     case = complete_in_transaction(task, data, user)
-    # read before the commit expires them: reloading each costs a query after it
-    case_id, roles = case.id, user.role_names
+    case_id = case.id  # read before the commit expires it: reloading costs a query after it
     try:
         db.session.commit()
     except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()
         raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None
-    return db.session.execute(
-        select(HumanTask)
-        .where(
-            HumanTask.case_id == case_id,
-            HumanTask.state == "READY",
-            HumanTask.lane.in_(roles),
-        )
-        .order_by(HumanTask.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    return ready_tasks(case_id)
+
+
+def ready_tasks(case_id: int) -> list[HumanTask]:
+    """The case's READY tasks, oldest first."""
+    return list(
+        db.session.execute(
+            select(HumanTask)
+            .where(HumanTask.case_id == case_id, HumanTask.state == "READY")
+            .order_by(HumanTask.id)
+        ).scalars()
+    )
+
+
+def next_task_for(user: User, ready: list[HumanTask]) -> HumanTask | None:
+    """The user's next step on the case: the oldest READY task in one of their lanes."""
+    return next((task for task in ready if task.lane in user.role_names), None)
 
 
 def complete_in_transaction(task: HumanTask, data: dict[str, Any], user: User) -> Case:

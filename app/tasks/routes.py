@@ -151,11 +151,12 @@ def submit(task_id: int) -> ResponseReturnValue:
         return _refused(task, form)
     case_id = task.case_id  # read now: the commit expires the task
     try:
-        next_task = task_service.complete_task(task, form.to_task_data(), user())
+        ready = task_service.complete_task(task, form.to_task_data(), user())
     except InvalidFields as exc:  # the case refuses what the form accepted
         for name, message in exc.details.items():
             form[name].errors = [*form[name].errors, message]
         return _refused(task, form)
+    next_task = task_service.next_task_for(user(), ready)
     if next_task is not None:
         return redirect_to(url_for("tasks.show", task_id=next_task.id))
     return redirect_to(url_for("cases.show", case_id=case_id, done=1))
