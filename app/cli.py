@@ -102,7 +102,7 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", int(os.environ.get("XT", "4")))
+            self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
 
         def load(self) -> Any:
@@ -121,8 +121,15 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
     default=None,
     help="act as if it were this time (drills and tests), e.g. 2027-01-01T09:00:00+0800",
 )
+@click.option(
+    "--round-size",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="due jobs leased and fired per transaction",
+)
 @with_appcontext
-def worker(drain: bool, interval: float, fixed_now: dt.datetime | None) -> None:
+def worker(drain: bool, interval: float, fixed_now: dt.datetime | None, round_size: int) -> None:
     """Fire due timers, retry failures, raise incidents and send reminders."""
     from .services import worker as worker_service
 
@@ -133,7 +140,7 @@ def worker(drain: bool, interval: float, fixed_now: dt.datetime | None) -> None:
     click.echo(f"worker {owner} started")
     while not stop.is_set():
         try:
-            outcomes = worker_service.run_once(owner, fixed_now)
+            outcomes = worker_service.run_once(owner, fixed_now, round_size)
         except Exception:  # a database hiccup must not kill the worker; the next round retries
             db.session.rollback()
             logging.getLogger(__name__).exception("worker round failed")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,22 +102,7 @@ def record(
     region_code: str | None = None,
     **detail: Any,
 ) -> None:
-    # Whatever the caller changed is written first: the chain's lock (below) is then held for
-    # the entry's insert and the commit only.
-    db.session.flush()
-    # The chain position is a gap-free number: its row lock queues concurrent writers, so each
-    # entry links to the one committed before it.
-    seq = next_number(CHAIN)
-    previous = (
-        GENESIS
-        if seq == 1
-        else db.session.execute(
-            select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)
-        ).scalar_one()
-    )
     entry = {
-        "seq": seq,
-        "prev_hash": previous,
         "occurred_at": utcnow(),
         "actor_id": actor.id if actor else None,
         "actor_name": actor.username if actor else actor_name,
@@ -128,8 +114,51 @@ def record(
         # as the database will hand it back (JSON), so the hash can be checked later
         "detail": json.loads(json.dumps(detail)),
     }
-    # a plain insert: nothing in the request reads the entry back as an object
-    db.session.execute(insert(table_of(AuditEvent)).values(**entry, hash=entry_hash(**entry)))
+    pending = db.session.info.get(_BATCH)
+    if pending is not None:
+        pending.append(entry)
+    else:
+        _chain([entry])
+
+
+_BATCH = "audit_batch"
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Entries recorded within are chained and written together when it ends (a worker round:
+    one wait for the chain's lock and one insert for all of them)."""
+    entries: list[dict[str, Any]] = []
+    db.session.info[_BATCH] = entries
+    try:
+        yield
+    finally:
+        del db.session.info[_BATCH]
+    if entries:
+        _chain(entries)
+
+
+def _chain(entries: list[dict[str, Any]]) -> None:
+    # Whatever the caller changed is written first: the chain's lock (below) is then held for
+    # the entries' insert and the commit only.
+    db.session.flush()
+    # The chain position is a gap-free number: its row lock queues concurrent writers, so each
+    # entry links to the one committed before it.
+    seq = next_number(CHAIN, len(entries)) - len(entries) + 1
+    previous = (
+        GENESIS
+        if seq == 1
+        else db.session.execute(
+            select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)
+        ).scalar_one()
+    )
+    rows = []
+    for number, entry in enumerate(entries, seq):
+        row = {"seq": number, "prev_hash": previous, **entry}
+        previous = row["hash"] = entry_hash(**row)
+        rows.append(row)
+    # a plain insert: nothing reads the entries back as objects
+    db.session.execute(insert(table_of(AuditEvent)), rows)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from app.extensions import db
 from app.models import NumberSequence, table_of
 
 
-def next_number(name: str) -> int:
+def next_number(name: str, count: int = 1) -> int:
+    """The next number of the sequence (with `count`, the last of the next `count`)."""
     counters = table_of(NumberSequence)
     statement = (
         update(counters)
         .where(counters.c.name == name)
-        .values(value=counters.c.value + 1)
+        .values(value=counters.c.value + count)
         .returning(counters.c.value)
     )
     value = db.session.execute(statement).scalar_one_or_none()
@@ -23,7 +24,7 @@ def next_number(name: str) -> int:
         return int(value)
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(counters).values(name=name, value=1))
-        return 1
+            db.session.execute(insert(counters).values(name=name, value=count))
+        return count
     except IntegrityError:  # another transaction created the counter first
         return int(db.session.execute(statement).scalar_one())

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -120,9 +121,29 @@ def _add(unit_code: str, domain: str, delta: Counter[Item]) -> None:
             for unit in (unit_code, ALL):
                 for area in (domain, ALL):
                     rows[(unit, area, *item)] += n
-    if rows:
+    pending = db.session.info.get(_BATCH)
+    if pending is not None:
+        pending.update(rows)
+    elif rows:
         # one order for every writer: two transactions never wait on each other's rows crosswise
         _upsert(sorted(rows.items()))
+
+
+_BATCH = "tally_batch"
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Changes made within are summed and written once when it ends (a worker round)."""
+    rows: Counter[tuple[str, str, str, dt.date, str, int]] = Counter()
+    db.session.info[_BATCH] = rows
+    try:
+        yield
+    finally:
+        del db.session.info[_BATCH]
+    changed = sorted((key, n) for key, n in rows.items() if n)
+    if changed:
+        _upsert(changed)
 
 
 _COLUMNS = ("unit_code", "domain", "measure", "period", "key", "value")

@@ -25,7 +25,7 @@ from app.services import dashboard, tallies
 from app.services.auth import create_token
 from app.services.regions import region_tree
 from tests.conftest import login
-from tests.integration.test_dashboard import tally_rows
+from tests.integration.cases import tally_rows
 
 
 def test_generated_cases_read_like_the_ones_they_were_cloned_from(gallery_app: Flask) -> None:

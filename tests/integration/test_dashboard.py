@@ -22,7 +22,6 @@ from app.i18n import shown
 from app.models import (
     Case,
     CaseFact,
-    DashboardTally,
     Deadline,
     HumanTask,
     Incident,
@@ -34,6 +33,7 @@ from app.services import dashboard, tallies
 from app.services.auth import create_user
 from app.services.parameters import work_calendar
 from tests.conftest import login
+from tests.integration.cases import tally_rows
 
 
 def completed(bpmn_id: str) -> Any:
@@ -243,15 +243,6 @@ def test_filters_scope_and_exports(gallery_app: Flask) -> None:
     officer = app.test_client()
     login(officer, "officer")
     assert officer.get("/supervision/dashboard").status_code == 403
-
-
-def tally_rows() -> dict[tuple[Any, ...], int]:
-    rows = db.session.execute(select(DashboardTally)).scalars()
-    return {
-        (r.unit_code, r.domain, r.measure, r.period, r.key, r.value): r.count
-        for r in rows
-        if r.count
-    }
 
 
 def test_the_tallies_kept_by_the_services_equal_a_recount(gallery_app: Flask) -> None:

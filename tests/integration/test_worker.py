@@ -12,9 +12,12 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app import create_app
+from app.bench.http import deploy_bench_workflows
 from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, Case, Enterprise, Incident, Job, Notification
+from app.services import tallies
+from app.services.audit import verify_chain
 from app.services.cases import start_case
 from app.services.parameters import set_parameter
 from app.services.worker import acquire, run_once
@@ -26,6 +29,7 @@ from tests.integration.cases import (
     complete,
     ready,
     self_check_due_day,
+    tally_rows,
     warning_case,
 )
 
@@ -207,6 +211,34 @@ def test_a_failing_step_becomes_an_incident_that_a_retry_clears_after_the_fix(
     assert officer.get("/supervision/incidents").status_code == 403
 
 
+def test_one_round_fires_its_jobs_together_and_sets_a_failing_one_aside(app: Flask) -> None:
+    """A round fires its leased jobs in one transaction: each case still gets its own audit
+    entry in one unbroken chain and its dashboard tallies, and a job whose step fails is
+    retried on its own without undoing the others."""
+    with app.app_context():
+        deploy_bench_workflows()  # bench_timer: waits an hour, then the case ends
+        deploy({"fragile.bpmn": FAILING}, None, "test")
+        enterprise = db.session.execute(select(Enterprise.id).limit(1)).scalar_one()
+        officer = account("officer")
+        ending = [start_case(officer, "bench_timer", enterprise, f"定时{n}").id for n in range(3)]
+        fragile = start_case(officer, "fragile", enterprise, "测试", "CLUE").id
+        today = china_today()
+        set_parameter("LATE_FEE_DAILY_PCT", 0, today, None, "误设为 0")
+        tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(9), CHINA)
+        assert run_once("w", tomorrow) == {"fired": 3, "retry": 1}
+        statuses = db.session.execute(select(Case.id, Case.status).where(Case.id.in_(ending)))
+        assert dict(statuses.all()) == dict.fromkeys(ending, "CLOSED")
+        assert db.session.execute(select(Job.case_id)).scalars().all() == [fragile]
+        fired = db.session.execute(
+            select(AuditEvent.object_id).where(AuditEvent.action == "fire_timers")
+        )
+        assert sorted(str(o) for o in fired.scalars()) == sorted(str(c) for c in ending)
+        assert verify_chain().intact
+        kept = tally_rows()
+        tallies.rebuild()
+        assert tally_rows() == kept
+
+
 def test_several_worker_processes_fire_every_timer_exactly_once(
     postgres_template: PostgresTemplate,
 ) -> None:
@@ -230,6 +262,8 @@ def test_several_worker_processes_fire_every_timer_exactly_once(
         "--drain",
         "--now",
         after.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "--round-size",
+        "5",  # rounds smaller than the work, so that it can be shared
     ]
     workers = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
