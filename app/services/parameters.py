@@ -16,12 +16,13 @@ from app.calendar import WorkCalendar
 from app.clock import utcnow
 from app.engine import RunContext
 from app.extensions import db
-from app.models import HolidayDay, ParameterValue, User
+from app.models import HolidayDay, NumberSequence, ParameterValue, User
 from app.reference.parameters import PROVENANCE_TAGS, ParameterDefinition, load_definitions
 from forms.base import N_
 
 from . import InvalidInput
 from .audit import record
+from .sequences import next_number
 
 
 def definitions() -> dict[str, ParameterDefinition]:
@@ -36,15 +37,44 @@ def definitions() -> dict[str, ParameterDefinition]:
     return result
 
 
+# Bumped in the transaction of every change of a parameter or a holiday: a process keeps the
+# tables in memory and reads them again only when this number has moved.
+CONFIGURATION = "configuration"
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    generation: int
+    calendar: WorkCalendar
+    changes: tuple[tuple[dt.date, str, Any], ...]  # (effective from, key, value), in order
+
+
+def _configuration() -> _Configuration:
+    generation = db.session.execute(
+        select(NumberSequence.value).where(NumberSequence.name == CONFIGURATION)
+    ).scalar_one_or_none()
+    cached: _Configuration | None = current_app.extensions.get("tijian_configuration")
+    if cached is None or cached.generation != (generation or 0):
+        # read after the number: the tables are at least as new as the generation kept with them
+        holidays = db.session.execute(select(HolidayDay.day, HolidayDay.is_working_day)).all()
+        changes = db.session.execute(
+            select(
+                ParameterValue.effective_from, ParameterValue.key, ParameterValue.value
+            ).order_by(ParameterValue.effective_from, ParameterValue.id)
+        ).all()
+        cached = _Configuration(
+            generation or 0,
+            WorkCalendar({day: working for day, working in holidays}),
+            tuple((on, key, value) for on, key, value in changes),
+        )
+        current_app.extensions["tijian_configuration"] = cached
+    return cached
+
+
 def values_in_force(on: dt.date) -> dict[str, Any]:
     values = {key: d.default for key, d in definitions().items()}
-    rows = db.session.execute(
-        select(ParameterValue.key, ParameterValue.value)
-        .where(ParameterValue.effective_from <= on)
-        .order_by(ParameterValue.effective_from, ParameterValue.id)
-    ).all()
-    for key, value in rows:  # later rows win
-        if key in values:
+    for effective_from, key, value in _configuration().changes:  # later rows win
+        if effective_from <= on and key in values:
             values[key] = value
     return values
 
@@ -73,6 +103,7 @@ def set_parameter(
         changed_by_id=actor.id if actor else None,
     )
     db.session.add(row)
+    next_number(CONFIGURATION)
     record(
         "set_parameter",
         "parameter",
@@ -108,6 +139,7 @@ def set_holiday(day: dt.date, is_working_day: bool, name: str, actor: User | Non
     row.is_working_day = is_working_day
     row.name = name.strip()
     row.changed_by_id = actor.id if actor else None
+    next_number(CONFIGURATION)
     record(
         "set_holiday",
         "holiday",
@@ -121,8 +153,7 @@ def set_holiday(day: dt.date, is_working_day: bool, name: str, actor: User | Non
 
 
 def work_calendar() -> WorkCalendar:
-    rows = db.session.execute(select(HolidayDay.day, HolidayDay.is_working_day)).all()
-    return WorkCalendar({day: working for day, working in rows})
+    return _configuration().calendar
 
 
 def run_context(now: dt.datetime | None = None) -> RunContext:

@@ -8,11 +8,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app import create_app
 from app.cli import main
 from app.extensions import db
 from app.models import AuditEvent, ParameterValue
 from app.services import InvalidInput
-from app.services.parameters import run_context, set_parameter, values_in_force
+from app.services.parameters import run_context, set_holiday, set_parameter, values_in_force
+from tests.conftest import base_config
 
 
 def test_defaults_come_from_the_file(app: Flask) -> None:
@@ -33,6 +35,26 @@ def test_a_change_applies_from_its_effective_date(app: Flask) -> None:
             select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)
         ).scalar_one()
         assert action == "set_parameter"
+
+
+def test_another_process_sees_a_change_at_its_next_run(app: Flask) -> None:
+    """Each process keeps the parameters and holidays in memory: a change made elsewhere (here
+    a second app on the same database) is seen by the next run, not after a restart."""
+    other = create_app(base_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    day = dt.date(2027, 10, 9)  # a Saturday
+    with app.app_context():
+        context = run_context()
+        assert context.parameters["RETURN_VISIT_CD"] != 45
+        assert not context.calendar.is_working_day(day)
+    with other.app_context():
+        set_parameter("RETURN_VISIT_CD", 45, dt.date(2026, 1, 1), None)
+        set_holiday(day, True, "调休上班", None)
+    with app.app_context():
+        context = run_context()
+        assert context.parameters["RETURN_VISIT_CD"] == 45
+        assert context.calendar.is_working_day(day)
+    with other.app_context():
+        db.engine.dispose()
 
 
 @pytest.mark.parametrize(
