@@ -107,9 +107,9 @@ def _check_date_order(task: HumanTask, data: dict[str, Any]) -> None:
 def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[HumanTask]:
     """Complete the task and run the engine; returns the case's READY tasks afterwards (the
     screens go on with `next_task_for` them, the API lists them)."""
-    case = complete_in_transaction(task, data, user)
-    case_id = case.id  # read before the commit expires it: reloading costs a query after it
     try:
+        case = complete_in_transaction(task, data, user)
+        case_id = case.id  # read before the commit expires it: reloading costs a query after it
         db.session.commit()
     except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()

@@ -107,49 +107,49 @@ def fire_round(
     outcomes["lost"] = len(job_ids) - len(locked)  # done meanwhile
     failures: list[tuple[int, EngineError]] = []
     notes: list[Notification] = []
-    # one flush, one tally upsert and one audit insert for the round, not one per job
-    with db.session.no_autoflush, tallies.batched(), audit.batched():
-        for instance in instances:
-            job = locked.get(job_of[instance.id])
-            if job is None:
-                continue
-            if job.lock_owner != owner:  # our lease expired and another worker took it
-                outcomes["lost"] += 1
-                continue
-            try:
-                result = engine().fire_due_timers(instance.state, context)
-            except EngineError as exc:
-                failures.append((job.id, exc))
-                continue
-            if result.state == instance.state:  # nothing was due after all: look again later
-                _release(job)
-                next_due = result.next_timer
-                job.due_at = max(next_due, now + IDLE_DELAY) if next_due else now + IDLE_DELAY
-                outcomes["idle"] += 1
-                continue
-            case = cases[job.case_id]
-            apply_run_result(case, instance, result)  # re-schedules (or removes) the job
-            _release(job)
-            late = overdue.get(instance.id, [])
-            notes += [
-                _notify(
-                    case,
-                    Role.UNIT_HEAD,
-                    "OVERDUE",
-                    f"案件 {case.case_no}「{deadline.name}」已逾期，请督办。",
-                )
-                for deadline in late
-            ]
-            audit.record(
-                "fire_timers",
-                "case",
-                case.id,
-                actor_name=f"worker:{owner}",
-                region_code=case.region_code,
-                overdue=[d.name for d in late],
-            )
-            outcomes["fired"] += 1
     try:
+        # one flush, one tally upsert and one audit insert for the round, not one per job
+        with db.session.no_autoflush, tallies.batched(), audit.batched():
+            for instance in instances:
+                job = locked.get(job_of[instance.id])
+                if job is None:
+                    continue
+                if job.lock_owner != owner:  # our lease expired and another worker took it
+                    outcomes["lost"] += 1
+                    continue
+                try:
+                    result = engine().fire_due_timers(instance.state, context)
+                except EngineError as exc:
+                    failures.append((job.id, exc))
+                    continue
+                if result.state == instance.state:  # nothing was due after all: look again later
+                    _release(job)
+                    next_due = result.next_timer
+                    job.due_at = max(next_due, now + IDLE_DELAY) if next_due else now + IDLE_DELAY
+                    outcomes["idle"] += 1
+                    continue
+                case = cases[job.case_id]
+                apply_run_result(case, instance, result)  # re-schedules (or removes) the job
+                _release(job)
+                late = overdue.get(instance.id, [])
+                notes += [
+                    _notify(
+                        case,
+                        Role.UNIT_HEAD,
+                        "OVERDUE",
+                        f"案件 {case.case_no}「{deadline.name}」已逾期，请督办。",
+                    )
+                    for deadline in late
+                ]
+                audit.record(
+                    "fire_timers",
+                    "case",
+                    case.id,
+                    actor_name=f"worker:{owner}",
+                    region_code=case.region_code,
+                    overdue=[d.name for d in late],
+                )
+                outcomes["fired"] += 1
         db.session.commit()
     except StaleDataError:  # a person completed a task on one of the cases at the same moment
         db.session.rollback()
