@@ -215,12 +215,16 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
                 .where(*of_instance, rows.c.task_guid.in_(gone))
                 .values(state="CANCELLED")
             )
-        if result.waiting_before is not None and due != _task_dues(result.waiting_before):
-            for guid in result.ready_before & ready.keys():
+        due_before = _task_dues(result.waiting_before or ())
+        for guid in result.ready_before & ready.keys():
+            # only a row whose deadline moved: another step may hold a row of this instance (a
+            # parallel branch being completed), and writing it unchanged would wait on its lock
+            element = ready[guid].bpmn_id
+            if due.get(element) != due_before.get(element):
                 db.session.execute(
                     update(rows)
                     .where(*of_instance, rows.c.task_guid == guid)
-                    .values(due_at=due.get(ready[guid].bpmn_id))
+                    .values(due_at=due.get(element))
                 )
         for guid in result.ready_before:
             ready.pop(guid, None)
