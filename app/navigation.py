@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from forms.base import N_
 
-from .reference.roles import Role
+from .reference.roles import LIBRARY_READERS, Role
 
 TASK_ROLES = frozenset(
     {
@@ -74,17 +74,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
     (
         "library.index",
         N_("案例库"),
-        frozenset(
-            {
-                Role.OFFICER,
-                Role.UNIT_HEAD,
-                Role.LEGAL_REVIEWER,
-                Role.AGENCY_HEAD,
-                Role.CREDIT_OFFICER,
-                Role.SUPERVISOR,
-                Role.ADMIN,
-            }
-        ),
+        LIBRARY_READERS,
     ),
     (
         "review.index",

@@ -32,3 +32,16 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 LANES = frozenset(role.value for role in Role)
+
+# who reads the 执法案例库 (the navigation shows it to the same people the pages admit)
+LIBRARY_READERS = frozenset(
+    {
+        Role.OFFICER,
+        Role.UNIT_HEAD,
+        Role.LEGAL_REVIEWER,
+        Role.AGENCY_HEAD,
+        Role.CREDIT_OFFICER,
+        Role.SUPERVISOR,
+        Role.ADMIN,
+    }
+)

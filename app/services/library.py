@@ -17,7 +17,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Case, CaseLibraryEntry, Document, User
 from app.reference.enterprise import DOMAIN_LABELS, PARTY_TYPE_LABELS, PartyType
-from app.reference.roles import Role
+from app.reference.roles import LIBRARY_READERS, Role
 from forms.base import N_
 from forms.choices import (
     AGGRAVATING,
@@ -37,17 +37,7 @@ RECENT_SHOWN = 5
 MEDIAN_WINDOW = 200  # the latest entries the median is taken over
 PAGE = 30
 
-READERS = frozenset(
-    {
-        Role.OFFICER,
-        Role.UNIT_HEAD,
-        Role.LEGAL_REVIEWER,
-        Role.AGENCY_HEAD,
-        Role.CREDIT_OFFICER,
-        Role.SUPERVISOR,
-        Role.ADMIN,
-    }
-)
+READERS = LIBRARY_READERS
 MARKERS = frozenset({Role.UNIT_HEAD, Role.AGENCY_HEAD})  # 典型案例 is the unit's own judgement
 PUBLISHERS = frozenset({Role.AGENCY_HEAD, Role.ADMIN})  # publishing speaks for the agency
 

@@ -16,7 +16,7 @@ from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import CHINA_TZ
-from app.engine import EngineError, RunContext
+from app.engine import EngineError, RunContext, RunResult
 from app.extensions import db
 from app.models import (
     Case,
@@ -122,34 +122,19 @@ def fire_round(
                 except EngineError as exc:
                     failures.append((job.id, exc))
                     continue
-                if result.state == instance.state:  # nothing was due after all: look again later
-                    _release(job)
-                    next_due = result.next_timer
-                    job.due_at = max(next_due, now + IDLE_DELAY) if next_due else now + IDLE_DELAY
-                    outcomes["idle"] += 1
-                    continue
-                case = cases[job.case_id]
-                apply_run_result(case, instance, result)  # re-schedules (or removes) the job
-                _release(job)
                 late = overdue.get(instance.id, [])
-                notes += [
-                    _notify(
-                        case,
-                        Role.UNIT_HEAD,
-                        "OVERDUE",
-                        f"案件 {case.case_no}「{deadline.name}」已逾期，请督办。",
+                outcome = _apply_fired(cases[job.case_id], instance, job, result, now)
+                if outcome == "fired":
+                    notes += _overdue_notes(cases[job.case_id], late)
+                    audit.record(
+                        "fire_timers",
+                        "case",
+                        job.case_id,
+                        actor_name=f"worker:{owner}",
+                        region_code=cases[job.case_id].region_code,
+                        overdue=[d.name for d in late],
                     )
-                    for deadline in late
-                ]
-                audit.record(
-                    "fire_timers",
-                    "case",
-                    case.id,
-                    actor_name=f"worker:{owner}",
-                    region_code=case.region_code,
-                    overdue=[d.name for d in late],
-                )
-                outcomes["fired"] += 1
+                outcomes[outcome] += 1
         db.session.commit()
     except StaleDataError:  # a person completed a task on one of the cases at the same moment
         db.session.rollback()
@@ -160,6 +145,30 @@ def fire_round(
     for job_id, error in failures:
         outcomes[_failed(job_id, now, error)] += 1
     return +outcomes  # without the zero counts
+
+
+def _apply_fired(
+    case: Case,
+    instance: WorkflowInstance,
+    job: Job,
+    result: RunResult,
+    now: dt.datetime,
+) -> str:
+    """Store one instance's timer run in the round's transaction: fired | idle."""
+    _release(job)
+    if result.state == instance.state:  # nothing was due after all: look again later
+        next_due = result.next_timer
+        job.due_at = max(next_due, now + IDLE_DELAY) if next_due else now + IDLE_DELAY
+        return "idle"
+    apply_run_result(case, instance, result)  # re-schedules (or removes) the job
+    return "fired"
+
+
+def _overdue_notes(case: Case, late: list[Deadline]) -> list[Notification]:
+    return [
+        _notify(case, Role.UNIT_HEAD, "OVERDUE", f"案件 {case.case_no}「{d.name}」已逾期，请督办。")
+        for d in late
+    ]
 
 
 def _one_by_one(

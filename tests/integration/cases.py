@@ -22,13 +22,7 @@ def account(name: str) -> User:
 
 
 def ready(case_id: int) -> list[HumanTask]:
-    return list(
-        db.session.execute(
-            select(HumanTask)
-            .where(HumanTask.case_id == case_id, HumanTask.state == "READY")
-            .order_by(HumanTask.id)
-        ).scalars()
-    )
+    return task_service.ready_tasks(case_id)
 
 
 def complete(case_id: int, bpmn_id: str, username: str, **data: Any) -> None:
