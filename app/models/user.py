@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,7 +30,9 @@ class User(Base):
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
 
-    @property
+    # Kept for the object's life (one request): roles are only set when an account is created,
+    # and reading them after a commit would otherwise reload the account and its roles.
+    @cached_property
     def role_names(self) -> frozenset[str]:
         return frozenset(r.role for r in self.roles)
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from app.audit_chain import GENESIS, entry_hash
-from app.extensions import db
+from app.extensions import db, execute_plain
 from app.models import AuditEvent, NumberSequence, User, table_of, utcnow
 from forms.base import N_
 
@@ -122,6 +122,9 @@ def record(
 
 
 _BATCH = "audit_batch"
+_entries = table_of(AuditEvent)
+_HASH_AT = select(_entries.c.hash).where(_entries.c.seq == bindparam("seq"))
+_INSERT = insert(_entries)
 
 
 @contextmanager
@@ -145,20 +148,14 @@ def _chain(entries: list[dict[str, Any]]) -> None:
     # The chain position is a gap-free number: its row lock queues concurrent writers, so each
     # entry links to the one committed before it.
     seq = next_number(CHAIN, len(entries)) - len(entries) + 1
-    previous = (
-        GENESIS
-        if seq == 1
-        else db.session.execute(
-            select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)
-        ).scalar_one()
-    )
+    previous = GENESIS if seq == 1 else execute_plain(_HASH_AT, {"seq": seq - 1}).scalar_one()
     rows = []
     for number, entry in enumerate(entries, seq):
         row = {"seq": number, "prev_hash": previous, **entry}
         previous = row["hash"] = entry_hash(**row)
         rows.append(row)
     # a plain insert: nothing reads the entries back as objects
-    db.session.execute(insert(table_of(AuditEvent)), rows)
+    execute_plain(_INSERT, rows)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,19 +76,25 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, 
 
 def user_of_session(user_id: int, session_token: str) -> User | None:
     """The user, if the cookie's session was started by them and not ended by a logout."""
+    found = db.session.execute(
+        _account_of_session(), {"user_id": user_id, "token_hash": _token_hash(session_token)}
+    )
+    return found.unique().scalar_one_or_none()
+
+
+# Every request runs this: built once (building it costs more than running it), with the roles
+# in the same round trip.
+@cache
+def _account_of_session() -> Select[User]:
     return (
-        db.session.execute(
-            select(User)
-            .options(joinedload(User.roles))  # one round trip for the account and its roles
-            .join(UserSession, UserSession.user_id == User.id)
-            .where(
-                User.id == user_id,
-                UserSession.token_hash == _token_hash(session_token),
-                UserSession.ended_at.is_(None),
-            )
+        select(User)
+        .options(joinedload(User.roles))
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            UserSession.token_hash == bindparam("token_hash"),
+            UserSession.ended_at.is_(None),
         )
-        .unique()
-        .scalar_one_or_none()
     )
 
 

@@ -12,14 +12,14 @@ from functools import cache
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import insert, select, update
+from sqlalchemy import Update, bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import CHINA_TZ, china_today
 from app.engine import EngineError, Reading, RunResult, Waiting
-from app.extensions import db
+from app.extensions import db, execute_plain
 from app.models import (
     AuditEvent,
     Case,
@@ -155,7 +155,7 @@ def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) 
 
 def _store_state(instance: WorkflowInstance, result: RunResult) -> None:
     """Write the instance's new state at once, checking its version (optimistic lock, as the
-    mapper does): a plain statement, since the unit of work costs more than this write."""
+    mapper does)."""
     values: dict[str, Any] = {
         "state": result.state,
         "serializer_version": result.serializer_version,
@@ -164,28 +164,45 @@ def _store_state(instance: WorkflowInstance, result: RunResult) -> None:
     }
     if result.completed:
         values["status"] = "COMPLETED"
-    rows = table_of(WorkflowInstance)
-    written = db.session.execute(
-        update(rows)
-        .where(rows.c.id == instance.id, rows.c.version == instance.version)
-        .values(values)
-    ).rowcount  # type: ignore[attr-defined]
-    if written != 1:
+    if not _write_row(instance, values, {"expected_version": instance.version}):
         raise StaleDataError(f"workflow instance {instance.id} was changed meanwhile")
-    for name, value in values.items():  # as stored: nothing left for the unit of work
-        set_committed_value(instance, name, value)
+
+
+def _write_row(
+    row: Case | WorkflowInstance, values: dict[str, Any], version: dict[str, int] | None = None
+) -> bool:
+    """UPDATE the object's row with `values` now, as a plain statement (the unit of work costs
+    more than the write), and keep them on the object as stored; with `version`, only if the
+    row is still at that version. False if no row matched."""
+    statement = _update_by_id(type(row), version is not None)
+    written = execute_plain(statement, {"row_id": row.id, **values, **(version or {})})
+    if written.rowcount != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+    return True
+
+
+@cache
+def _update_by_id(model: type[Case] | type[WorkflowInstance], versioned: bool) -> Update:
+    """An UPDATE of one row; its SET takes the columns the parameters name."""
+    rows = table_of(model)
+    statement = update(rows).where(rows.c.id == bindparam("row_id"))
+    if versioned:
+        statement = statement.where(rows.c.version == bindparam("expected_version"))
+    return statement
 
 
 def _mirror_case(case: Case, result: RunResult) -> None:
     now = utcnow()
-    case.updated_at = now
+    values: dict[str, Any] = {"updated_at": now}
     if (result.milestone and result.milestone != case.stage) or result.completed:
         facts.stage_changed(case, result.milestone or case.stage, ended=result.completed)
     if result.milestone:
-        case.stage = result.milestone
+        values["stage"] = result.milestone
     if result.completed:
-        case.status = "CLOSED"
-        case.closed_at = now
+        values.update(status="CLOSED", closed_at=now)
+    _write_row(case, values)
 
 
 def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
@@ -229,8 +246,8 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
         for guid in result.ready_before:
             ready.pop(guid, None)
     if ready:
-        db.session.execute(
-            insert(table_of(HumanTask)),
+        execute_plain(
+            _NEW_TASKS,
             [
                 {
                     "case_id": case.id,
@@ -249,6 +266,9 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
                 for task in ready.values()
             ],
         )
+
+
+_NEW_TASKS = insert(table_of(HumanTask))
 
 
 def _task_dues(waiting: tuple[Waiting, ...]) -> dict[str, datetime]:

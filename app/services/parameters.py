@@ -15,8 +15,8 @@ from sqlalchemy import select
 from app.calendar import WorkCalendar
 from app.clock import utcnow
 from app.engine import RunContext
-from app.extensions import db
-from app.models import HolidayDay, NumberSequence, ParameterValue, User
+from app.extensions import db, execute_plain
+from app.models import HolidayDay, NumberSequence, ParameterValue, User, table_of
 from app.reference.parameters import PROVENANCE_TAGS, ParameterDefinition, load_definitions
 from forms.base import N_
 
@@ -40,6 +40,8 @@ def definitions() -> dict[str, ParameterDefinition]:
 # Bumped in the transaction of every change of a parameter or a holiday: a process keeps the
 # tables in memory and reads them again only when this number has moved.
 CONFIGURATION = "configuration"
+_counters = table_of(NumberSequence)
+_GENERATION = select(_counters.c.value).where(_counters.c.name == CONFIGURATION)
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,7 @@ class _Configuration:
 
 
 def _configuration() -> _Configuration:
-    generation = db.session.execute(
-        select(NumberSequence.value).where(NumberSequence.name == CONFIGURATION)
-    ).scalar_one_or_none()
+    generation = execute_plain(_GENERATION).scalar_one_or_none()
     cached: _Configuration | None = current_app.extensions.get("tijian_configuration")
     if cached is None or cached.generation != (generation or 0):
         # read after the number: the tables are at least as new as the generation kept with them
@@ -72,8 +72,12 @@ def _configuration() -> _Configuration:
 
 
 def values_in_force(on: dt.date) -> dict[str, Any]:
+    return _values_in_force(_configuration(), on)
+
+
+def _values_in_force(configuration: _Configuration, on: dt.date) -> dict[str, Any]:
     values = {key: d.default for key, d in definitions().items()}
-    for effective_from, key, value in _configuration().changes:  # later rows win
+    for effective_from, key, value in configuration.changes:  # later rows win
         if effective_from <= on and key in values:
             values[key] = value
     return values
@@ -158,9 +162,10 @@ def work_calendar() -> WorkCalendar:
 
 def run_context(now: dt.datetime | None = None) -> RunContext:
     """Everything an engine run needs besides task data, as in force today (China time)."""
-    context = RunContext(calendar=work_calendar(), now=now or utcnow())
+    configuration = _configuration()  # one read of the generation for both
+    context = RunContext(calendar=configuration.calendar, now=now or utcnow())
     return RunContext(
-        parameters=values_in_force(context.today()),
+        parameters=_values_in_force(configuration, context.today()),
         calendar=context.calendar,
         now=context.now,
     )

@@ -3,28 +3,30 @@ queue behind each other and a rolled-back transaction gives its number back."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
+from app.extensions import db, execute_plain
 from app.models import NumberSequence, table_of
+
+_counters = table_of(NumberSequence)
+_ADVANCE = (
+    update(_counters)
+    .where(_counters.c.name == bindparam("counter"))
+    .values(value=_counters.c.value + bindparam("count"))
+    .returning(_counters.c.value)
+)
 
 
 def next_number(name: str, count: int = 1) -> int:
     """The next number of the sequence (with `count`, the last of the next `count`)."""
-    counters = table_of(NumberSequence)
-    statement = (
-        update(counters)
-        .where(counters.c.name == name)
-        .values(value=counters.c.value + count)
-        .returning(counters.c.value)
-    )
-    value = db.session.execute(statement).scalar_one_or_none()
+    advance = {"counter": name, "count": count}
+    value = execute_plain(_ADVANCE, advance).scalar_one_or_none()
     if value is not None:
         return int(value)
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(counters).values(name=name, value=count))
+            db.session.execute(insert(_counters).values(name=name, value=count))
         return count
     except IntegrityError:  # another transaction created the counter first
-        return int(db.session.execute(statement).scalar_one())
+        return int(execute_plain(_ADVANCE, advance).scalar_one())

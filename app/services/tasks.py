@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
-from app.extensions import db
+from app.extensions import db, execute_plain
 from app.models import Case, HumanTask, User, WorkflowInstance, table_of, utcnow
 from forms.base import N_
 
@@ -26,6 +27,19 @@ from .regions import in_scope, scope_of
 from .workflows import engine
 
 TAKEN_MESSAGE = N_("该任务已被他人处理，请刷新待办列表。")
+_rows = table_of(HumanTask)
+# Taken only while still READY: of two officers submitting at once, one gets the row.
+_CLAIM = (
+    update(_rows)
+    .where(_rows.c.id == bindparam("task_id"), _rows.c.state == "READY")
+    .values(
+        state="COMPLETED",
+        completed_at=bindparam("at"),
+        completed_by_id=bindparam("by"),
+        submitted_data=bindparam("data"),
+        draft=None,
+    )
+)
 
 
 def inbox(user: User, limit: int = 200) -> list[HumanTask]:
@@ -119,12 +133,15 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[Hum
 
 def ready_tasks(case_id: int) -> list[HumanTask]:
     """The case's READY tasks, oldest first."""
-    return list(
-        db.session.execute(
-            select(HumanTask)
-            .where(HumanTask.case_id == case_id, HumanTask.state == "READY")
-            .order_by(HumanTask.id)
-        ).scalars()
+    return list(db.session.execute(_ready_of_case(), {"case_id": case_id}).scalars())
+
+
+@cache  # after every step: built once
+def _ready_of_case() -> Select[HumanTask]:
+    return (
+        select(HumanTask)
+        .where(HumanTask.case_id == bindparam("case_id"), HumanTask.state == "READY")
+        .order_by(HumanTask.id)
     )
 
 
@@ -140,18 +157,8 @@ def complete_in_transaction(task: HumanTask, data: dict[str, Any], user: User) -
     if task.form_key in FINE_FORMS:
         require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
     _check_date_order(task, data)
-    rows = table_of(HumanTask)
-    claimed = db.session.execute(
-        update(rows)
-        .where(rows.c.id == task.id, rows.c.state == "READY")
-        .values(
-            state="COMPLETED",
-            completed_at=utcnow(),
-            completed_by_id=user.id,
-            submitted_data=data,
-            draft=None,
-        )
-    ).rowcount  # type: ignore[attr-defined]
+    claim = {"task_id": task.id, "at": utcnow(), "by": user.id, "data": data}
+    claimed = execute_plain(_CLAIM, claim).rowcount
     if claimed != 1:
         db.session.rollback()
         raise Conflict(TAKEN_MESSAGE)
