@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 import forms
 from app.clock import china_today
-from app.extensions import db
+from app.extensions import commit_keeping, db
 from app.models import (
     AuditEvent,
     Case,
@@ -221,7 +221,7 @@ def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
         raise FieldErrors("提交的内容有误", {k: list(v) for k, v in form.errors.items()})
     case_id = task.case_id  # read now: the commit expires the task
     ready = complete_task(task, form.to_task_data(), user)
-    case = db.session.get(Case, case_id)
+    case = db.session.get(Case, case_id)  # kept by the commit: no query
     assert case is not None  # noqa: S101 - foreign key
     next_task = next_task_for(user, ready)
     return {
@@ -264,8 +264,9 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
     if process_id not in {v.process_id for v in startable_versions()}:
         raise NotFound(f"流程 {process_id} 不能直接发起或未部署")
     case = open_case(user, process_id, enterprise.id, str(title), str(entry))
-    db.session.commit()
-    return {**_case_summary(case), "ready_tasks": [_task_summary(t) for t in ready_tasks(case.id)]}
+    ready = ready_tasks(case.id)
+    commit_keeping(case, enterprise, *ready)
+    return {**_case_summary(case), "ready_tasks": [_task_summary(t) for t in ready]}
 
 
 def health() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import forms
 from app.clock import china_today
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
-from app.extensions import db, execute_plain
+from app.extensions import commit_keeping, db, execute_plain
 from app.models import Case, HumanTask, User, WorkflowInstance, table_of, utcnow
 from forms.base import N_
 
@@ -123,16 +123,17 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[Hum
     screens go on with `next_task_for` them, the API lists them)."""
     try:
         case = complete_in_transaction(task, data, user)
-        case_id = case.id  # read before the commit expires it: reloading costs a query after it
-        db.session.commit()
+        ready = ready_tasks(case.id)
+        commit_keeping(case, *ready)
     except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()
         raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None
-    return ready_tasks(case_id)
+    return ready
 
 
 def ready_tasks(case_id: int) -> list[HumanTask]:
-    """The case's READY tasks, oldest first."""
+    """The case's READY tasks, oldest first (as stored: rows already in the session are read
+    again, since plain statements change task rows behind it)."""
     return list(db.session.execute(_ready_of_case(), {"case_id": case_id}).scalars())
 
 
@@ -142,6 +143,7 @@ def _ready_of_case() -> Select[HumanTask]:
         select(HumanTask)
         .where(HumanTask.case_id == bindparam("case_id"), HumanTask.state == "READY")
         .order_by(HumanTask.id)
+        .execution_options(populate_existing=True)
     )
 
 
