@@ -71,7 +71,7 @@ def run_bench(
                 load_tasks = http.open_warning_cases(CLIENTS * max(rounds, 25))
                 figures.append(http.engine_floor(latency_tasks[-1], rounds))
                 figures.append(_pdf(rounds))
-                credit_code = http.demo_officer_and_party()[1].credit_code
+                credit_codes = [p.credit_code for p in http.demo_officer_and_parties()[1]]
             cases = db.session.execute(select(func.count(Case.id))).scalar_one()
             task_rows = db.session.execute(select(func.count(HumanTask.id))).scalar_one()
             dialect = db.engine.dialect.name
@@ -80,7 +80,7 @@ def run_bench(
         if stack:
             with http.serving(url, WEB_WORKERS) as server:
                 latency = http.completion_latency(server, latency_tasks)
-                sequence = http.three_task_sequence(server, token, credit_code, rounds)
+                sequence = http.three_task_sequence(server, token, credit_codes, rounds)
                 rate = http.completion_throughput(server, load_tasks, CLIENTS)
                 rss = max(server.worker_rss_mb())
             floor = next(f for f in figures if f.name.startswith("engine floor"))

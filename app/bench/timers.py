@@ -18,7 +18,7 @@ from app.services.cases import start_case
 
 from .figures import Figure
 from .generator import generate
-from .http import demo_officer_and_party
+from .http import demo_officer_and_parties
 
 TIMER_PROCESS = "bench_timer"  # app/bench/workflows/: waits one hour, then ends
 FIRE_AT = dt.timedelta(hours=2)  # the workers act this far ahead: every timer is due
@@ -26,8 +26,8 @@ FIRE_AT = dt.timedelta(hours=2)  # the workers act this far ahead: every timer i
 
 def arm(count: int) -> None:
     """`count` open cases waiting on a timer: one started by the services, the rest cloned."""
-    officer, party = demo_officer_and_party()
-    case = start_case(officer, TIMER_PROCESS, party.id, "基准定时", "CLUE")
+    officer, parties = demo_officer_and_parties()
+    case = start_case(officer, TIMER_PROCESS, parties[0].id, "基准定时", "CLUE")
     if count > 1:
         generate(count - 1, seed=3, open_share=1.0, case_ids=[case.id])
 

@@ -13,12 +13,12 @@ from sqlalchemy import bindparam, insert, select
 
 from app.audit_chain import GENESIS, entry_hash
 from app.extensions import db, execute_plain
-from app.models import AuditEvent, NumberSequence, User, table_of, utcnow
+from app.models import AuditEvent, User, table_of, utcnow
 from forms.base import N_
 
 from .paging import narrowed
 from .regions import region_tree, scope_of
-from .sequences import next_number
+from .sequences import current_number, next_number
 
 CHAIN = "audit_chain"  # the number sequence that orders the chain
 
@@ -185,10 +185,8 @@ def verify_chain(max_problems: int = 20) -> ChainReport:
         previous, expected = event.hash, event.seq + 1
         if len(problems) >= max_problems:
             break
-    last = db.session.execute(
-        select(NumberSequence.value).where(NumberSequence.name == CHAIN)
-    ).scalar_one_or_none()
-    if not problems and (last or 0) != expected - 1:
+    last = current_number(CHAIN)
+    if not problems and last != expected - 1:
         problems.append(f"链尾缺失：应有 {last} 条，只找到 {expected - 1} 条")
     return ChainReport(expected - 1, problems[:max_problems])
 

@@ -205,6 +205,9 @@ def _mirror_case(case: Case, result: RunResult) -> None:
     _write_row(case, values)
 
 
+_NEW_TASKS = insert(table_of(HumanTask))
+
+
 def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
     ready = {t.guid: t for t in result.ready_tasks}
     due = _task_dues(result.waiting)
@@ -266,9 +269,6 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
                 for task in ready.values()
             ],
         )
-
-
-_NEW_TASKS = insert(table_of(HumanTask))
 
 
 def _task_dues(waiting: tuple[Waiting, ...]) -> dict[str, datetime]:

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from app.calendar import WorkCalendar
 from app.clock import utcnow
 from app.engine import RunContext
-from app.extensions import db, execute_plain
-from app.models import HolidayDay, NumberSequence, ParameterValue, User, table_of
+from app.extensions import db
+from app.models import HolidayDay, ParameterValue, User
 from app.reference.parameters import PROVENANCE_TAGS, ParameterDefinition, load_definitions
 from forms.base import N_
 
 from . import InvalidInput
 from .audit import record
-from .sequences import next_number
+from .sequences import current_number, next_number
 
 
 def definitions() -> dict[str, ParameterDefinition]:
@@ -40,8 +40,6 @@ def definitions() -> dict[str, ParameterDefinition]:
 # Bumped in the transaction of every change of a parameter or a holiday: a process keeps the
 # tables in memory and reads them again only when this number has moved.
 CONFIGURATION = "configuration"
-_counters = table_of(NumberSequence)
-_GENERATION = select(_counters.c.value).where(_counters.c.name == CONFIGURATION)
 
 
 @dataclass(frozen=True)
@@ -52,9 +50,9 @@ class _Configuration:
 
 
 def _configuration() -> _Configuration:
-    generation = execute_plain(_GENERATION).scalar_one_or_none()
+    generation = current_number(CONFIGURATION)
     cached: _Configuration | None = current_app.extensions.get("tijian_configuration")
-    if cached is None or cached.generation != (generation or 0):
+    if cached is None or cached.generation != generation:
         # read after the number: the tables are at least as new as the generation kept with them
         holidays = db.session.execute(select(HolidayDay.day, HolidayDay.is_working_day)).all()
         changes = db.session.execute(
@@ -63,7 +61,7 @@ def _configuration() -> _Configuration:
             ).order_by(ParameterValue.effective_from, ParameterValue.id)
         ).all()
         cached = _Configuration(
-            generation or 0,
+            generation,
             WorkCalendar({day: working for day, working in holidays}),
             tuple((on, key, value) for on, key, value in changes),
         )

@@ -3,13 +3,14 @@ queue behind each other and a rolled-back transaction gives its number back."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, execute_plain
 from app.models import NumberSequence, table_of
 
 _counters = table_of(NumberSequence)
+_CURRENT = select(_counters.c.value).where(_counters.c.name == bindparam("counter"))
 _ADVANCE = (
     update(_counters)
     .where(_counters.c.name == bindparam("counter"))
@@ -30,3 +31,8 @@ def next_number(name: str, count: int = 1) -> int:
         return count
     except IntegrityError:  # another transaction created the counter first
         return int(execute_plain(_ADVANCE, advance).scalar_one())
+
+
+def current_number(name: str) -> int:
+    """The last number the sequence gave out (0 before the first)."""
+    return int(execute_plain(_CURRENT, {"counter": name}).scalar_one_or_none() or 0)
