@@ -46,7 +46,14 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Migrate, seed demo accounts and data, then serve.")
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
-def serve(host: str, port: int, demo: bool, workers: int) -> None:
+@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
+@click.option(
+    "--access-log",
+    is_flag=True,
+    help="log every request to standard output (on with --demo; in production the reverse "
+    "proxy keeps the access log)",
+)
+def serve(host: str, port: int, demo: bool, workers: int, threads: int, access_log: bool) -> None:
     """Serve the app with gunicorn."""
     if demo:
         os.environ["TIJIAN_DEMO"] = "1"
@@ -74,7 +81,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
     click.echo(f"体检 Tijian: http://{host}:{port}/")
     background = _demo_worker() if demo else None
     try:
-        _gunicorn(app, host, port, workers)
+        _gunicorn(app, host, port, workers, threads, access_log or demo)
     finally:
         if background is not None:
             background.terminate()
@@ -95,15 +102,18 @@ def _demo_secret_key() -> str:
     return path.read_text().strip()
 
 
-def _gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
+def _gunicorn(
+    app: Flask, host: str, port: int, workers: int, threads: int, access_log: bool
+) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", "-")
+            self.cfg.set("threads", threads)
+            if access_log:
+                self.cfg.set("accesslog", "-")
 
         def load(self) -> Any:
             return app

@@ -12,7 +12,7 @@ weighted so that a closed case has `TASKS_PER_CASE` task rows on average. The pe
 issue asks for 1M cases with 3M task rows; the demo's shortest closed case already has four, so
 a generated province has about five per case: more rows than asked, not fewer. Not cloned:
 documents, attachments and the audit trail (its hash chain would have to be
-recomputed row by row); the dashboard tallies are recounted at the end.
+recomputed row by row); the clones' dashboard tallies are counted at the end and added.
 """
 
 from __future__ import annotations
@@ -167,6 +167,9 @@ class _Ids:
             m: (db.session.execute(select(func.max(m.id))).scalar_one() or 0) + 1 for m in models
         }
 
+    def next(self, model: Any) -> int:
+        return self._next[model]
+
     def take(self, model: Any) -> int:
         value = self._next[model]
         self._next[model] = value + 1
@@ -201,6 +204,7 @@ def generate(
         )
     ]
     ids = _Ids(Enterprise, Case, WorkflowInstance, HumanTask, StageVisit, Deadline, Job)
+    first_case = ids.next(Case)
     numbers = _CaseNumbers()
     _bulk_writes(fast=True)
     now = utcnow()
@@ -225,7 +229,7 @@ def generate(
         batch.write()
         db.session.commit()
     numbers.save()
-    tallies.rebuild()
+    tallies.add_cases(first_case)
     _reset_sequences()
     db.session.commit()
     _bulk_writes(fast=False)

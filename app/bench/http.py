@@ -129,6 +129,7 @@ class Server:
 
     database_url: str
     workers: int
+    threads: int = 4
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -142,6 +143,7 @@ class Server:
         )
         command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--workers", str(self.workers)]
+        command += ["--threads", str(self.threads)]
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             command,
             env=env,
@@ -190,8 +192,8 @@ class Server:
 
 
 @contextmanager
-def serving(database_url: str, workers: int) -> Iterator[Server]:
-    server = Server(database_url, workers).start()
+def serving(database_url: str, workers: int, threads: int = 4) -> Iterator[Server]:
+    server = Server(database_url, workers, threads).start()
     try:
         yield server
     finally:

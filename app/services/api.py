@@ -30,6 +30,7 @@ from .documents import documents_of
 from .enterprises import add_enterprise, health_record
 from .regions import region_tree, scope_of
 from .tasks import (
+    ReadyTask,
     complete_task,
     ensure_can_complete,
     get_task_for_user,
@@ -172,7 +173,7 @@ def case_detail(case_id: int, user: User) -> dict[str, Any]:
     }
 
 
-def _task_summary(task: HumanTask) -> dict[str, Any]:
+def _task_summary(task: HumanTask | ReadyTask) -> dict[str, Any]:
     return {
         "id": task.id,
         "case_id": task.case_id,
@@ -265,7 +266,7 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
         raise NotFound(f"流程 {process_id} 不能直接发起或未部署")
     case = open_case(user, process_id, enterprise.id, str(title), str(entry))
     ready = ready_tasks(case.id)
-    commit_keeping(case, enterprise, *ready)
+    commit_keeping(case, enterprise)
     return {**_case_summary(case), "ready_tasks": [_task_summary(t) for t in ready]}
 
 

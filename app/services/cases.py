@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import forms
 from app.clock import CHINA_TZ, china_today
 from app.engine import EngineError, Reading, RunResult, Waiting
-from app.extensions import db, execute_plain
+from app.extensions import db, execute_plain, load_row
 from app.models import (
     AuditEvent,
     Case,
@@ -137,9 +137,7 @@ def lock_instance(instance_id: int) -> WorkflowInstance:
     steps on one case — parallel branches, a timer firing while an officer submits — run one
     after the other, each on the state the other left, instead of one failing the version check.
     Taken after the task or job row and before the job row, in that order everywhere."""
-    instance = db.session.get(
-        WorkflowInstance, instance_id, with_for_update=True, populate_existing=True
-    )
+    instance = load_row(WorkflowInstance, instance_id, lock=True)
     if instance is None:  # pragma: no cover - foreign keys
         raise NotFound(N_("案件不存在。"))
     return instance

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 import forms
+from app.calendar import WorkCalendar
 from app.clock import CHINA_TZ, travel_to, utcnow
 from app.extensions import db
 from app.models import Case, Enterprise, HumanTask, Job, User
@@ -940,9 +941,7 @@ def _play(story: Story) -> None:
         select(Enterprise).where(Enterprise.credit_code.startswith(story.credit_code17))
     ).scalar_one()
     calendar = work_calendar()
-    day = calendar.next_working_day(
-        utcnow().astimezone(CHINA_TZ).date() - dt.timedelta(days=story.days_ago)
-    )
+    day = calendar.next_working_day(_gallery_today(calendar) - dt.timedelta(days=story.days_ago))
     with travel_to(_at(day, 0)):
         case = start_case(
             _user("officer", enterprise),
@@ -967,6 +966,22 @@ def _play(story: Story) -> None:
             _do(case, enterprise, step, day)
     if story.until is not None:
         raise ValueError(f"{story.title}: never reached {story.until}")
+
+
+OFFICE_CLOSES = dt.time(17)  # China time; every step of a day is played from 09:00 on (_at)
+
+
+def _gallery_today(calendar: WorkCalendar) -> dt.date:
+    """The day the stories' "days ago" count back from: today once its office hours are over,
+    else the working day before. Seeded at night, in the morning or at a weekend, no story then
+    opens or steps ahead of now (a story of "today" seeded at 08:00 was opened at 09:00)."""
+    now = utcnow().astimezone(CHINA_TZ)
+    if calendar.is_working_day(now.date()) and now.time() >= OFFICE_CLOSES:
+        return now.date()
+    day = now.date() - dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def _fire_due_timers(moment: dt.datetime) -> None:

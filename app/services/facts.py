@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.clock import china_today, utcnow
-from app.extensions import db
+from app.extensions import db, load_row
 from app.models import Case, CaseFact, Enterprise, StageVisit
 
 from . import tallies
@@ -139,7 +139,7 @@ def task_completed(case: Case, form_key: str | None, submitted: Data, data: Data
 
 
 def _fact_of(case: Case) -> CaseFact:
-    fact = db.session.get(CaseFact, case.id)
+    fact = load_row(CaseFact, case.id)
     if fact is None:  # pragma: no cover - every case has one (migration 0013 added the old ones)
         raise LookupError(f"case {case.id} has no facts row")
     return fact

@@ -17,6 +17,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -165,6 +166,26 @@ def rebuild(session: Session | scoped_session[Session] | None = None, batch: int
     """Recount every tally from the facts, the open cases and the finished stage visits, in the
     transaction of `session` (the app's by default). Returns the number of rows written."""
     run = session or db.session
+    rows = [dict(zip(_COLUMNS, key, strict=True), count=n) for key, n in _count(run, batch, 0)]
+    run.execute(delete(DashboardTally))
+    for start in range(0, len(rows), batch):
+        run.execute(insert(DashboardTally), rows[start : start + batch])
+    return len(rows)
+
+
+def add_cases(first_case_id: int, batch: int = 20_000) -> None:
+    """Count the cases from `first_case_id` on into the tallies, adding to what is there: for
+    cases written in bulk rather than through the services (the benchmark's generator). Unlike
+    a rebuild it leaves the other cases' rows alone, as new cases in production do."""
+    counted = _count(db.session, batch, first_case_id)
+    for start in range(0, len(counted), batch):
+        _upsert(counted[start : start + batch])
+
+
+def _count(
+    run: Session | scoped_session[Any], batch: int, first_case_id: int
+) -> list[tuple[tuple[str, str, str, dt.date, str, int], int]]:
+    """What the cases from `first_case_id` on count towards, in upsert order."""
     totals: dict[tuple[str, str], Counter[Item]] = {}
 
     def count(unit: str, domain: str, items: Iterable[Item]) -> None:
@@ -176,6 +197,7 @@ def rebuild(session: Session | scoped_session[Session] | None = None, batch: int
     cases = (
         select(CaseFact, Case.status, Case.stage)
         .join(Case, Case.id == CaseFact.case_id)
+        .where(CaseFact.case_id >= first_case_id)
         .options(counted)
     )
     for fact, status, stage in run.execute(cases.execution_options(yield_per=batch)):
@@ -190,18 +212,15 @@ def rebuild(session: Session | scoped_session[Session] | None = None, batch: int
         StageVisit.entered_at,
         StageVisit.left_at,
     ).join(CaseFact, CaseFact.case_id == StageVisit.case_id)
+    finished = visits.where(StageVisit.left_at.is_not(None), StageVisit.case_id >= first_case_id)
     for unit, domain, stage, entered, left in run.execute(
-        visits.where(StageVisit.left_at.is_not(None)).execution_options(yield_per=batch)
+        finished.execution_options(yield_per=batch)
     ):
         if left is not None:  # the query's condition; this tells the type checker
             count(unit, domain, [of_visit(stage, entered, left)])
-    run.execute(delete(DashboardTally))
-    rows = [
-        dict(zip(_COLUMNS, (unit, domain, *item), strict=True), count=n)
+    return sorted(
+        ((unit, domain, *item), n)
         for (unit, domain), items in totals.items()
         for item, n in items.items()
         if n
-    ]
-    for start in range(0, len(rows), batch):
-        run.execute(insert(DashboardTally), rows[start : start + batch])
-    return len(rows)
+    )

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from functools import cache
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
-from app.extensions import commit_keeping, db, execute_plain
+from app.extensions import commit_keeping, db, execute_plain, load_row
 from app.models import Case, HumanTask, User, WorkflowInstance, table_of, utcnow
 from forms.base import N_
 
@@ -57,7 +58,7 @@ def inbox(user: User, limit: int = 200) -> list[HumanTask]:
 
 
 def get_task_for_user(task_id: int, user: User) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
+    task = load_row(HumanTask, task_id)
     if task is None:
         raise NotFound(N_("任务不存在。"))
     if not in_scope(user, task.region_code):
@@ -118,36 +119,49 @@ def _check_date_order(task: HumanTask, data: dict[str, Any]) -> None:
         raise InvalidFields(refused)
 
 
-def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[HumanTask]:
+def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[ReadyTask]:
     """Complete the task and run the engine; returns the case's READY tasks afterwards (the
     screens go on with `next_task_for` them, the API lists them)."""
     try:
         case = complete_in_transaction(task, data, user)
         ready = ready_tasks(case.id)
-        commit_keeping(case, *ready)
+        commit_keeping(case)
     except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()
         raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None
     return ready
 
 
-def ready_tasks(case_id: int) -> list[HumanTask]:
-    """The case's READY tasks, oldest first (as stored: rows already in the session are read
-    again, since plain statements change task rows behind it)."""
-    return list(db.session.execute(_ready_of_case(), {"case_id": case_id}).scalars())
+@dataclass(frozen=True)
+class ReadyTask:
+    """A READY task as a step leaves it: what the screens go on to and the API lists."""
+
+    id: int
+    case_id: int
+    name: str
+    bpmn_id: str
+    form_key: str | None
+    lane: str | None
+    state: str
+    assignee_id: int | None
+    created_at: datetime
 
 
-@cache  # after every step: built once
-def _ready_of_case() -> Select[HumanTask]:
-    return (
-        select(HumanTask)
-        .where(HumanTask.case_id == bindparam("case_id"), HumanTask.state == "READY")
-        .order_by(HumanTask.id)
-        .execution_options(populate_existing=True)
-    )
+_READY_OF_CASE = (
+    select(*(_rows.c[field.name] for field in fields(ReadyTask)))
+    .where(_rows.c.case_id == bindparam("case_id"), _rows.c.state == "READY")
+    .order_by(_rows.c.id)
+)
 
 
-def next_task_for(user: User, ready: list[HumanTask]) -> HumanTask | None:
+def ready_tasks(case_id: int) -> list[ReadyTask]:
+    """The case's READY tasks, oldest first, as stored (plain statements change task rows
+    behind the session; after every step: read as plain rows, not objects)."""
+    rows = execute_plain(_READY_OF_CASE, {"case_id": case_id})
+    return [ReadyTask(**row) for row in rows.mappings()]
+
+
+def next_task_for(user: User, ready: list[ReadyTask]) -> ReadyTask | None:
     """The user's next step on the case: the oldest READY task in one of their lanes."""
     return next((task for task in ready if task.lane in user.role_names), None)
 

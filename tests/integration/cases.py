@@ -22,7 +22,15 @@ def account(name: str) -> User:
 
 
 def ready(case_id: int) -> list[HumanTask]:
-    return task_service.ready_tasks(case_id)
+    """The case's READY task rows, oldest first, as objects to complete."""
+    return list(
+        db.session.execute(
+            select(HumanTask)
+            .where(HumanTask.case_id == case_id, HumanTask.state == "READY")
+            .order_by(HumanTask.id)
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
 
 
 def complete(case_id: int, bpmn_id: str, username: str, **data: Any) -> None:
