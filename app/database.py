@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +10,16 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DisconnectionError
 
 from .config import PROJECT_ROOT
 from .extensions import db
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+# A pooled connection idle longer than this is checked before use.
+IDLE_CHECK_SECONDS = 1.0
 
 
 def configure(app: Flask) -> None:
@@ -22,6 +28,31 @@ def configure(app: Flask) -> None:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
+    elif uri.startswith("postgresql"):
+        with app.app_context():
+            event.listen(db.engine, "checkin", _note_checkin)
+            event.listen(db.engine, "checkout", _check_if_idle)
+
+
+# A server connection can die while it sits in the pool (database restart, failover, a firewall
+# dropping idle sockets). pool_pre_ping would check it on every checkout: a round trip on every
+# request. A connection handed back a moment ago is alive; one that sat idle is checked. On a
+# restart under load the requests in flight fail anyway, and the first disconnect SQLAlchemy
+# sees invalidates the whole pool.
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _check_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    if time.monotonic() - record.info.get("checked_in", 0.0) < IDLE_CHECK_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()  # hand it over as the pool keeps it: outside a transaction
+    except Exception as exc:  # the pool then connects afresh (and retries the checkout)
+        raise DisconnectionError from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

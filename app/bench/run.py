@@ -26,6 +26,10 @@ from .timers import timer_figures
 
 CLIENTS = 8  # concurrent officers for the throughput figure
 WEB_WORKERS = 2  # gunicorn worker processes: one per core
+# Threads per process: these requests keep the CPU busy between short database round trips, and
+# every round trip hands the GIL to another thread and back. Measured with 8 clients on
+# PostgreSQL: 2 processes × 1 thread ~200 completions/s, 2 × 4 ~120 /s (docs/performance.md).
+WEB_THREADS = 1
 BYTES_SAMPLE = 1000  # closed cases generated to weigh one
 TIMERS = 10_000  # timers due at once for the worker figures
 
@@ -78,7 +82,7 @@ def run_bench(
             db.engine.dispose()  # the server's processes must not share these connections
         figures[:0] = time_pages(app, rounds, page_subjects, token)
         if stack:
-            with http.serving(url, WEB_WORKERS) as server:
+            with http.serving(url, WEB_WORKERS, WEB_THREADS) as server:
                 latency = http.completion_latency(server, latency_tasks)
                 sequence = http.three_task_sequence(server, token, credit_codes, rounds)
                 rate = http.completion_throughput(server, load_tasks, CLIENTS)

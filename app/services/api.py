@@ -25,12 +25,11 @@ from app.models import (
 
 from . import InvalidInput, NotFound
 from . import inbox as inbox_service
-from .cases import case_data, case_tasks, get_case_for_user, open_case
+from .cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
 from .documents import documents_of
 from .enterprises import add_enterprise, health_record
 from .regions import region_tree, scope_of
 from .tasks import (
-    ReadyTask,
     complete_task,
     ensure_can_complete,
     get_task_for_user,

@@ -143,12 +143,16 @@ def lock_instance(instance_id: int) -> WorkflowInstance:
     return instance
 
 
-def apply_run_result(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
-    """Mirror an engine run into the instance, the case row and the READY task rows."""
+def apply_run_result(
+    case: Case, instance: WorkflowInstance, result: RunResult
+) -> list[ReadyTask] | None:
+    """Mirror an engine run into the instance, the case row and the READY task rows. Returns
+    the case's READY tasks when the rows written say it all (None: read them)."""
     _store_state(instance, result)
     _mirror_case(case, result)
-    _sync_task_rows(case, instance, result)
+    ready = _sync_task_rows(case, instance, result)
     scheduling.sync(case, instance, result)
+    return ready
 
 
 def _store_state(instance: WorkflowInstance, result: RunResult) -> None:
@@ -203,11 +207,32 @@ def _mirror_case(case: Case, result: RunResult) -> None:
     _write_row(case, values)
 
 
-_NEW_TASKS = insert(table_of(HumanTask))
+@dataclass(frozen=True)
+class ReadyTask:
+    """A READY task as a step leaves it: what the screens go on to and the API lists."""
+
+    id: int
+    case_id: int
+    name: str
+    bpmn_id: str
+    form_key: str | None
+    lane: str | None
+    state: str
+    assignee_id: int | None
+    created_at: datetime
 
 
-def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
+_task_rows = table_of(HumanTask)
+_NEW_TASKS = insert(_task_rows).returning(_task_rows.c.id, sort_by_parameter_order=True)
+
+
+def _sync_task_rows(
+    case: Case, instance: WorkflowInstance, result: RunResult
+) -> list[ReadyTask] | None:
+    """Write the READY rows the run left. Returns them when no row was kept from before (the
+    usual step: the new rows are all there is), else None."""
     ready = {t.guid: t for t in result.ready_tasks}
+    kept = False
     due = _task_dues(result.waiting)
     if result.ready_before is None:  # the rows are not known from the run: read them
         open_rows = db.session.execute(
@@ -224,7 +249,7 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
     else:
         # The READY rows are the tasks ready before the run (less one completed meanwhile,
         # which its own update already took out of READY): write only the difference.
-        rows = table_of(HumanTask)
+        rows = _task_rows
         of_instance = (rows.c.instance_id == instance.id, rows.c.state == "READY")
         gone = result.ready_before - ready.keys()
         if gone:
@@ -245,28 +270,37 @@ def _sync_task_rows(case: Case, instance: WorkflowInstance, result: RunResult) -
                     .values(due_at=due.get(element))
                 )
         for guid in result.ready_before:
-            ready.pop(guid, None)
-    if ready:
-        execute_plain(
-            _NEW_TASKS,
-            [
-                {
-                    "case_id": case.id,
-                    "instance_id": instance.id,
-                    "task_guid": task.guid,
-                    "process_id": task.process_id,
-                    "bpmn_id": task.bpmn_id,
-                    "name": task.name,
-                    "form_key": task.form_key,
-                    "lane": task.lane,
-                    "region_code": case.region_code,
-                    "documentation": task.documentation,
-                    "instructions": task.instructions,
-                    "due_at": due.get(task.bpmn_id),
-                }
-                for task in ready.values()
-            ],
+            kept = ready.pop(guid, None) is not None or kept
+    if not ready:
+        return None if kept or result.ready_before is None else []
+    now = utcnow()
+    new_rows = [
+        {
+            "case_id": case.id,
+            "instance_id": instance.id,
+            "task_guid": task.guid,
+            "process_id": task.process_id,
+            "bpmn_id": task.bpmn_id,
+            "name": task.name,
+            "form_key": task.form_key,
+            "lane": task.lane,
+            "region_code": case.region_code,
+            "documentation": task.documentation,
+            "instructions": task.instructions,
+            "due_at": due.get(task.bpmn_id),
+            "created_at": now,
+        }
+        for task in ready.values()
+    ]
+    ids = execute_plain(_NEW_TASKS, new_rows).scalars().all()
+    if kept or result.ready_before is None:
+        return None
+    return [
+        ReadyTask(
+            row_id, case.id, task.name, task.bpmn_id, task.form_key, task.lane, "READY", None, now
         )
+        for row_id, task in zip(ids, ready.values(), strict=True)
+    ]
 
 
 def _task_dues(waiting: tuple[Waiting, ...]) -> dict[str, datetime]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, fields
-from datetime import datetime
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -19,7 +18,7 @@ from forms.base import N_
 
 from . import Conflict, Forbidden, InvalidFields, InvalidInput, NotFound, facts
 from .audit import record
-from .cases import apply_run_result, lock_instance
+from .cases import ReadyTask, apply_run_result, lock_instance
 from .decision_support import FINE_FORMS, require_justification
 from .enterprises import first_offense_lookback
 from .library import LIBRARY_FORM, add_entry
@@ -123,28 +122,13 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[Rea
     """Complete the task and run the engine; returns the case's READY tasks afterwards (the
     screens go on with `next_task_for` them, the API lists them)."""
     try:
-        case = complete_in_transaction(task, data, user)
-        ready = ready_tasks(case.id)
+        case, known = complete_in_transaction(task, data, user)
+        ready = ready_tasks(case.id) if known is None else known
         commit_keeping(case)
     except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()
         raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None
     return ready
-
-
-@dataclass(frozen=True)
-class ReadyTask:
-    """A READY task as a step leaves it: what the screens go on to and the API lists."""
-
-    id: int
-    case_id: int
-    name: str
-    bpmn_id: str
-    form_key: str | None
-    lane: str | None
-    state: str
-    assignee_id: int | None
-    created_at: datetime
 
 
 _READY_OF_CASE = (
@@ -166,9 +150,12 @@ def next_task_for(user: User, ready: list[ReadyTask]) -> ReadyTask | None:
     return next((task for task in ready if task.lane in user.role_names), None)
 
 
-def complete_in_transaction(task: HumanTask, data: dict[str, Any], user: User) -> Case:
+def complete_in_transaction(
+    task: HumanTask, data: dict[str, Any], user: User
+) -> tuple[Case, list[ReadyTask] | None]:
     """Complete the task in the caller's transaction (rolled back on refusal); the lane check
-    is the caller's (the screens check it on loading the task, a warning batch by its role)."""
+    is the caller's (the screens check it on loading the task, a warning batch by its role).
+    Returns the case and, when the rows written tell, its READY tasks (None: read them)."""
     ensure_can_complete(task, user)
     if task.form_key in FINE_FORMS:
         require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
@@ -191,7 +178,7 @@ def complete_in_transaction(task: HumanTask, data: dict[str, Any], user: User) -
     except (InvalidTaskData, EngineError) as exc:
         db.session.rollback()
         raise InvalidInput(f"提交的数据无法处理：{exc}") from exc
-    apply_run_result(case, instance, result)
+    ready = apply_run_result(case, instance, result)
     facts.task_completed(case, task.form_key, data, result.data)
     if task.form_key == LIBRARY_FORM:
         add_entry(case, result.data, data)
@@ -206,4 +193,4 @@ def complete_in_transaction(task: HumanTask, data: dict[str, Any], user: User) -
         form_key=task.form_key,
         data=data,
     )
-    return case
+    return case, ready

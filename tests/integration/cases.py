@@ -35,7 +35,12 @@ def ready(case_id: int) -> list[HumanTask]:
 
 def complete(case_id: int, bpmn_id: str, username: str, **data: Any) -> None:
     task = next(t for t in ready(case_id) if t.bpmn_id == bpmn_id)
-    task_service.complete_task(task, data, account(username))
+    answered = task_service.complete_task(task, data, account(username))
+    # a step answers with the READY tasks as stored (taken from the rows it wrote, or read)
+    stored = ready(case_id)
+    assert [(t.id, t.bpmn_id, t.lane, t.assignee_id) for t in answered] == [
+        (t.id, t.bpmn_id, t.lane, t.assignee_id) for t in stored
+    ]
 
 
 def warning_case() -> int:
