@@ -185,6 +185,13 @@ def gallery_app(gallery_database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def postgres_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """An app on a fresh PostgreSQL database, for what only PostgreSQL has."""
+    for url in _fresh_database("postgres_template", request):
+        yield from _app_on(url)
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app import create_app, database
+from app import database
 from app.extensions import db
-from tests.conftest import PostgresTemplate, base_config
+from tests.conftest import PostgresTemplate
 
 
 def _backend() -> int:
@@ -22,39 +23,25 @@ def _backend() -> int:
 
 
 def test_an_idle_connection_the_server_dropped_is_replaced(
-    postgres_template: PostgresTemplate,
+    postgres_app: Flask, postgres_template: PostgresTemplate
 ) -> None:
-    url = postgres_template.new_database()
-    app = create_app(base_config(url))
-    try:
-        with app.app_context():
-            dropped = _backend()
-            postgres_template._execute(f"SELECT pg_terminate_backend({dropped})")
-            time.sleep(database.IDLE_CHECK_SECONDS + 0.2)
-            assert _backend() != dropped  # no error: the pool noticed and connected afresh
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        postgres_template.drop(url)
+    with postgres_app.app_context():
+        dropped = _backend()
+        postgres_template._execute(f"SELECT pg_terminate_backend({dropped})")
+        time.sleep(database.IDLE_CHECK_SECONDS + 0.2)
+        assert _backend() != dropped  # no error: the pool noticed and connected afresh
 
 
 def test_a_connection_in_use_is_not_checked_again(
-    postgres_template: PostgresTemplate, monkeypatch: pytest.MonkeyPatch
+    postgres_app: Flask, postgres_template: PostgresTemplate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The check is for idle connections only: a busy one costs no round trip per request (a
     dropped busy one fails the request that finds it, as in-flight requests of a restart do)."""
-    url = postgres_template.new_database()
-    app = create_app(base_config(url))
     monkeypatch.setattr(database, "IDLE_CHECK_SECONDS", 60.0)
-    try:
-        with app.app_context():
-            dropped = _backend()
-            postgres_template._execute(f"SELECT pg_terminate_backend({dropped})")
-            with pytest.raises(OperationalError):
-                _backend()
-            db.session.rollback()
-            assert _backend() != dropped  # the disconnect invalidated the pool
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        postgres_template.drop(url)
+    with postgres_app.app_context():
+        dropped = _backend()
+        postgres_template._execute(f"SELECT pg_terminate_backend({dropped})")
+        with pytest.raises(OperationalError):
+            _backend()
+        db.session.rollback()
+        assert _backend() != dropped  # the disconnect invalidated the pool

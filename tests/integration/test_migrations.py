@@ -15,7 +15,7 @@ from app import create_app, database
 from app.extensions import db
 from app.models import AuditEvent, Base, Case, CaseFact, Region
 from app.services.audit import verify_chain
-from tests.conftest import PostgresTemplate, base_config
+from tests.conftest import base_config
 
 
 def test_schema_matches_models_after_down_and_up(app: Flask) -> None:
@@ -98,21 +98,12 @@ def test_the_facts_migration_gives_every_earlier_case_its_row(app: Flask) -> Non
         assert all(unit == region[:4] + "00" for region, unit in rows)
 
 
-def test_engine_states_are_compressed_with_lz4_on_postgresql(
-    postgres_template: PostgresTemplate,
-) -> None:
-    url = postgres_template.new_database()
-    app = create_app(base_config(url))
-    try:
-        with app.app_context():
-            method = db.session.execute(
-                text(
-                    "SELECT attcompression FROM pg_attribute"
-                    " WHERE attrelid = 'workflow_instance'::regclass AND attname = 'state'"
-                )
-            ).scalar_one()
-        assert method == "l"
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        postgres_template.drop(url)
+def test_engine_states_are_compressed_with_lz4_on_postgresql(postgres_app: Flask) -> None:
+    with postgres_app.app_context():
+        method = db.session.execute(
+            text(
+                "SELECT attcompression FROM pg_attribute"
+                " WHERE attrelid = 'workflow_instance'::regclass AND attname = 'state'"
+            )
+        ).scalar_one()
+    assert method == "l"
