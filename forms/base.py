@@ -238,8 +238,29 @@ class _NotAfterToday:
             raise ValidationError(N_("日期不能晚于今天。"))
 
 
-def day(label: str, required: bool = True, past: bool = True, description: str = "") -> DateField:
+class RequiredWhen:
+    """An optional field that one answer of another field makes required (the date of a payment
+    only when it was paid). It runs before Optional, which ends the checks of an empty field."""
+
+    def __init__(self, other: str, answer: object, message: str) -> None:
+        self.other, self.answer, self.message = other, answer, message
+
+    def __call__(self, form: Form, field: Field) -> None:
+        empty = not field.raw_data or not str(field.raw_data[0]).strip()
+        if empty and form[self.other].data == self.answer:
+            raise StopValidation(self.message)
+
+
+def day(
+    label: str,
+    required: bool = True,
+    past: bool = True,
+    description: str = "",
+    required_when: RequiredWhen | None = None,
+) -> DateField:
     checks: list[Any] = [InputRequired(message=N_("请填写日期。")) if required else Optional()]
+    if required_when is not None:
+        checks.insert(0, required_when)
     if past:
         checks.append(_NotAfterToday())
     return DateField(label, validators=checks, description=description)

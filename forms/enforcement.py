@@ -1,9 +1,7 @@
 """H 执行."""
 
-from wtforms import ValidationError
-
 from . import task_form
-from .base import N_, TaskForm, choice, day, money, text, yes_no
+from .base import N_, RequiredWhen, TaskForm, choice, day, money, text, yes_no
 
 
 @task_form("enforcement.payment")
@@ -18,12 +16,12 @@ class PaymentForm(TaskForm):
             ("DEFERRAL_REQUESTED", N_("申请暂缓或分期缴纳")),
         ),
     )
-    paid_on = day(N_("缴款日期"), required=False)
+    paid_on = day(
+        N_("缴款日期"),
+        required=False,
+        required_when=RequiredWhen("payment_status", "PAID", N_("已缴清的，请填写缴款日期。")),
+    )
     amount_paid = money(N_("缴款金额（元）"), required=False)
-
-    def validate_paid_on(self, field: object) -> None:
-        if self.payment_status.data == "PAID" and self.paid_on.data is None:
-            raise ValidationError(N_("已缴清的，请填写缴款日期。"))
 
 
 @task_form("enforcement.deferral")
@@ -31,11 +29,12 @@ class DeferralForm(TaskForm):
     title = N_("暂缓或分期缴纳审批")
 
     deferral_approved = yes_no(N_("批准"))
-    deferral_until = day(N_("缴纳期限"), required=False, past=False)
-
-    def validate_deferral_until(self, field: object) -> None:
-        if self.deferral_approved.data and self.deferral_until.data is None:
-            raise ValidationError(N_("批准暂缓的，请填写缴纳期限。"))
+    deferral_until = day(
+        N_("缴纳期限"),
+        required=False,
+        past=False,
+        required_when=RequiredWhen("deferral_approved", True, N_("批准暂缓的，请填写缴纳期限。")),
+    )
 
 
 @task_form("enforcement.urge")
@@ -50,11 +49,11 @@ class AfterUrgeForm(TaskForm):
     title = N_("催告后履行情况")
 
     paid_after_urge = yes_no(N_("已缴纳罚款及加处罚款"))
-    paid_on = day(N_("缴款日期"), required=False)
-
-    def validate_paid_on(self, field: object) -> None:
-        if self.paid_after_urge.data and self.paid_on.data is None:
-            raise ValidationError(N_("已缴纳的，请填写缴款日期。"))
+    paid_on = day(
+        N_("缴款日期"),
+        required=False,
+        required_when=RequiredWhen("paid_after_urge", True, N_("已缴纳的，请填写缴款日期。")),
+    )
 
 
 @task_form("enforcement.court")

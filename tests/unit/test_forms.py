@@ -5,6 +5,7 @@ import datetime as dt
 from werkzeug.datastructures import MultiDict
 
 import forms
+from forms.enforcement import AfterUrgeForm, DeferralForm, PaymentForm
 from forms.inspection import InspectionRecordForm
 
 from .process_driver import BUNDLE
@@ -89,3 +90,30 @@ def test_every_user_task_has_a_registered_form_and_every_form_is_used() -> None:
     used = {t.form_key for p in BUNDLE.processes.values() for t in p.user_tasks}
     assert used <= forms.registered_form_keys()
     assert forms.registered_form_keys() <= used, "a registered form no diagram uses"
+
+
+def test_a_date_some_answers_need_is_asked_for_exactly_then() -> None:
+    """A payment date is optional, until the answer says the fine was paid (an empty optional
+    field skips its own checks, so the condition is a validator of the field that runs first)."""
+    today = {"today": dt.date(2026, 11, 24)}
+    cases = [
+        (PaymentForm, {"payment_status": "PAID"}, "paid_on", "已缴清的，请填写缴款日期。"),
+        (
+            DeferralForm,
+            {"deferral_approved": "yes"},
+            "deferral_until",
+            "批准暂缓的，请填写缴纳期限。",
+        ),
+        (AfterUrgeForm, {"paid_after_urge": "yes"}, "paid_on", "已缴纳的，请填写缴款日期。"),
+    ]
+    for form_class, answer, field, message in cases:
+        form = form_class(MultiDict(answer), meta=today)
+        assert not form.validate()
+        assert form.errors == {field: [message]}
+    assert PaymentForm(MultiDict({"payment_status": "DEFERRAL_REQUESTED"}), meta=today).validate()
+    assert DeferralForm(MultiDict({"deferral_approved": "no"}), meta=today).validate()
+    assert AfterUrgeForm(MultiDict({"paid_after_urge": "no"}), meta=today).validate()
+    paid = PaymentForm(MultiDict({"payment_status": "PAID", "paid_on": "2026-11-20"}), meta=today)
+    assert paid.validate(), paid.errors
+    late = PaymentForm(MultiDict({"payment_status": "PAID", "paid_on": "2026-12-20"}), meta=today)
+    assert not late.validate() and "paid_on" in late.errors  # the later checks still run
