@@ -130,7 +130,7 @@ def migrate(old_hash: str, new_hash: str, actor: User) -> MigrationReport:
             from_bundle=old_hash,
             to_bundle=new_hash,
         )
-        case.process_version_id = pairs[case.process_version_id].id
+        case.process_version_id = instance.process_version_id = pairs[case.process_version_id].id
         moved += 1
     db.session.commit()
     return MigrationReport(old_hash, new_hash, moves, more, moved)

@@ -125,6 +125,8 @@ def _check(
     found = []
     if not has_facts:
         found.append("没有统计事实行（case_fact）")
+    if instance.process_version_id != case.process_version_id:
+        found.append("流程实例与案件的流程版本不一致")
     finished = instance.status == "COMPLETED"
     if finished != (case.status == "CLOSED"):
         found.append(f"案件状态 {case.status} 与流程实例状态 {instance.status} 不一致")

@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Case, HumanTask, Job, ProcessVersion
+from app.models import AuditEvent, Case, HumanTask, Job, ProcessVersion, WorkflowInstance
+from app.services.consistency import verify
 from app.services.process_library import active_bundle, deploy_model
 from tests.conftest import login
 from tests.integration.cases import account, warning_case
@@ -67,6 +68,12 @@ def test_a_later_deadline_moves_running_cases_after_a_dry_run(
     assert done.status_code == 200 and "已迁移" in done.get_data(as_text=True)
     with app.app_context():
         assert bundle_of(case_id) == new
+        instance = db.session.execute(
+            select(WorkflowInstance).where(WorkflowInstance.case_id == case_id)
+        ).scalar_one()
+        case = db.session.get(Case, case_id)
+        assert case is not None and instance.process_version_id == case.process_version_id
+        assert verify().ok, verify().problems
         moved = waiting_task(case_id)
         # the step is still the officer's, with the draft (whether or not the engine re-armed it)
         assert moved.assignee_id == account("officer").id
