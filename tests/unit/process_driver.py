@@ -56,13 +56,18 @@ def submit_form(form_key: str, data: dict[str, Any], today: dt.date) -> dict[str
 
 
 class Case:
-    def __init__(self, start: dt.datetime | None = None, **data: Any):
+    def __init__(
+        self,
+        start: dt.datetime | None = None,
+        *,
+        process_id: str = "enforcement_case",
+        **data: Any,
+    ):
+        """`process_id`: any process of the bundle; the app starts each with the same data."""
         self.now = start or dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in China
         self.parameters = dict(PARAMETERS)
         initial = {**INITIAL_CASE_DATA, "party_type": "LEGAL_PERSON", "domain": "FOOD", **data}
-        self.result: RunResult = ENGINE.start(
-            BUNDLE.hash, "enforcement_case", initial, self.context
-        )
+        self.result: RunResult = ENGINE.start(BUNDLE.hash, process_id, initial, self.context)
         self.state = json.loads(unpack(self.result.state))
 
     @property
