@@ -233,6 +233,7 @@ def generate(
     _reset_sequences()
     db.session.commit()
     _bulk_writes(fast=False)
+    _analyze()
     return Generated(count, len(enterprises.made_rows), task_rows, time.perf_counter() - started)
 
 
@@ -433,6 +434,15 @@ def _bulk_writes(fast: bool) -> None:
     afterwards the connection goes back to the app's setting (app/database.py)."""
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text(f"PRAGMA synchronous={'OFF' if fast else 'NORMAL'}"))
+
+
+def _analyze() -> None:
+    """PostgreSQL: statistics for what was just loaded, as after any bulk load (autovacuum
+    would get there later; until then the planner guesses from the empty tables' figures).
+    SQLite keeps none on purpose (docs/performance.md)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def _reset_sequences() -> None:
