@@ -233,7 +233,7 @@ def generate(
     _reset_sequences()
     db.session.commit()
     _bulk_writes(fast=False)
-    _analyze()
+    _vacuum_analyze()
     return Generated(count, len(enterprises.made_rows), task_rows, time.perf_counter() - started)
 
 
@@ -436,13 +436,14 @@ def _bulk_writes(fast: bool) -> None:
         db.session.execute(text(f"PRAGMA synchronous={'OFF' if fast else 'NORMAL'}"))
 
 
-def _analyze() -> None:
-    """PostgreSQL: statistics for what was just loaded, as after any bulk load (autovacuum
-    would get there later; until then the planner guesses from the empty tables' figures).
-    SQLite keeps none on purpose (docs/performance.md)."""
+def _vacuum_analyze() -> None:
+    """PostgreSQL: what autovacuum does for a table that has grown (since version 13 for
+    inserts too), done now, as after any bulk load: statistics for the planner, which otherwise
+    plans from the empty tables' figures, and the visibility map, without which no query can
+    answer from an index alone. SQLite keeps no statistics on purpose (docs/performance.md)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
 
 
 def _reset_sequences() -> None:

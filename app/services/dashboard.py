@@ -609,14 +609,15 @@ def heatmap(user: User, process_id: str, args: Mapping[str, str]) -> list[HeatCe
         elements = {t.bpmn_id: (t.bpmn_id, t.name) for t in tasks}
         query = (
             select(HumanTask.bpmn_id, func.count(), func.avg(_epoch(HumanTask.created_at)))
-            .join(CaseFact, CaseFact.case_id == HumanTask.case_id)
-            .where(
-                HumanTask.state == "READY",
-                HumanTask.bpmn_id.in_(list(elements)),
-                CaseFact.unit_code.in_(units),
-            )
+            .where(HumanTask.state == "READY", HumanTask.bpmn_id.in_(list(elements)))
             .group_by(HumanTask.bpmn_id)
         )
+        if not filters.everything:
+            # the province's view needs no unit: joined for all, PostgreSQL merged the waiting
+            # tasks with every case's facts row (150 ms at 1M cases) instead of looking them up
+            query = query.join(CaseFact, CaseFact.case_id == HumanTask.case_id).where(
+                CaseFact.unit_code.in_(units)
+            )
     else:
         raise NotFound(N_("没有这个流程。"))
     cells = []

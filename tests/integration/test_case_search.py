@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case, Enterprise, SavedFilter, User
+from app.services import case_search
 from tests.conftest import login
 
 
@@ -59,6 +60,11 @@ def test_search_finds_by_every_field_within_the_scope(gallery_app: Flask) -> Non
     assert found(q=code) == expected["code"]
     assert found(q="羊绒") == expected["name"] != []
     assert found(q=some.case_no) == expected["number"]
+    # a text that matches more parties than are looked up one by one: the same cases
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(case_search, "FEW_PARTIES", 0)
+        assert found(q="羊绒") == expected["name"]
+        assert found(q=code) == expected["code"]
     assert found(officer="officer_es") == expected["officer"] != []
     assert found(since="2099-01-01") == []
     assert client.get("/cases/", query_string={"since": "tomorrow"}).status_code == 422
