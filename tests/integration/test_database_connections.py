@@ -27,7 +27,7 @@ def test_an_idle_connection_the_server_dropped_is_replaced(
 ) -> None:
     with postgres_app.app_context():
         dropped = _backend()
-        postgres_template._execute(f"SELECT pg_terminate_backend({dropped})")
+        postgres_template._execute(f"SELECT pg_terminate_backend({dropped}, 5000)")
         time.sleep(database.IDLE_CHECK_SECONDS + 0.2)
         assert _backend() != dropped  # no error: the pool noticed and connected afresh
 
@@ -40,7 +40,7 @@ def test_a_connection_in_use_is_not_checked_again(
     monkeypatch.setattr(database, "IDLE_CHECK_SECONDS", 60.0)
     with postgres_app.app_context():
         dropped = _backend()
-        postgres_template._execute(f"SELECT pg_terminate_backend({dropped})")
+        postgres_template._execute(f"SELECT pg_terminate_backend({dropped}, 5000)")
         with pytest.raises(OperationalError):
             _backend()
         db.session.rollback()
