@@ -44,7 +44,8 @@ def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
 
 
 def _check_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    if time.monotonic() - record.info.get("checked_in", 0.0) < IDLE_CHECK_SECONDS:
+    checked_in = record.info.get("checked_in")  # none yet: a connection just made
+    if checked_in is None or time.monotonic() - checked_in < IDLE_CHECK_SECONDS:
         return
     try:
         cursor = dbapi_connection.cursor()

@@ -1,5 +1,5 @@
-"""Flask extension singletons, bound to the app in create_app(), and two cheaper uses of the
-session for hot paths."""
+"""Flask extension singletons, bound to the app in create_app(), and cheaper uses of the
+session for hot paths (plain statements, commits that keep what they wrote, rows by key)."""
 
 from functools import cache
 from typing import Any, TypeVar

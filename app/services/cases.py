@@ -232,7 +232,8 @@ def _sync_task_rows(
     """Write the READY rows the run left. Returns them when no row was kept from before (the
     usual step: the new rows are all there is), else None."""
     ready = {t.guid: t for t in result.ready_tasks}
-    kept = False
+    # the answer is the new rows alone when the run's rows are known and none was kept
+    answer = result.ready_before is not None and not result.ready_before & ready.keys()
     due = _task_dues(result.waiting)
     if result.ready_before is None:  # the rows are not known from the run: read them
         open_rows = db.session.execute(
@@ -270,9 +271,9 @@ def _sync_task_rows(
                     .values(due_at=due.get(element))
                 )
         for guid in result.ready_before:
-            kept = ready.pop(guid, None) is not None or kept
+            ready.pop(guid, None)
     if not ready:
-        return None if kept or result.ready_before is None else []
+        return [] if answer else None
     now = utcnow()
     new_rows = [
         {
@@ -293,7 +294,7 @@ def _sync_task_rows(
         for task in ready.values()
     ]
     ids = execute_plain(_NEW_TASKS, new_rows).scalars().all()
-    if kept or result.ready_before is None:
+    if not answer:
         return None
     return [
         ReadyTask(
