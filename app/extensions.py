@@ -32,14 +32,21 @@ def execute_plain(statement: Executable, parameters: Any = None) -> CursorResult
 
 
 def commit_keeping(*objects: Any) -> None:
-    """Commit, and keep what the objects held instead of expiring it: they are what this
-    transaction wrote. Reading them again after the commit would take another connection from
-    the pool and a round trip or two for rows nobody else has changed in between."""
+    """Commit, and keep what the objects held instead of expiring it (their columns, and the
+    references among them): they are what this transaction wrote. Reading them again after the
+    commit would take another connection from the pool and a round trip or two for rows nobody
+    else has changed in between."""
     kept = []
+    ids = {id(obj) for obj in objects}
     for obj in objects:
         state = inspect(obj)
         columns = state.mapper.column_attrs.keys()
-        kept.append((obj, {key: state.dict[key] for key in columns if key in state.dict}))
+        values = {key: state.dict[key] for key in columns if key in state.dict}
+        # and their references to one another (a case keeps its kept party)
+        for key in state.mapper.relationships.keys():
+            if id(state.dict.get(key)) in ids:
+                values[key] = state.dict[key]
+        kept.append((obj, values))
     db.session.commit()
     for obj, values in kept:
         for key, value in values.items():

@@ -23,7 +23,7 @@ from app.models import (
     utcnow,
 )
 
-from . import InvalidInput, NotFound
+from . import InvalidInput
 from . import inbox as inbox_service
 from .cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
 from .documents import documents_of
@@ -219,10 +219,8 @@ def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
     form = form_class.from_json(body, china_today())
     if not form.validate():
         raise FieldErrors("提交的内容有误", {k: list(v) for k, v in form.errors.items()})
-    case_id = task.case_id  # read now: the commit expires the task
+    case = task.case  # held here, its values are kept by the commit: no query after it
     ready = complete_task(task, form.to_task_data(), user)
-    case = db.session.get(Case, case_id)  # kept by the commit: no query
-    assert case is not None  # noqa: S101 - foreign key
     next_task = next_task_for(user, ready)
     return {
         "case": _case_summary(case),
@@ -261,10 +259,8 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
     if problems:
         raise FieldErrors("提交的内容有误", problems)
     assert enterprise is not None  # noqa: S101 - checked above
-    if process_id not in {v.process_id for v in startable_versions()}:
-        raise NotFound(f"流程 {process_id} 不能直接发起或未部署")
-    case = open_case(user, process_id, enterprise.id, str(title), str(entry))
-    ready = ready_tasks(case.id)
+    case, known = open_case(user, process_id, enterprise.id, str(title), str(entry))
+    ready = ready_tasks(case.id) if known is None else known
     commit_keeping(case, enterprise)
     return {**_case_summary(case), "ready_tasks": [_task_summary(t) for t in ready]}
 

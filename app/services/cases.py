@@ -48,7 +48,7 @@ from .workflows import engine
 def start_case(
     user: User, process_id: str, enterprise_id: int, title: str, entry: str = "CLUE"
 ) -> Case:
-    case = open_case(user, process_id, enterprise_id, title, entry)
+    case, _ = open_case(user, process_id, enterprise_id, title, entry)
     db.session.commit()
     return case
 
@@ -60,17 +60,18 @@ def open_case(
     title: str,
     entry: str = "CLUE",
     known: Mapping[str, Any] | None = None,
-) -> Case:
+) -> tuple[Case, list[ReadyTask] | None]:
     """Open a case in the caller's transaction (start_case commits it; events commit it with
     the event record). `known`: case data already settled by whoever opens it (a 双随机 draw
-    names the inspectors), which the screens then pre-fill."""
+    names the inspectors), which the screens then pre-fill. Returns the case and, when the
+    rows written tell, its READY tasks (None: read them)."""
     version = db.session.execute(
         select(ProcessVersion).where(
             ProcessVersion.process_id == process_id, ProcessVersion.is_active.is_(True)
         )
     ).scalar_one_or_none()
-    if version is None:
-        raise NotFound(f"流程 {process_id} 未部署。")
+    if version is None or not engine().bundle(version.bundle_hash).processes[process_id].startable:
+        raise NotFound(f"流程 {process_id} 不能直接发起或未部署。")
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or not in_scope(user, enterprise.region_code):
         raise Forbidden(N_("该经营主体不在您的管辖范围内。"))
@@ -116,7 +117,7 @@ def open_case(
     db.session.add_all([case, instance])
     db.session.flush()
     facts.case_opened(case, enterprise, ended=result.completed)
-    _sync_task_rows(case, instance, result)
+    ready = _sync_task_rows(case, instance, result)
     scheduling.sync(case, instance, result)
     record(
         "open_case",
@@ -128,7 +129,7 @@ def open_case(
         process=process_id,
         bundle=version.bundle_hash,
     )
-    return case
+    return case, ready
 
 
 def lock_instance(instance_id: int) -> WorkflowInstance:

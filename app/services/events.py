@@ -179,7 +179,7 @@ def _complaint(
         return 404, _error(404, "payload.credit_code: 未登记的经营主体"), None
     summary = str(payload.get("summary") or "投诉举报")[:200]
     try:  # committed together with the event record, so a retry cannot open a second case
-        opened = open_case(client, "enforcement_case", enterprise.id, summary, "CLUE")
+        opened, _ = open_case(client, "enforcement_case", enterprise.id, summary, "CLUE")
     except Forbidden as exc:
         return 403, _error(403, str(exc)), None
     answer = {"case_no": opened.case_no, "case_id": opened.id, "stage": opened.stage}

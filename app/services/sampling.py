@@ -238,7 +238,7 @@ def make_draw(
     try:
         for target in result:
             inspectors = [names[i] for i in target["inspector_ids"]]
-            case = open_case(
+            case, _ = open_case(
                 user,
                 PROCESS,
                 target["enterprise_id"],

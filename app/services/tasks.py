@@ -124,7 +124,7 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[Rea
     try:
         case, known = complete_in_transaction(task, data, user)
         ready = ready_tasks(case.id) if known is None else known
-        commit_keeping(case)
+        commit_keeping(case, case.enterprise)
     except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()
         raise Conflict(N_("案件正在被他人同时办理，请刷新后重试。")) from None

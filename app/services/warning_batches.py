@@ -148,7 +148,7 @@ def publish(user: User, keys: Collection[str], days: int, served_on: dt.date) ->
 
 def _serve(user: User, batch: WarningBatch, recipient: Recipient, summary: str) -> None:
     enterprise, risk = recipient.enterprise, recipient.risk
-    case = open_case(
+    case, _ = open_case(
         user,
         PROCESS,
         enterprise.id,

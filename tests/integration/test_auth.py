@@ -7,7 +7,7 @@ import logging
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
@@ -63,6 +63,32 @@ def test_throttling_locks_the_account_after_five_failures(app: Flask, client: Fl
         )
         assert attempts == [False] * 5  # the throttled attempt never reached the password check
     assert post_login(client, "reviewer", "demo")[0] == 302  # other accounts are unaffected
+
+
+def test_bad_api_tokens_are_throttled_per_address_but_good_ones_still_work(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    with app.app_context():
+        good = {"Authorization": f"Bearer {create_token('officer', 'throttle check')}"}
+    bad = {"Authorization": "Bearer tjn_guess"}
+    assert [client.get("/api/v1/tasks", headers=bad).status_code for _ in range(4)] == [
+        401,
+        401,
+        401,
+        429,
+    ]
+    refused = client.get("/api/v1/tasks", headers=bad)
+    assert refused.status_code == 429 and "令牌验证失败次数过多" in refused.json["message"]
+    # a good token is 256 random bits: guessing is what the throttle stops, not its owner
+    assert client.get("/api/v1/tasks", headers=good).status_code == 200
+    other = client.get("/api/v1/tasks", headers=bad, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other.status_code == 401  # the count is per address
+    with app.app_context():
+        counted = db.session.execute(
+            select(func.count()).where(LoginAttempt.succeeded.is_(False))
+        ).scalar_one()
+        assert counted == 4  # three refused at 127.0.0.1, one at 10.9.9.9; throttled ones not
 
 
 def test_passwords_are_stored_as_scrypt_hashes(app: Flask) -> None:
