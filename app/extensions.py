@@ -53,18 +53,15 @@ def commit_keeping(*objects: Any) -> None:
             set_committed_value(obj, key, value)
 
 
-def load_row(model: type[Model], key: object, *, lock: bool = False) -> Model | None:
+def load_row(model: type[Model], key: object) -> Model | None:
     """`session.get` for hot paths: a row the session does not hold yet is read with a
     statement built once (`session.get` builds its own on every call and costs three times as
-    much). `lock`: FOR UPDATE until the commit, the values read afresh."""
-    if not lock and inspect(model).identity_key_from_primary_key((key,)) in db.session.identity_map:
+    much)."""
+    if inspect(model).identity_key_from_primary_key((key,)) in db.session.identity_map:
         return db.session.get(model, key)
-    return db.session.execute(_by_key(model, lock), {"key": key}).scalar_one_or_none()
+    return db.session.execute(_by_key(model), {"key": key}).scalar_one_or_none()
 
 
 @cache
-def _by_key(model: type[Base], lock: bool) -> Select[Any]:
-    statement = select(model).where(inspect(model).primary_key[0] == bindparam("key"))
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    return statement
+def _by_key(model: type[Base]) -> Select[Any]:
+    return select(model).where(inspect(model).primary_key[0] == bindparam("key"))

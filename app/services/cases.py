@@ -12,14 +12,14 @@ from functools import cache
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import Select, Update, bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import CHINA_TZ, china_today
 from app.engine import EngineError, Reading, RunResult, Waiting
-from app.extensions import db, execute_plain, load_row
+from app.extensions import db, execute_plain
 from app.models import (
     AuditEvent,
     Case,
@@ -39,7 +39,7 @@ from forms.base import N_
 
 from . import Forbidden, InvalidInput, NotFound, facts, scheduling
 from .audit import record
-from .parameters import run_context, work_calendar
+from .parameters import generation_column, generation_seen, run_context, work_calendar
 from .regions import in_scope, scope_of
 from .sequences import next_number
 from .workflows import engine
@@ -138,10 +138,24 @@ def lock_instance(instance_id: int) -> WorkflowInstance:
     steps on one case — parallel branches, a timer firing while an officer submits — run one
     after the other, each on the state the other left, instead of one failing the version check.
     Taken after the task or job row and before the job row, in that order everywhere."""
-    instance = load_row(WorkflowInstance, instance_id, lock=True)
-    if instance is None:  # pragma: no cover - foreign keys
+    row = db.session.execute(_lock_statement(), {"key": instance_id}).one_or_none()
+    if row is None:  # pragma: no cover - foreign keys
         raise NotFound(N_("案件不存在。"))
+    instance, generation = row
+    generation_seen(generation)
     return instance
+
+
+@cache
+def _lock_statement() -> Select[WorkflowInstance, int]:
+    """The instance, read afresh and locked, and the configuration generation in the same round
+    trip: the engine run that follows needs both."""
+    return (
+        select(WorkflowInstance, generation_column())
+        .where(WorkflowInstance.id == bindparam("key"))
+        .with_for_update(of=WorkflowInstance)
+        .execution_options(populate_existing=True)
+    )
 
 
 def apply_run_result(

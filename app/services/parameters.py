@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 
 from app.calendar import WorkCalendar
 from app.clock import utcnow
@@ -22,7 +22,7 @@ from forms.base import N_
 
 from . import InvalidInput
 from .audit import record
-from .sequences import current_number, next_number
+from .sequences import current_number, next_number, number_column
 
 
 def definitions() -> dict[str, ParameterDefinition]:
@@ -49,8 +49,29 @@ class _Configuration:
     changes: tuple[tuple[dt.date, str, Any], ...]  # (effective from, key, value), in order
 
 
+# The generation read along with a workflow instance's lock, kept for that transaction only:
+# the engine run that follows the lock then needs no query of its own for it.
+_SEEN = "configuration_generation"
+
+
+def generation_column() -> ScalarSelect[int]:
+    """The configuration generation, for a statement that reads it on the way."""
+    return number_column(CONFIGURATION)
+
+
+def generation_seen(generation: int | None) -> None:
+    db.session.info[_SEEN] = (db.session().get_transaction(), generation or 0)
+
+
+def _generation() -> int:
+    seen = db.session.info.pop(_SEEN, None)
+    if seen is not None and seen[0] is db.session().get_transaction():
+        return int(seen[1])
+    return current_number(CONFIGURATION)
+
+
 def _configuration() -> _Configuration:
-    generation = current_number(CONFIGURATION)
+    generation = _generation()
     cached: _Configuration | None = current_app.extensions.get("tijian_configuration")
     if cached is None or cached.generation != generation:
         # read after the number: the tables are at least as new as the generation kept with them

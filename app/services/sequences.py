@@ -3,7 +3,7 @@ queue behind each other and a rolled-back transaction gives its number back."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import ScalarSelect, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, execute_plain
@@ -36,3 +36,8 @@ def next_number(name: str, count: int = 1) -> int:
 def current_number(name: str) -> int:
     """The last number the sequence gave out (0 before the first)."""
     return int(execute_plain(_CURRENT, {"counter": name}).scalar_one_or_none() or 0)
+
+
+def number_column(name: str) -> ScalarSelect[int]:
+    """The sequence's last number as a column of another statement (NULL before the first)."""
+    return select(_counters.c.value).where(_counters.c.name == name).scalar_subquery()

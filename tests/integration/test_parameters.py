@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from app import create_app
 from app.cli import main
 from app.extensions import db
-from app.models import AuditEvent, ParameterValue
+from app.models import AuditEvent, ParameterValue, WorkflowInstance
 from app.services import InvalidInput
+from app.services.cases import lock_instance
 from app.services.parameters import run_context, set_holiday, set_parameter, values_in_force
 from tests.conftest import base_config
+from tests.integration.cases import warning_case
 
 
 def test_defaults_come_from_the_file(app: Flask) -> None:
@@ -53,6 +55,32 @@ def test_another_process_sees_a_change_at_its_next_run(app: Flask) -> None:
         context = run_context()
         assert context.parameters["RETURN_VISIT_CD"] == 45
         assert context.calendar.is_working_day(day)
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_the_generation_read_with_an_instance_lock_serves_that_transaction_only(
+    app: Flask,
+) -> None:
+    """A step reads the configuration generation in the statement that locks its instance; the
+    run in that transaction uses it, and a later transaction reads the generation afresh."""
+    other = create_app(base_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    with app.app_context():
+        case_id = warning_case()
+        instance_id = db.session.execute(
+            select(WorkflowInstance.id).where(WorkflowInstance.case_id == case_id)
+        ).scalar_one()
+        db.session.commit()
+        assert run_context().parameters["RETURN_VISIT_CD"] != 45  # cached in this process
+        with other.app_context():
+            set_parameter("RETURN_VISIT_CD", 45, dt.date(2026, 1, 1), None)
+        lock_instance(instance_id)
+        assert run_context().parameters["RETURN_VISIT_CD"] == 45  # the lock's reading
+        lock_instance(instance_id)
+        db.session.commit()  # a reading left unused ends with its transaction
+        with other.app_context():
+            set_parameter("RETURN_VISIT_CD", 46, dt.date(2026, 1, 1), None)
+        assert run_context().parameters["RETURN_VISIT_CD"] == 46
     with other.app_context():
         db.engine.dispose()
 
