@@ -35,7 +35,7 @@ from .tasks import (
     get_task_for_user,
     inbox,
     next_task_for,
-    ready_tasks,
+    ready_after,
 )
 from .workflows import startable_versions
 
@@ -260,7 +260,7 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
         raise FieldErrors("提交的内容有误", problems)
     assert enterprise is not None  # noqa: S101 - checked above
     case, known = open_case(user, process_id, enterprise.id, str(title), str(entry))
-    ready = ready_tasks(case.id) if known is None else known
+    ready = ready_after(case.id, known)
     commit_keeping(case, enterprise)
     return {**_case_summary(case), "ready_tasks": [_task_summary(t) for t in ready]}
 

@@ -123,7 +123,7 @@ def complete_task(task: HumanTask, data: dict[str, Any], user: User) -> list[Rea
     screens go on with `next_task_for` them, the API lists them)."""
     try:
         case, known = complete_in_transaction(task, data, user)
-        ready = ready_tasks(case.id) if known is None else known
+        ready = ready_after(case.id, known)
         commit_keeping(case, case.enterprise)
     except StaleDataError:  # the instance lock makes this a safety net only
         db.session.rollback()
@@ -143,6 +143,11 @@ def ready_tasks(case_id: int) -> list[ReadyTask]:
     behind the session; after every step: read as plain rows, not objects)."""
     rows = execute_plain(_READY_OF_CASE, {"case_id": case_id})
     return [ReadyTask(**row) for row in rows.mappings()]
+
+
+def ready_after(case_id: int, known: list[ReadyTask] | None) -> list[ReadyTask]:
+    """The case's READY tasks after a step: the step's own answer when it has one, else read."""
+    return ready_tasks(case_id) if known is None else known
 
 
 def next_task_for(user: User, ready: list[ReadyTask]) -> ReadyTask | None:
