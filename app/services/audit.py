@@ -6,14 +6,14 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import has_request_context, request
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from app.audit_chain import GENESIS, entry_hash
 from app.extensions import db, execute_plain
-from app.models import AuditEvent, User, table_of, utcnow
+from app.models import AuditEvent, NumberSequence, User, table_of, utcnow
 from forms.base import N_
 
 from .paging import narrowed
@@ -125,6 +125,21 @@ _BATCH = "audit_batch"
 _entries = table_of(AuditEvent)
 _HASH_AT = select(_entries.c.hash).where(_entries.c.seq == bindparam("seq"))
 _INSERT = insert(_entries)
+_counters = table_of(NumberSequence)
+# The chain position and the hash it links to in one round trip. The hash is read in the
+# statement's snapshot: on PostgreSQL a writer that waited for the counter's lock does not see
+# the entry of the transaction it waited for, gets NULL and reads that hash again.
+_ADVANCE_TO_TIP = (
+    update(_counters)
+    .where(_counters.c.name == CHAIN)
+    .values(value=_counters.c.value + bindparam("count"))
+    .returning(
+        _counters.c.value,
+        select(_entries.c.hash)
+        .where(_entries.c.seq == _counters.c.value - bindparam("count"))
+        .scalar_subquery(),
+    )
+)
 
 
 @contextmanager
@@ -147,8 +162,17 @@ def _chain(entries: list[dict[str, Any]]) -> None:
     db.session.flush()
     # The chain position is a gap-free number: its row lock queues concurrent writers, so each
     # entry links to the one committed before it.
-    seq = next_number(CHAIN, len(entries)) - len(entries) + 1
-    previous = GENESIS if seq == 1 else execute_plain(_HASH_AT, {"seq": seq - 1}).scalar_one()
+    advanced = execute_plain(_ADVANCE_TO_TIP, {"count": len(entries)}).one_or_none()
+    previous: str | None = None
+    if advanced is None:  # the counter's first use creates its row
+        last = next_number(CHAIN, len(entries))
+    else:
+        last, previous = cast("tuple[int, str | None]", tuple(advanced))
+    seq = last - len(entries) + 1
+    if seq == 1:
+        previous = GENESIS
+    elif previous is None:
+        previous = execute_plain(_HASH_AT, {"seq": seq - 1}).scalar_one()
     rows = []
     for number, entry in enumerate(entries, seq):
         row = {"seq": number, "prev_hash": previous, **entry}

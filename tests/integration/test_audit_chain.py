@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 from flask import Flask
 from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services.audit import verify_chain
+from app.services.audit import record, verify_chain
 from app.services.auth import create_user
 from tests.conftest import login
 from tests.integration.cases import warning_case
@@ -112,3 +114,59 @@ def test_the_audit_viewer_filters_pages_and_keeps_to_the_region(app: Flask) -> N
     officer = app.test_client()
     login(officer, "officer")
     assert officer.get("/supervision/audit").status_code == 403
+
+
+def test_a_writer_that_waited_for_the_chain_links_to_the_entry_it_waited_for(
+    postgres_app: Flask,
+) -> None:
+    """The chain position and its tip are read by one statement; on PostgreSQL a writer that
+    waited for the counter's lock cannot see the tip written meanwhile in that statement's
+    snapshot and must read it again, or it would link to nothing."""
+    first_recorded, first_may_commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with postgres_app.app_context():
+            try:
+                record("set_locale", "user", 1, actor_name="first")
+                first_recorded.set()
+                first_may_commit.wait(30)
+                db.session.commit()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+                first_recorded.set()
+
+    def second() -> None:
+        with postgres_app.app_context():
+            try:
+                record("set_locale", "user", 2, actor_name="second")
+                db.session.commit()
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert first_recorded.wait(30)
+    threads[1].start()
+    with postgres_app.app_context():
+        waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        for _ in range(300):  # until the second writer waits for the counter's row lock
+            if db.session.execute(waiting).scalar_one():
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the second writer never waited for the chain")
+        db.session.rollback()
+        first_may_commit.set()
+        for thread in threads:
+            thread.join(30)
+        assert not errors, errors
+        entries = {
+            e.actor_name: e
+            for e in db.session.execute(
+                select(AuditEvent).where(AuditEvent.actor_name.in_(["first", "second"]))
+            ).scalars()
+        }
+        assert entries["second"].seq == entries["first"].seq + 1
+        assert entries["second"].prev_hash == entries["first"].hash
+        assert verify_chain().intact
