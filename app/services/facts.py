@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, update
 
 from app.clock import china_today, utcnow
-from app.extensions import db, load_row
-from app.models import Case, CaseFact, Enterprise, StageVisit
+from app.extensions import db, execute_plain, load_row
+from app.models import Case, CaseFact, Enterprise, StageVisit, table_of
 
 from . import tallies
 from .regions import region_tree
@@ -46,17 +46,23 @@ def stage_changed(case: Case, stage: str | None, ended: bool) -> None:
     now = utcnow()
     fact = _fact_of(case)
     before, after = tallies.of_open(case.stage), _open_in(stage, ended)
-    left = db.session.execute(
-        select(StageVisit).where(StageVisit.case_id == case.id, StageVisit.left_at.is_(None))
-    ).scalars()
-    for visit in left:
-        visit.left_at = now
+    for visit in execute_plain(_LEAVE_STAGE, {"of_case": case.id, "now": now}):
         after[tallies.of_visit(visit.stage, visit.entered_at, now)] += 1
     tallies.change(fact, before, after)
     if stage and not ended:
         db.session.add(
             StageVisit(case_id=case.id, unit_code=fact.unit_code, stage=stage, entered_at=now)
         )
+
+
+_visits = table_of(StageVisit)
+# the case's open visit closed and read back in one statement
+_LEAVE_STAGE = (
+    update(_visits)
+    .where(_visits.c.case_id == bindparam("of_case"), _visits.c.left_at.is_(None))
+    .values(left_at=bindparam("now"))
+    .returning(_visits.c.stage, _visits.c.entered_at)
+)
 
 
 def _open_in(stage: str | None, ended: bool) -> Counter[tallies.Item]:
@@ -138,8 +144,18 @@ def task_completed(case: Case, form_key: str | None, submitted: Data, data: Data
     tallies.change(fact, before, tallies.of_fact(fact))
 
 
+# The identity map holds rows weakly: a facts row read for a step's stage change and not
+# changed by it would be read again for the step's screen. Kept here for the transaction only.
+_KEPT = "case_facts"
+
+
 def _fact_of(case: Case) -> CaseFact:
-    fact = load_row(CaseFact, case.id)
+    transaction = db.session().get_transaction()
+    kept: tuple[object, dict[int, CaseFact]] | None = db.session.info.get(_KEPT)
+    if kept is None or kept[0] is not transaction:
+        kept = db.session.info[_KEPT] = (transaction, {})
+    fact = kept[1].get(case.id) or load_row(CaseFact, case.id)
     if fact is None:  # pragma: no cover - every case has one (migration 0013 added the old ones)
         raise LookupError(f"case {case.id} has no facts row")
+    kept[1][case.id] = fact
     return fact
