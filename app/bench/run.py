@@ -72,7 +72,7 @@ def run_bench(
                 http.deploy_bench_workflows()
                 warm = http.WARM_UP
                 latency_tasks = http.open_warning_cases(rounds + warm)
-                load_tasks = http.open_warning_cases(CLIENTS * max(rounds, 25))
+                load_tasks = http.open_warning_cases(CLIENTS * max(3 * rounds, 25))
                 figures.append(http.engine_floor(latency_tasks[-1], rounds))
                 figures.append(_pdf(rounds))
                 credit_codes = [p.credit_code for p in http.demo_officer_and_parties()[1]]
