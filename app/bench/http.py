@@ -35,7 +35,11 @@ from .figures import Figure, timed
 
 # The task every completion figure completes: a risk warning's first screen (stage A).
 TASK = "a_assess"
-TASK_USER = "credit"  # its lane
+# The completion figures' cases are opened and worked in 鄂尔多斯: every run leaves them waiting
+# at their next step (an officer's), and in 呼和浩特 they would pile up, run after run, in the
+# inbox whose page the probes time.
+LOAD_OFFICER, LOAD_REGION = "officer_es", "1506"
+TASK_USER = "credit_es"  # TASK's lane, in LOAD_REGION
 TASK_DATA = {"situation": "INDIVIDUAL_RISK", "risk_summary": "冷链运输温控记录缺失"}
 SEQUENCE_PROCESS = "bench_three_steps"  # app/bench/workflows/
 SEQUENCE_DATA = {
@@ -61,30 +65,33 @@ def deploy_bench_workflows() -> None:
 PARTIES = 500
 
 
-def demo_officer_and_parties() -> tuple[User, list[Enterprise]]:
-    """The demo officer (呼和浩特) and up to PARTIES enterprises in the officer's region: who
-    opens the benchmark's cases, against whom (in turn)."""
-    officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
+def demo_officer_and_parties(
+    username: str = "officer", region: str = "1501"
+) -> tuple[User, list[Enterprise]]:
+    """A demo officer (by default 呼和浩特's) and up to PARTIES enterprises in the officer's
+    region: who opens the benchmark's cases, against whom (in turn)."""
+    officer = db.session.execute(select(User).where(User.username == username)).scalar_one()
     parties = list(
         db.session.execute(
             select(Enterprise)
-            .where(Enterprise.region_code.like("1501%"), Enterprise.is_association.is_(False))
+            .where(Enterprise.region_code.like(f"{region}%"), Enterprise.is_association.is_(False))
             .order_by(Enterprise.id)
             .limit(PARTIES)
         ).scalars()
     )
     if not parties:
-        raise RuntimeError("no enterprise in 呼和浩特: seed the demo data first")
+        raise RuntimeError(f"no enterprise in region {region}: seed the demo data first")
     return officer, parties
 
 
-def open_warning_cases(count: int) -> list[int]:
-    """`count` new risk-warning cases in 呼和浩特, each waiting at TASK; their task ids."""
-    officer, parties = demo_officer_and_parties()
+def open_warning_cases(count: int, officer: str = "officer", region: str = "1501") -> list[int]:
+    """`count` new risk-warning cases opened by `officer` in `region` (by default 呼和浩特),
+    each waiting at TASK; their task ids."""
+    officer_user, parties = demo_officer_and_parties(officer, region)
     tasks = []
     for n in range(count):
         party = parties[n % len(parties)]
-        case = start_case(officer, "enforcement_case", party.id, f"基准预警{n}", "WARNING")
+        case = start_case(officer_user, "enforcement_case", party.id, f"基准预警{n}", "WARNING")
         tasks.append(
             db.session.execute(
                 select(HumanTask.id).where(

@@ -71,8 +71,9 @@ def run_bench(
                 figures.append(_bytes_per_closed_case())
                 http.deploy_bench_workflows()
                 warm = http.WARM_UP
-                latency_tasks = http.open_warning_cases(rounds + warm)
-                load_tasks = http.open_warning_cases(CLIENTS * max(3 * rounds, 25))
+                load = (http.LOAD_OFFICER, http.LOAD_REGION)
+                latency_tasks = http.open_warning_cases(rounds + warm, *load)
+                load_tasks = http.open_warning_cases(CLIENTS * max(3 * rounds, 25), *load)
                 figures.append(http.engine_floor(latency_tasks[-1], rounds))
                 figures.append(_pdf(rounds))
                 credit_codes = [p.credit_code for p in http.demo_officer_and_parties()[1]]
