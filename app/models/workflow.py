@@ -92,7 +92,8 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         UniqueConstraint("instance_id", "task_guid"),
-        # the inbox counts and pages a 盟市's waiting tasks from this index alone
+        # the inbox counts and pages a 盟市's waiting tasks from this index alone (the id is in
+        # every SQLite index entry anyway; PostgreSQL's needs it included)
         Index(
             "ix_human_task_inbox",
             "state",
@@ -101,6 +102,7 @@ class HumanTask(Base):
             "assignee_id",
             "due_at",
             "created_at",
+            postgresql_include=["id"],
         ),
         Index("ix_human_task_due", "state", "due_at", "id"),
         Index("ix_human_task_element", "state", "bpmn_id", "created_at"),  # the heatmap

@@ -142,7 +142,9 @@ def page(user: User, args: Mapping[str, str]) -> InboxPage:
     for name in VIEWS:
         if name == "all" and not (HEADS & user.role_names):
             continue
-        counted = _filtered(_base(user, name), args).with_only_columns(func.count(HumanTask.id))
+        counted = _filtered(_base(user, name), args).with_only_columns(
+            func.count(), maintain_column_froms=True
+        )
         counts[name] = int(db.session.execute(counted).scalar_one())
     return InboxPage(rows, counts, following, _days_left(rows))
 
