@@ -124,23 +124,30 @@ def page(user: User, args: Mapping[str, str]) -> InboxPage:
         query = query.where(
             tuple_(due_key, HumanTask.id) > tuple_(literal(cursor[0]), literal(cursor[1]))
         )
-    # the page's ids first, from the index; then only those rows, whole
-    ids = query.with_only_columns(HumanTask.id).limit(PAGE_SIZE + 1).subquery()
-    rows = list(
-        db.session.execute(
-            select(HumanTask)
-            .where(HumanTask.id.in_(select(ids.c.id)))
-            .order_by(due_key, HumanTask.id)
-        ).scalars()
+    # The page's ids first, from the index, with the number of tasks matching (the sort has
+    # seen them all anyway: with a search, counting them again was as slow as the page); then
+    # only those rows, whole.
+    ids = (
+        query.with_only_columns(HumanTask.id, func.count().over().label("matching"))
+        .limit(PAGE_SIZE + 1)
+        .subquery()
     )
+    found = db.session.execute(
+        select(HumanTask, ids.c.matching)
+        .join(ids, ids.c.id == HumanTask.id)
+        .order_by(due_key, HumanTask.id)
+    ).all()
+    rows = [task for task, _ in found]
+    counts = {}
+    if not after:  # after a cursor the window saw only the tasks that follow it
+        counts[view] = int(found[0].matching) if found else 0
     following = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
         following = f"{(last.due_at or FAR_FUTURE).isoformat()}|{last.id}"
-    counts = {}
     for name in VIEWS:
-        if name == "all" and not (HEADS & user.role_names):
+        if name in counts or (name == "all" and not (HEADS & user.role_names)):
             continue
         counted = _filtered(_base(user, name), args).with_only_columns(
             func.count(), maintain_column_froms=True

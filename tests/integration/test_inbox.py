@@ -153,12 +153,16 @@ def test_keyset_pages(app: Flask, client: FlaskClient, monkeypatch: pytest.Monke
     login(client, "officer")
     seen: list[int] = []
     url = "/tasks/"
+    pages_counts: list[dict[str, int]] = []
     while url:
         page = client.get(url).get_data(as_text=True)
         seen += task_ids(page)
+        pages_counts.append(counts(page))
         following = re.search(r'href="(/tasks/\?[^"]*after=[^"]+)"', page)
         url = following.group(1).replace("&amp;", "&") if following else ""
     assert seen == sorted(set(seen), key=seen.index) and set(seen) == set(officer_tasks(app))
+    # every page counts the whole view, not what follows its cursor
+    assert len(seen) > 1 and pages_counts == [{"mine": 0, "group": len(seen)}] * len(seen)
     assert client.get("/tasks/?after=garbage").status_code == 422
 
 
