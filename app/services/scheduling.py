@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
 from sqlalchemy import delete, select
 
 from app.engine import RunResult
 from app.extensions import db
 from app.models import Case, Deadline, Job, WorkflowInstance, utcnow
+
+_KNOWN = "scheduling_rows"
+
+
+@contextmanager
+def rows_known(
+    jobs: Mapping[int, Job], deadlines: Mapping[int, Sequence[Deadline]]
+) -> Iterator[None]:
+    """Within, `sync` takes the job and the deadline rows of the instances in `jobs` (by
+    instance id; an instance missing from `deadlines` has none) from here: a worker round reads
+    them for all its instances at once instead of two queries per fired timer."""
+    db.session.info[_KNOWN] = (jobs, deadlines)
+    try:
+        yield
+    finally:
+        del db.session.info[_KNOWN]
+
+
+def _rows_of(instance_id: int) -> tuple[Job | None, Sequence[Deadline]]:
+    known = db.session.info.get(_KNOWN)
+    if known is not None and instance_id in known[0]:
+        job = known[0][instance_id]
+        return (job if job.kind == "TIMER" else None), known[1].get(instance_id, ())
+    job = db.session.execute(
+        select(Job).where(Job.instance_id == instance_id, Job.kind == "TIMER")
+    ).scalar_one_or_none()
+    deadlines = db.session.execute(select(Deadline).where(Deadline.instance_id == instance_id))
+    return job, list(deadlines.scalars())
 
 
 def sync(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
@@ -14,9 +45,7 @@ def sync(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
     the deadline rows of its boundary timers (for reminders and escalation)."""
     if result.waiting_before == result.waiting:
         return  # the rows mirror what the instance waited for before: nothing moved
-    job = db.session.execute(
-        select(Job).where(Job.instance_id == instance.id, Job.kind == "TIMER")
-    ).scalar_one_or_none()
+    job, deadlines = _rows_of(instance.id)
     due = result.next_timer
     if due is None:
         if job is not None:
@@ -28,12 +57,7 @@ def sync(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
         job.updated_at = utcnow()
 
     current = {w.bpmn_id: w for w in result.waiting if w.boundary and w.due is not None}
-    rows = {
-        row.element_id: row
-        for row in db.session.execute(
-            select(Deadline).where(Deadline.instance_id == instance.id)
-        ).scalars()
-    }
+    rows = {row.element_id: row for row in deadlines}
     gone = [element for element in rows if element not in current]
     if gone:
         db.session.execute(

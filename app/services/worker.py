@@ -31,7 +31,7 @@ from app.models import (
 )
 from app.reference.roles import Role
 
-from . import Conflict, NotFound, audit, mail, tallies
+from . import Conflict, NotFound, audit, mail, scheduling, tallies
 from .cases import apply_run_result
 from .parameters import run_context
 from .workflows import engine
@@ -103,13 +103,24 @@ def fire_round(
     # referenced until the round ends (the session holds rows weakly), so the stage changes
     # find them in the session instead of reading them one by one
     _facts = _rows_by_id(CaseFact, set(cases))
-    overdue = _overdue_deadlines(set(job_of), now)
+    deadlines = _deadlines_of(set(job_of))
+    overdue = {
+        instance_id: late
+        for instance_id, rows in deadlines.items()
+        if (late := [row for row in rows if row.due_at <= now])
+    }
     outcomes["lost"] = len(job_ids) - len(locked)  # done meanwhile
     failures: list[tuple[int, EngineError]] = []
     notes: list[Notification] = []
     try:
         # one flush, one tally upsert and one audit insert for the round, not one per job
-        with db.session.no_autoflush, tallies.batched(), audit.batched():
+        jobs = {job.instance_id: job for job in locked.values()}
+        with (
+            db.session.no_autoflush,
+            tallies.batched(),
+            audit.batched(),
+            scheduling.rows_known(jobs, deadlines),
+        ):
             for instance in instances:
                 job = locked.get(job_of[instance.id])
                 if job is None:
@@ -285,12 +296,10 @@ def send_reminders(now: dt.datetime, context: RunContext | None = None) -> int:
     return len(notes)
 
 
-def _overdue_deadlines(instance_ids: set[int], now: dt.datetime) -> dict[int, list[Deadline]]:
+def _deadlines_of(instance_ids: set[int]) -> dict[int, list[Deadline]]:
     found: dict[int, list[Deadline]] = {}
     for deadline in db.session.execute(
-        select(Deadline)
-        .where(Deadline.instance_id.in_(sorted(instance_ids)), Deadline.due_at <= now)
-        .order_by(Deadline.id)
+        select(Deadline).where(Deadline.instance_id.in_(sorted(instance_ids))).order_by(Deadline.id)
     ).scalars():
         found.setdefault(deadline.instance_id, []).append(deadline)
     return found
