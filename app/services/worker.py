@@ -261,12 +261,19 @@ def send_reminders(now: dt.datetime, context: RunContext | None = None) -> int:
     """Remind the case officers of every deadline that is REMINDER_WD working days away."""
     context = context or run_context(now=now)
     days = int(context.parameters.get("REMINDER_WD", 2))
-    horizon = now + dt.timedelta(days=days * 2 + 10)  # a cheap bound; the calendar decides
+    # The last day a reminder is due for; due_at is the midnight after a deadline's last day
+    # (end_of_day in the diagrams), so the last day is the day of the second before due_at.
+    # Only the deadlines to remind now are read and locked: every round of every worker runs
+    # this, and a province has thousands of deadlines in the weeks ahead.
+    last_day = context.calendar.deadline(context.today(), days, "working_days").due
+    until = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), CHINA_TZ)
     rows = (
         db.session.execute(
             select(Deadline)
             .where(
-                Deadline.reminded_at.is_(None), Deadline.due_at <= horizon, Deadline.due_at > now
+                Deadline.reminded_at.is_(None),
+                Deadline.due_at < until + dt.timedelta(seconds=1),
+                Deadline.due_at > now,
             )
             .with_for_update(skip_locked=True)
         )
@@ -275,11 +282,7 @@ def send_reminders(now: dt.datetime, context: RunContext | None = None) -> int:
     )
     notes = []
     for deadline in rows:
-        # due_at is the midnight after the last day (end_of_day in the diagrams)
         due_day = (deadline.due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
-        remind_from = context.calendar.deadline(context.today(), days, "working_days").due
-        if due_day > remind_from:
-            continue
         case = db.session.get(Case, deadline.case_id)
         assert case is not None  # noqa: S101 - foreign key
         notes.append(

@@ -19,7 +19,7 @@ from app.models import AuditEvent, Case, Enterprise, Incident, Job, Notification
 from app.services import tallies
 from app.services.audit import verify_chain
 from app.services.cases import start_case
-from app.services.parameters import set_parameter
+from app.services.parameters import run_context, set_parameter
 from app.services.worker import acquire, run_once
 from app.services.workflows import deploy
 from tests.conftest import PostgresTemplate, base_config, login
@@ -84,6 +84,24 @@ def test_reminder_comes_two_working_days_before_the_deadline(app: Flask, client:
         assert f"{self_check_due_day():%Y年%m月%d日}" in message
     login(client, "officer")
     assert "到期提醒" in client.get("/supervision/notifications").get_data(as_text=True)
+
+
+def test_the_reminder_starts_the_first_day_the_last_day_is_near_enough(app: Flask) -> None:
+    """Only deadlines to remind are read: the bound in SQL must be the calendar's, to the day."""
+    with app.app_context():
+        warning_case()
+        last_day = self_check_due_day()
+        context = run_context()
+        days = int(context.parameters.get("REMINDER_WD", 2))
+        first = min(
+            day
+            for day in (last_day - dt.timedelta(days=n) for n in range(30))
+            if context.calendar.deadline(day, days, "working_days").due >= last_day
+        )
+        morning = dt.time(9)
+        day_before = dt.datetime.combine(first - dt.timedelta(days=1), morning, CHINA)
+        assert run_once("w1", day_before) == {}
+        assert run_once("w1", dt.datetime.combine(first, morning, CHINA)) == {"reminded": 1}
 
 
 def test_months_of_statutory_time_in_seconds(app: Flask) -> None:
