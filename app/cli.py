@@ -112,10 +112,6 @@ def _gunicorn(
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
-            import os
-
-            if os.environ.get("XX_GTHREAD"):
-                self.cfg.set("worker_class", "gthread")
             if access_log:
                 self.cfg.set("accesslog", "-")
 
