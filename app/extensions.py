@@ -53,6 +53,17 @@ def commit_keeping(*objects: Any) -> None:
             set_committed_value(obj, key, value)
 
 
+def transaction_memo(name: str) -> dict[Any, Any]:
+    """A dict kept in the session for its current transaction only (a new transaction finds it
+    empty): what one step has read and a later part of the same step needs again."""
+    transaction = db.session().get_transaction()
+    kept = db.session.info.get(name)
+    if kept is None or kept[0] is not transaction:
+        kept = db.session.info[name] = (transaction, {})
+    memo: dict[Any, Any] = kept[1]
+    return memo
+
+
 def load_row(model: type[Model], key: object) -> Model | None:
     """`session.get` for hot paths: a row the session does not hold yet is read with a
     statement built once (`session.get` builds its own on every call and costs three times as

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 
 from app.clock import china_today, utcnow
-from app.extensions import db, execute_plain, load_row
+from app.extensions import db, execute_plain, load_row, transaction_memo
 from app.models import Case, CaseFact, Enterprise, StageVisit, table_of
 
 from . import tallies
@@ -150,12 +150,9 @@ _KEPT = "case_facts"
 
 
 def _fact_of(case: Case) -> CaseFact:
-    transaction = db.session().get_transaction()
-    kept: tuple[object, dict[int, CaseFact]] | None = db.session.info.get(_KEPT)
-    if kept is None or kept[0] is not transaction:
-        kept = db.session.info[_KEPT] = (transaction, {})
-    fact = kept[1].get(case.id) or load_row(CaseFact, case.id)
+    kept: dict[int, CaseFact] = transaction_memo(_KEPT)
+    fact = kept.get(case.id) or load_row(CaseFact, case.id)
     if fact is None:  # pragma: no cover - every case has one (migration 0013 added the old ones)
         raise LookupError(f"case {case.id} has no facts row")
-    kept[1][case.id] = fact
+    kept[case.id] = fact
     return fact

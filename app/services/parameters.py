@@ -15,7 +15,7 @@ from sqlalchemy import ScalarSelect, select
 from app.calendar import WorkCalendar
 from app.clock import utcnow
 from app.engine import RunContext
-from app.extensions import db
+from app.extensions import db, transaction_memo
 from app.models import HolidayDay, ParameterValue, User
 from app.reference.parameters import PROVENANCE_TAGS, ParameterDefinition, load_definitions
 from forms.base import N_
@@ -60,14 +60,12 @@ def generation_column() -> ScalarSelect[int]:
 
 
 def generation_seen(generation: int | None) -> None:
-    db.session.info[_SEEN] = (db.session().get_transaction(), generation or 0)
+    transaction_memo(_SEEN)["generation"] = generation or 0
 
 
 def _generation() -> int:
-    seen = db.session.info.pop(_SEEN, None)
-    if seen is not None and seen[0] is db.session().get_transaction():
-        return int(seen[1])
-    return current_number(CONFIGURATION)
+    seen = transaction_memo(_SEEN).pop("generation", None)
+    return int(seen) if seen is not None else current_number(CONFIGURATION)
 
 
 def _configuration() -> _Configuration:
