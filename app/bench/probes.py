@@ -49,7 +49,7 @@ def subjects() -> Subjects:
     task = db.session.execute(
         select(HumanTask)
         .where(
-            HumanTask.state == "READY",
+            HumanTask.waiting(),
             HumanTask.lane == "officer",
             HumanTask.region_code.like("1501%"),
         )

@@ -154,6 +154,11 @@ class WorkflowEngine:
         self._script_engine = restricted_script_engine()
         self._serializer = make_serializer(self._resolve)
 
+    def parsed(self, bundle_hash: str) -> bool:
+        """Whether the bundle is in the cache (its next use parses nothing)."""
+        with self._lock:
+            return bundle_hash in self._cache
+
     def bundle(self, bundle_hash: str) -> ParsedBundle:
         with self._lock:
             parsed = self._cache.get(bundle_hash)

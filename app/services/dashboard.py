@@ -471,7 +471,7 @@ def _clocks(
 ) -> tuple[int, list[Clock]]:
     """How many clocks run out in (after, until], and the earliest LIST_LIMIT of them."""
     timer_window = [Deadline.due_at <= until]
-    task_window = [HumanTask.state == "READY", HumanTask.due_at <= until]
+    task_window = [HumanTask.waiting(), HumanTask.due_at <= until]
     if after is not None:
         timer_window.append(Deadline.due_at > after)
         task_window.append(HumanTask.due_at > after)
@@ -609,7 +609,7 @@ def heatmap(user: User, process_id: str, args: Mapping[str, str]) -> list[HeatCe
         elements = {t.bpmn_id: (t.bpmn_id, t.name) for t in tasks}
         query = (
             select(HumanTask.bpmn_id, func.count(), func.avg(_epoch(HumanTask.created_at)))
-            .where(HumanTask.state == "READY", HumanTask.bpmn_id.in_(list(elements)))
+            .where(HumanTask.waiting(), HumanTask.bpmn_id.in_(list(elements)))
             .group_by(HumanTask.bpmn_id)
         )
         if not filters.everything:

@@ -38,7 +38,7 @@ class InboxPage:
 
 
 def _base(user: User, view: str) -> Select[HumanTask]:
-    query = select(HumanTask).where(HumanTask.state == "READY")
+    query = select(HumanTask).where(HumanTask.waiting())
     scope = scope_of(user)
     if scope is not None:
         query = query.where(HumanTask.region_code.in_(scope))

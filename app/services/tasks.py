@@ -46,7 +46,7 @@ def inbox(user: User, limit: int = 200) -> list[HumanTask]:
     """READY tasks in the user's lanes (= roles) and region scope, oldest first."""
     query = (
         select(HumanTask)
-        .where(HumanTask.state == "READY", HumanTask.lane.in_(user.role_names))
+        .where(HumanTask.waiting(), HumanTask.lane.in_(user.role_names))
         .order_by(HumanTask.created_at, HumanTask.id)
         .limit(limit)
     )

@@ -37,6 +37,16 @@ def engine() -> WorkflowEngine:
     return instance
 
 
+def parse_active_bundles() -> list[str]:
+    """Parse the bundles of the active process versions into the engine now. The server does
+    this before it forks its workers, which then share them: otherwise each worker's first step
+    on a process parses its bundle in the middle of a request (a quarter of a second)."""
+    hashes = db.session.execute(
+        select(ProcessVersion.bundle_hash).where(ProcessVersion.is_active.is_(True)).distinct()
+    ).scalars()
+    return [engine().bundle(bundle_hash).hash for bundle_hash in hashes]
+
+
 def _load_bundle(hash_: str) -> Mapping[str, str]:
     bundle = db.session.get(WorkflowBundle, hash_)
     if bundle is None:

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from app.cli import main
 from app.extensions import db
-from app.models import ApiToken, User
+from app.models import ApiToken, ProcessVersion, User
+from app.services import workflows as workflow_service
 from app.services.auth import user_for_token
 
 
@@ -129,6 +130,20 @@ def test_serve_refuses_the_default_secret_key(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "TIJIAN_SECRET_KEY" in result.stderr
+
+
+def test_serve_parses_the_active_bundles_before_forking_its_workers(app: Flask) -> None:
+    with app.app_context():
+        app.extensions.pop("tijian_engine", None)  # a server process starting afresh
+        active = set(
+            db.session.execute(
+                select(ProcessVersion.bundle_hash).where(ProcessVersion.is_active.is_(True))
+            ).scalars()
+        )
+        assert active
+        assert not any(workflow_service.engine().parsed(h) for h in active)
+        assert set(workflow_service.parse_active_bundles()) == active
+        assert all(workflow_service.engine().parsed(h) for h in active)
 
 
 def test_bench_generates_cases_and_measures_every_figure(app: Flask, tmp_path: Path) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import HumanTask
@@ -199,3 +200,39 @@ def test_filters_offer_what_the_user_may_pick_and_narrow_the_list(
     assert shown(task="撰写调查终结报告") == [tasks["e_report"]]
     assert clue not in shown(region="150102") and tasks["e_report"] in shown(region="150102")
     assert shown(q="内蒙古北疆医药") == [clue]
+
+
+def test_waiting_task_queries_reach_the_partial_indexes(app: Flask) -> None:
+    """The inbox, deadline and heatmap indexes hold READY rows only (migration 0025). A query
+    reaches them only with their condition written as a literal: PostgreSQL's generic plan for
+    a prepared statement (psycopg prepares a statement's fifth run) cannot use them for a bound
+    state, and would walk every task row of the province instead."""
+    statements: list[tuple[str, Any]] = []
+    with app.app_context():
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def keep(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if statement.startswith("SELECT") and "FROM human_task" in statement:
+                statements.append((statement, parameters))
+
+    pages = {
+        "officer": ["/tasks/?view=group", "/tasks/?view=group&q=%E5%85%AC%E5%8F%B8"],
+        "supervisor": ["/supervision/dashboard", "/supervision/heatmap?process=stage_a_warning"],
+    }
+    for username, paths in pages.items():
+        client = app.test_client()
+        login(client, username)
+        for path in paths:
+            assert client.get(path).status_code == 200
+    conditions = [re.findall(r"human_task\.state = (\S+)", s) for s, _ in statements]
+    assert sum(map(len, conditions)) >= 5
+    assert {c for found in conditions for c in found} == {"'READY'"}
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":  # and the plans: each index serves its page
+            used: set[str] = set()
+            connection = db.engine.raw_connection()
+            for statement, parameters in statements:
+                plan = connection.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters)
+                used.update(re.findall(r"INDEX (ix_human_task_\w+)", str(plan.fetchall())))
+            connection.close()
+            assert {"ix_human_task_inbox", "ix_human_task_due", "ix_human_task_element"} <= used
