@@ -280,8 +280,9 @@ def _complete(client: Client, task_id: int) -> None:
         raise RuntimeError(f"completing task {task_id}: HTTP {status}")
 
 
-def completion_latency(server: Server, task_ids: Sequence[int]) -> Figure:
-    """One officer completing tasks one after the other: the time of each POST."""
+def completion_latency(server: Server, task_ids: Sequence[int], targets: bool) -> Figure:
+    """One officer completing tasks one after the other: the time of each POST. The issue
+    sets its targets on SQLite (`targets`); on PostgreSQL the figure is for comparison."""
     with Client(server.port) as client:
         client.log_in(TASK_USER)
         for task_id in task_ids[:WARM_UP]:  # every worker loads the bundle once
@@ -291,6 +292,8 @@ def completion_latency(server: Server, task_ids: Sequence[int]) -> Figure:
             start = time.perf_counter()
             _complete(client, task_id)
             times.append((time.perf_counter() - start) * 1000)
+    if not targets:
+        return timed("HTTP task completion, 1 client", times)
     return timed("HTTP task completion, 1 client", times, target_median=8, target_p95=25)
 
 

@@ -84,7 +84,7 @@ def run_bench(
         figures[:0] = time_pages(app, rounds, page_subjects, token)
         if stack:
             with http.serving(url, WEB_WORKERS, WEB_THREADS) as server:
-                latency = http.completion_latency(server, latency_tasks)
+                latency = http.completion_latency(server, latency_tasks, dialect == "sqlite")
                 sequence = http.three_task_sequence(server, token, credit_codes, rounds)
                 rate = http.completion_throughput(server, load_tasks, CLIENTS)
                 rss = max(server.worker_rss_mb())
@@ -95,7 +95,7 @@ def run_bench(
                     "HTTP completion ÷ engine floor (medians)",
                     "×",
                     latency.median / floor.median,
-                    target_median=4.0,
+                    target_median=4.0 if dialect == "sqlite" else None,
                 ),
                 sequence,
                 Figure(
