@@ -77,25 +77,25 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, 
 def user_of_session(user_id: int, session_token: str) -> User | None:
     """The user, if the cookie's session was started by them and not ended by a logout."""
     found = db.session.execute(
-        _account_of_session(), {"user_id": user_id, "token_hash": _token_hash(session_token)}
+        _account_of(UserSession), {"user_id": user_id, "token_hash": _token_hash(session_token)}
     )
     return found.unique().scalar_one_or_none()
 
 
-# Every request runs this: built once (building it costs more than running it), with the roles
-# in the same round trip.
+# Every request runs one of these: built once (building it costs more than running it), with
+# the roles in the same round trip.
 @cache
-def _account_of_session() -> Select[User]:
-    return (
+def _account_of(holder: type[UserSession] | type[ApiToken]) -> Select[User]:
+    """The account a live session or an unrevoked API token with a given hash belongs to."""
+    query = (
         select(User)
         .options(joinedload(User.roles))
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == bindparam("user_id"),
-            UserSession.token_hash == bindparam("token_hash"),
-            UserSession.ended_at.is_(None),
-        )
+        .join(holder, holder.user_id == User.id)
+        .where(holder.token_hash == bindparam("token_hash"))
     )
+    if holder is UserSession:
+        return query.where(User.id == bindparam("user_id"), UserSession.ended_at.is_(None))
+    return query.where(ApiToken.revoked_at.is_(None))
 
 
 def record_logout(user: User, session_token: str) -> None:
@@ -204,12 +204,7 @@ def authenticate_token(token: str, remote_addr: str) -> User:
 
 def user_for_token(token: str) -> User | None:
     user = (
-        db.session.execute(
-            select(User)
-            .options(joinedload(User.roles))  # one round trip for token, account and roles
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-        )
+        db.session.execute(_account_of(ApiToken), {"token_hash": _token_hash(token)})
         .unique()
         .scalar_one_or_none()
     )

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import forms
 from app.clock import CHINA_TZ, china_today
 from app.engine import EngineError, Reading, RunResult, Waiting
-from app.extensions import db, execute_plain
+from app.extensions import db, execute_plain, load_row
 from app.models import (
     AuditEvent,
     Case,
@@ -70,7 +70,7 @@ def open_case(
         raise NotFound(f"流程 {process_id} 不能直接发起或未部署。")
     version, generation = found
     generation_seen(generation)  # read on the way, for the start's run
-    enterprise = db.session.get(Enterprise, enterprise_id)
+    enterprise = load_row(Enterprise, enterprise_id)
     if enterprise is None or not in_scope(user, enterprise.region_code):
         raise Forbidden(N_("该经营主体不在您的管辖范围内。"))
     now, year = utcnow(), china_today().year

@@ -17,15 +17,16 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Executable, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, load_only, scoped_session
 
 from app.clock import CHINA_TZ
-from app.extensions import db
-from app.models import Case, CaseFact, DashboardTally, StageVisit
+from app.extensions import db, execute_plain
+from app.models import Case, CaseFact, DashboardTally, StageVisit, table_of
 
 ALL = "*"  # the unit_code / domain of the rows that count every unit / domain
 SNAPSHOT = dt.date(1970, 1, 1)  # the period of figures that are "now", not dated
@@ -151,14 +152,16 @@ _COLUMNS = ("unit_code", "domain", "measure", "period", "key", "value")
 
 
 def _upsert(rows: Iterable[tuple[tuple[str, str, str, dt.date, str, int], int]]) -> None:
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DashboardTally)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(_COLUMNS),
-        set_={"count": DashboardTally.count + statement.excluded.count},
-    )
-    db.session.execute(
-        statement, [dict(zip(_COLUMNS, key, strict=True), count=n) for key, n in rows]
+    statement = _upsert_statement(db.session.get_bind().dialect.name)
+    execute_plain(statement, [dict(zip(_COLUMNS, key, strict=True), count=n) for key, n in rows])
+
+
+@cache  # every opened case and stage change runs it: built once per dialect
+def _upsert_statement(dialect: str) -> Executable:
+    tally = table_of(DashboardTally)
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(tally)
+    return statement.on_conflict_do_update(
+        index_elements=list(_COLUMNS), set_={"count": tally.c.count + statement.excluded.count}
     )
 
 
