@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 import forms
 from app.clock import china_today
@@ -229,6 +229,9 @@ def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
     }
 
 
+_PARTY_BY_CODE = select(Enterprise).where(Enterprise.credit_code == bindparam("code"))
+
+
 def start_case(user: User, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
@@ -242,9 +245,7 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
     if entry not in ("CLUE", "INSPECTION", "WARNING"):
         problems["entry"] = "取值应为 CLUE、INSPECTION、WARNING 之一"
     enterprise = (
-        db.session.execute(
-            select(Enterprise).where(Enterprise.credit_code == code)
-        ).scalar_one_or_none()
+        db.session.execute(_PARTY_BY_CODE, {"code": code}).scalar_one_or_none()
         if isinstance(code, str)
         else None
     )
