@@ -47,7 +47,9 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Migrate, seed demo accounts and data, then serve.")
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
-@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
+# two threads: a slow request (a PDF, an upload) does not hold the process, and no more, for
+# every extra thread hands the GIL back and forth between short database round trips
+@click.option("--threads", default=2, show_default=True, type=int, help="threads per worker")
 @click.option(
     "--access-log",
     is_flag=True,
@@ -413,7 +415,8 @@ if __name__ == "__main__":
     show_default=True,
     help="cases to generate (cloned from the demo's replayed cases) before timing",
 )
-@click.option("--rounds", default=30, show_default=True, help="samples per timed figure")
+# 50: the "median of 50" for start + 3 tasks, and as many samples for every figure
+@click.option("--rounds", default=50, show_default=True, help="samples per timed figure")
 @click.option(
     "--database-url",
     default=None,

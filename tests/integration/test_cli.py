@@ -182,6 +182,7 @@ def test_bench_generates_cases_and_measures_every_figure(app: Flask, tmp_path: P
         "resident memory per web worker after the load",
         "PDF of a 行政处罚决定书",
         "database bytes per closed case",
+        "database read into memory before timing",  # SQLite: the file, read through
         "20 due timers fired, 1 worker",  # two workers only on PostgreSQL
     } == names - pages
     assert figures["generated"]["cases"] == 60
