@@ -28,7 +28,8 @@ CLIENTS = 8  # concurrent officers for the throughput figure
 WEB_WORKERS = 2  # gunicorn worker processes: one per core
 # Threads per process: these requests keep the CPU busy between short database round trips, and
 # every round trip hands the GIL to another thread and back. Measured with 8 clients on
-# PostgreSQL: 2 processes × 1 thread ~200 completions/s, 2 × 4 ~120 /s (docs/performance.md).
+# PostgreSQL: 2 processes × 1 thread 235–259 completions/s, 2 × 2 133–196, 2 × 4 ~120 /s
+# (docs/performance.md); `tijian serve` defaults to the same.
 WEB_THREADS = 1
 BYTES_SAMPLE = 1000  # closed cases generated to weigh one
 TIMERS = 10_000  # timers due at once for the worker figures
