@@ -47,9 +47,8 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Migrate, seed demo accounts and data, then serve.")
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
-# one: every extra thread hands the GIL back and forth between short database round trips
-# (2 × 1 completed 235–259 tasks/s, 2 × 2 133–196 /s; docs/performance.md); the reverse proxy
-# buffers slow clients
+# one thread, as the benchmark serves (app/bench/run.py, WEB_THREADS, says why); the reverse
+# proxy buffers slow clients
 @click.option("--threads", default=1, show_default=True, type=int, help="threads per worker")
 @click.option(
     "--access-log",

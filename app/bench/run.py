@@ -155,24 +155,24 @@ def _warm_database() -> Figure:
     warm). PostgreSQL's tables and indexes go through pg_prewarm where that extension is
     installed (it needs a superuser: `CREATE EXTENSION pg_prewarm`), not their TOAST tables:
     those hold mostly the stored states of finished cases; else nothing is read."""
+    read = 0
     if db.engine.dialect.name == "postgresql":
         installed = db.session.execute(
             text("SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'")
         ).first()
-        blocks = 0
         if installed:
-            blocks = db.session.execute(
-                text(
-                    "SELECT coalesce(sum(pg_prewarm(c.oid)), 0) FROM pg_class c"
-                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')"
-                )
-            ).scalar_one()
-        read = int(blocks) * 8192
-        db.session.rollback()
+            read = int(  # numeric on PostgreSQL
+                db.session.execute(
+                    text(
+                        "SELECT coalesce(sum(pg_prewarm(c.oid)), 0)"
+                        " * current_setting('block_size')::bigint FROM pg_class c"
+                        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')"
+                    )
+                ).scalar_one()
+            )
     else:
         path = Path(db.engine.url.database or "")
-        read = 0
         for part in (path, path.with_name(path.name + "-wal")):
             if part.exists():
                 with part.open("rb") as file:
