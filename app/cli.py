@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import importlib.util
 import json
 import logging
 import os
@@ -343,7 +344,8 @@ def verify() -> None:
         click.echo(f"problem: 审计链 audit: {broken}")
     click.echo(
         f"{report.cases} cases checked ({report.loaded} running instances compared with their "
-        f"engine state), {len(report.problems)} problem(s); audit chain "
+        f"engine state), {report.documents} documents' PDFs read, {len(report.problems)} "
+        f"problem(s); audit chain "
         f"{'intact' if audit.intact else 'BROKEN'} ({audit.checked} entries)"
     )
     if not report.ok:
@@ -370,23 +372,29 @@ def check_workflows(directory: str | None, coverage: bool) -> None:
     if report.problems or report.bundle is None:
         sys.exit(1)
     if coverage:
-        executed, tests_passed = _run_engine_tests()
+        executed, failure = _run_engine_tests()
         covered, total, missing = workflow_service.element_coverage(report.bundle, executed)
         for element in missing:
             click.echo(f"not covered: {element}")
-        if not tests_passed:
-            click.echo("engine tests failed")
+        if failure:
+            click.echo(f"引擎测试未通过 engine tests failed:\n{failure}")
         click.echo(f"element coverage: {covered}/{total} ({100 * covered / total:.1f}%)")
-        if not tests_passed:
+        if failure:
             sys.exit(1)
 
 
-def _run_engine_tests() -> tuple[set[tuple[str, str]], bool]:
-    """Run tests/unit (the engine tests) and collect the BPMN elements they executed."""
+def _run_engine_tests() -> tuple[set[tuple[str, str]], str]:
+    """Run tests/unit (the engine tests) and collect the BPMN elements they executed; the
+    second value is the end of pytest's report when they failed, else empty."""
     tests = PROJECT_ROOT / "tests" / "unit"
     if not tests.is_dir():
         raise click.ClickException(
             f"engine tests not found at {tests} (a source checkout is needed)"
+        )
+    if importlib.util.find_spec("pytest") is None:
+        raise click.ClickException(
+            "覆盖率要运行引擎测试，需要测试依赖 the coverage runs the engine tests, which need "
+            "the test extra: pip install -e '.[test]'"
         )
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "coverage.json"
@@ -400,7 +408,8 @@ def _run_engine_tests() -> tuple[set[tuple[str, str]], bool]:
             check=False,
         )
         executed = {(p, e) for p, e in json.loads(out.read_text())} if out.exists() else set()
-    return executed, run.returncode == 0
+    failure = "" if run.returncode == 0 else "\n".join((run.stdout + run.stderr).splitlines()[-20:])
+    return executed, failure
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ from typing import Any
 
 DEFAULT_SECRET_KEY = "tijian-insecure-default-key"  # noqa: S105 - refused outside demo mode
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The CJK serif font every document's PDF is set in, shipped with the package (app/services/pdf.py)
+VENDORED_FONT_DIR = next(
+    (Path(__file__).resolve().parent / "static" / "vendor").glob("noto-serif-sc-*")
+)
 # Simplified Chinese is the source language of every string; English is the translation.
 DEFAULT_LANGUAGE = "zh_Hans"
 LANGUAGES = (DEFAULT_LANGUAGE, "en")
@@ -23,6 +27,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         ),
         "UPLOAD_FOLDER": env.get("TIJIAN_UPLOAD_FOLDER", str(instance / "uploads")),
         "WORKFLOWS_DIR": env.get("TIJIAN_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
+        "DOCUMENT_FONT_DIR": env.get("TIJIAN_DOCUMENT_FONT_DIR", str(VENDORED_FONT_DIR)),
         "BABEL_DEFAULT_LOCALE": env.get("TIJIAN_LANGUAGE", DEFAULT_LANGUAGE),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "TIJIAN_DEMO": env.get("TIJIAN_DEMO", "") in ("1", "true", "yes"),

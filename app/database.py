@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from .config import PROJECT_ROOT
 from .extensions import db
@@ -54,6 +57,44 @@ def _check_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         dbapi_connection.rollback()  # hand it over as the pool keeps it: outside a transaction
     except Exception as exc:  # the pool then connects afresh (and retries the checkout)
         raise DisconnectionError from exc
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """A block of use cases kept whole or not at all, though each commits as it goes: for the
+    block, `db.session` works on one connection whose outer transaction commits only when the
+    block ends without error, and the use cases' commits and rollbacks become savepoints."""
+    connection = db.engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    driver = connection.connection.driver_connection
+    if sqlite:
+        # pysqlite begins its transaction only before a write, so the first SAVEPOINT would be
+        # the outermost one and its RELEASE a commit: begin it here, for this connection only.
+        previous_level = driver.isolation_level  # type: ignore[union-attr]
+        driver.isolation_level = None  # type: ignore[union-attr]
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    shared = db.session
+    # a plain Session: Flask-SQLAlchemy's own picks the engine, not the bound connection
+    on_connection = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", class_=Session
+    )
+    db.session = scoped_session(on_connection)  # type: ignore[arg-type]
+    try:
+        yield
+        db.session.commit()
+        outer.commit()
+    except BaseException:
+        db.session.rollback()
+        outer.rollback()
+        raise
+    finally:
+        db.session.remove()
+        db.session = shared
+        if sqlite:
+            driver.isolation_level = previous_level  # type: ignore[union-attr]
+        connection.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -70,6 +70,7 @@ ERROR_CODES = {
     422: "invalid_input",
     429: "too_many_requests",
     500: "server_error",
+    503: "unavailable",
 }
 
 

@@ -11,6 +11,7 @@ from app.i18n import current_locale
 from app.security import SESSION_TOKEN
 from app.services import ServiceError
 from app.services import auth as auth_service
+from app.services.demo import DEMO_ACCOUNTS
 from forms.auth import LoginForm
 
 from . import bp
@@ -27,7 +28,7 @@ def login() -> ResponseReturnValue:
                 form.username.data or "", form.password.data or "", request.remote_addr or "-"
             )
         except ServiceError as exc:
-            return render_template("auth/login.html", form=form, error=str(exc)), exc.status
+            return _login_page(form, str(exc)), exc.status
         chosen = session.get("lang")
         session.clear()  # nothing else from before the login carries over (session fixation)
         session[SESSION_TOKEN] = session_token
@@ -36,7 +37,16 @@ def login() -> ResponseReturnValue:
             auth_service.set_locale(account, chosen)
         return redirect(_safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, error=None), status
+    return _login_page(form, None), status
+
+
+def _login_page(form: LoginForm, error: str | None) -> str:
+    return render_template(
+        "auth/login.html",
+        form=form,
+        error=error,
+        demo_logins=[username for username, *_ in DEMO_ACCOUNTS],
+    )
 
 
 @bp.route("/logout", methods=["POST"])

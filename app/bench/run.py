@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Case, Document, HumanTask
 from app.services.auth import create_token
 from app.services.demo import seed_demo
-from app.services.documents import render_pdf
+from app.services.pdf import render_pdf
 
 from . import http
 from .figures import Figure, timed

@@ -35,5 +35,11 @@ class InvalidFields(InvalidInput):
         self.details = fields
 
 
+class Unavailable(ServiceError):
+    """Something the server needs is missing (its administrator can fix it, the user cannot)."""
+
+    status = 503
+
+
 class TooManyAttempts(ServiceError):
     status = 429

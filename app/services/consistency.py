@@ -4,7 +4,9 @@ Every write mirrors an engine run into rows in the same transaction (case stage 
 READY task rows, the timer job and deadline rows, the open stage visit, the facts row) and
 chains an audit entry. After a crash, a restore or a manual repair, this walks every case and
 says where they disagree: running instances are loaded (without running a step) and compared
-with their rows; finished ones must have left nothing waiting.
+with their rows; finished ones must have left nothing waiting. Every issued document's PDF must
+draw its Chinese with an embedded font (documents issued before the project shipped its own font
+may show empty boxes; docs/operations.md says how to re-issue them).
 """
 
 from __future__ import annotations
@@ -16,12 +18,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.engine import EngineError, RunResult
 from app.extensions import db
-from app.models import Case, CaseFact, Deadline, HumanTask, Job, StageVisit, WorkflowInstance
+from app.models import (
+    Case,
+    CaseFact,
+    Deadline,
+    Document,
+    HumanTask,
+    Job,
+    StageVisit,
+    WorkflowInstance,
+)
 
 from .audit import ChainReport, verify_chain
+from .pdf import chinese_glyphs
 from .worker import IDLE_DELAY
 from .workflows import engine
 
@@ -39,6 +52,7 @@ class Problem:
 class Report:
     cases: int = 0
     loaded: int = 0  # running instances compared with their engine state
+    documents: int = 0  # issued documents whose PDF was read
     problems: list[Problem] = field(default_factory=list)
     audit: ChainReport | None = None
 
@@ -81,8 +95,39 @@ def verify(max_problems: int = 200) -> Report:
         if len(report.problems) >= max_problems:
             break
         db.session.expunge_all()  # a province's cases do not fit in one session's memory
+    if len(report.problems) < max_problems:
+        _check_documents(report, max_problems)
     report.audit = verify_chain()
     return report
+
+
+def _check_documents(report: Report, max_problems: int) -> None:
+    """Every document in force (not superseded by a correction) must draw its Chinese."""
+    correction = aliased(Document)
+    superseded = select(correction.id).where(correction.supersedes_id == Document.id).exists()
+    last = 0
+    while len(report.problems) < max_problems:
+        rows = db.session.execute(
+            select(Document.id, Document.title, Document.doc_no, Document.pdf, Case.case_no)
+            .join(Case, Case.id == Document.case_id)
+            .where(Document.id > last, ~superseded)
+            .order_by(Document.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        for row in rows:
+            report.documents += 1
+            glyphs = chinese_glyphs(row.pdf)
+            if not glyphs.readable:
+                report.problems.append(
+                    Problem(
+                        row.case_no,
+                        f"文书《{row.title}》{row.doc_no} 的 PDF 未嵌入中文字体"
+                        f"（{glyphs.missing} 个汉字无字形），须作为更正重新出具",
+                    )
+                )
 
 
 def _batches() -> Iterator[list[tuple[Case, WorkflowInstance]]]:

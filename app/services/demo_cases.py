@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import forms
-from app.calendar import WorkCalendar
+from app.calendar import Unit, WorkCalendar, add_months
 from app.clock import CHINA_TZ, travel_to, utcnow
+from app.database import all_or_nothing
 from app.extensions import db
-from app.models import Case, Enterprise, HumanTask, Job, User
+from app.models import Case, Enterprise, HumanTask, User
 from app.reference.enterprise import CreditClass, Domain, PartyType
 from app.reference.roles import Role
 
@@ -208,6 +209,8 @@ class Day:
 
 
 ON_THE_DAY = Day()
+RECTIFY_WORKING_DAYS = 10  # the period a 责令改正通知书 sets in the stories
+HEARING_AFTER_DAYS = 14  # a hearing is held two weeks after it is scheduled
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,24 @@ class CaseNumbered:
     suffix: str
 
 
-WAIT = None  # a step's gap: the day after the case's next timer falls due
+@dataclass(frozen=True)
+class AfterTimer:
+    """A step that waits for a BPMN timer counted from the day of an earlier step (`anchor`): it
+    comes on the first working day on which the timer has fired. The rule is the diagram's,
+    written here so that a story is planned without the engine; when the story is played, the
+    step's task must be ready by then, or the story fails naming the step."""
+
+    anchor: str  # the task of the earlier step
+    days: int = 0  # calendar days after the anchor's day
+    working_days: int = 0
+    months: int = 0  # the corresponding day so many months later
+    at_end_of_day: bool = False  # an end_of_day(…) timer fires the day after its date
+
+    def day_after(self, anchor_day: dt.date, calendar: WorkCalendar) -> dt.date:
+        due = add_months(anchor_day, self.months) + dt.timedelta(days=self.days)
+        if self.working_days:
+            due = calendar.deadline(due, self.working_days, Unit.WORKING_DAYS).due
+        return due + dt.timedelta(days=1) if self.at_end_of_day else due
 
 
 @dataclass(frozen=True)
@@ -228,7 +248,8 @@ class Step:
     task: str
     user: str  # a team role key (see TEAM_ROLES)
     data: dict[str, Any] = field(default_factory=dict)
-    gap: int | None = 1  # calendar days after the previous step (moved on to a working day)
+    # calendar days after the previous step, or a timer to wait for (moved on to a working day)
+    gap: int | AfterTimer = 1
 
 
 @dataclass(frozen=True)
@@ -320,7 +341,7 @@ def _rectification_and_closure(reason: str) -> list[Step]:
             "officer",
             {
                 "order_served_on": ON_THE_DAY,
-                "rectify_days": 10,
+                "rectify_days": RECTIFY_WORKING_DAYS,
                 "requirements": "停止违法行为，健全进货查验和自查制度，限期提交整改报告。",
             },
             1,
@@ -330,7 +351,7 @@ def _rectification_and_closure(reason: str) -> list[Step]:
             "i_verify",
             "officer",
             {"verify_result": "PASS", "verify_notes": "现场复查，已按要求整改到位。"},
-            WAIT,
+            AfterTimer("i_order", working_days=RECTIFY_WORKING_DAYS, at_end_of_day=True),
         ),
         Step("doc:RECTIFY_CHECK", "officer", gap=0),
         Step(
@@ -373,7 +394,7 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
                 "f_schedule_hearing",
                 "hearing",
                 {
-                    "hearing_date": Day(14),
+                    "hearing_date": Day(HEARING_AFTER_DAYS),
                     "hearing_notice_served_on": ON_THE_DAY,
                     "hearing_location": "本局第一听证室",
                 },
@@ -387,7 +408,7 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
                     "hearing_summary": "当事人对违法事实无异议，请求从轻处罚；调查人员出示了证据。",
                     "proposed_fine": offense.fine,
                 },
-                WAIT,
+                AfterTimer("f_schedule_hearing", days=HEARING_AFTER_DAYS),
             ),
             Step(
                 "f_post_hearing_review",
@@ -461,38 +482,43 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
     )
 
 
-REPAIR = (
-    Step(
-        "l_application",
-        "credit",
-        {
-            "applied_on": ON_THE_DAY,
-            "commitment_signed": True,
-            "fast_track": False,
-            "materials_complete": True,
-        },
-        WAIT,
-    ),
-    Step(
-        "l_verify",
-        "credit",
-        {"verification_method": "ONLINE", "verification_notes": "已履行行政处罚决定，整改到位。"},
-        2,
-    ),
-    Step(
-        "l_decide",
-        "agency_head",
-        {"repair_approved": True, "decision_reason": "符合信用修复条件，准予修复。"},
-        1,
-    ),
-    Step("doc:REPAIR_DECISION", "officer", gap=0),
-    Step(
-        "l_stop_publicity",
-        "credit",
-        {"stopped_on": ON_THE_DAY, "shared_with_credit_china": True},
-        1,
-    ),
-)
+def repair_path(min_publicity_months: int) -> tuple[Step, ...]:
+    """信用修复, applied for once the minimum publicity period after 公示 has passed."""
+    return (
+        Step(
+            "l_application",
+            "credit",
+            {
+                "applied_on": ON_THE_DAY,
+                "commitment_signed": True,
+                "fast_track": False,
+                "materials_complete": True,
+            },
+            AfterTimer("g_publish", months=min_publicity_months),
+        ),
+        Step(
+            "l_verify",
+            "credit",
+            {
+                "verification_method": "ONLINE",
+                "verification_notes": "已履行行政处罚决定，整改到位。",
+            },
+            2,
+        ),
+        Step(
+            "l_decide",
+            "agency_head",
+            {"repair_approved": True, "decision_reason": "符合信用修复条件，准予修复。"},
+            1,
+        ),
+        Step("doc:REPAIR_DECISION", "officer", gap=0),
+        Step(
+            "l_stop_publicity",
+            "credit",
+            {"stopped_on": ON_THE_DAY, "shared_with_credit_china": True},
+            1,
+        ),
+    )
 
 
 def exemption_path(offense: Offense) -> tuple[Step, ...]:
@@ -899,7 +925,7 @@ GALLERY: tuple[Story, ...] = (
         "CLUE",
         "羊绒衫纤维含量标注不实",
         420,
-        (*penalty_path(FAKE_CASHMERE), *REPAIR),
+        (*penalty_path(FAKE_CASHMERE), *repair_path(6)),
         "l_verify",
     ),
     Story(
@@ -907,7 +933,7 @@ GALLERY: tuple[Story, ...] = (
         "CLUE",
         "烧麦馆使用过期面粉",
         430,
-        (*penalty_path(EXPIRED_DAIRY), *REPAIR),
+        (*penalty_path(EXPIRED_DAIRY), *repair_path(12)),
         None,
     ),
     Story(
@@ -915,34 +941,131 @@ GALLERY: tuple[Story, ...] = (
         "CLUE",
         "压力管道未经监督检验投入使用",
         480,
-        (*penalty_path(UNCHECKED_BOILER), *REPAIR),
+        (*penalty_path(UNCHECKED_BOILER), *repair_path(12)),
         None,
     ),
 )
 
 
+# ------------------------------------------------------------------ planning the stories
+
+OFFICE_OPENS, OFFICE_CLOSES = dt.time(9), dt.time(17)  # China time
+STEP_MINUTES = 7  # a story's steps of one day follow one another from 09:00 on
+
+
+@dataclass(frozen=True)
+class Planned:
+    number: int  # the step's place in its story, from 1 (0 is the opening)
+    step: Step
+    day: dt.date
+
+    @property
+    def moment(self) -> dt.datetime:
+        return _at(self.day, self.number)
+
+
+@dataclass(frozen=True)
+class Plan:
+    opened_on: dt.date
+    steps: tuple[Planned, ...]  # the steps played, those before the story's `until`
+
+    @property
+    def last_moment(self) -> dt.datetime:
+        return self.steps[-1].moment if self.steps else _at(self.opened_on, 0)
+
+
+def plan(story: Story, calendar: WorkCalendar, now: dt.datetime) -> Plan:
+    """The days a story is played at, without the engine: opened `days_ago` working-day-rolled
+    days before the last finished working day, each step its gap later — and, when that would
+    put a step after `now` (a weekend or a holiday crossed on the way), opened earlier by as
+    much. Every step then lies in the past, whatever the hour, weekday or holiday season."""
+    today = gallery_today(calendar, now)
+    start = today - dt.timedelta(days=story.days_ago)
+    while True:
+        planned = _dates(story, calendar, calendar.next_working_day(start))
+        last_day = planned.last_moment.astimezone(CHINA_TZ).date()
+        if last_day <= today:
+            return planned
+        start -= dt.timedelta(days=(last_day - today).days)
+
+
+def _dates(story: Story, calendar: WorkCalendar, opened_on: dt.date) -> Plan:
+    day = opened_on
+    steps: list[Planned] = []
+    for number, step in enumerate(story.steps, start=1):
+        if step.task == story.until:
+            break
+        if isinstance(step.gap, AfterTimer):
+            anchor = next(p.day for p in reversed(steps) if p.step.task == step.gap.anchor)
+            day = max(day, step.gap.day_after(anchor, calendar))
+        else:
+            day += dt.timedelta(days=step.gap)
+        day = calendar.next_working_day(day)
+        steps.append(Planned(number, step, day))
+    else:
+        if story.until is not None:
+            raise ValueError(f"{story.title}: no step {story.until}")
+    return Plan(opened_on, tuple(steps))
+
+
+def gallery_today(calendar: WorkCalendar, now: dt.datetime) -> dt.date:
+    """The last working day whose office hours are over at `now`: the day the stories' "days
+    ago" count back from. Seeded at night, in the morning or at a weekend, no story then opens
+    or steps ahead of now (a story of "today" seeded at 08:00 would be opened at 09:00)."""
+    local = now.astimezone(CHINA_TZ)
+    if calendar.is_working_day(local.date()) and local.time() >= OFFICE_CLOSES:
+        return local.date()
+    day = local.date() - dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _at(day: dt.date, number: int) -> dt.datetime:
+    moment = dt.datetime.combine(day, OFFICE_OPENS, CHINA_TZ) + dt.timedelta(
+        minutes=STEP_MINUTES * number
+    )
+    if moment.time() >= OFFICE_CLOSES:
+        raise ValueError(f"step {number} of a story would be played after office hours")
+    return moment
+
+
 # ------------------------------------------------------------------ playing the stories
 
 
+class StoryFailed(Exception):
+    """A gallery story could not be played; nothing of it was kept."""
+
+
 def play_gallery() -> int:
-    """Replay every story that is not there yet; returns the number of cases opened."""
+    """Replay every story that is not there yet; returns the number of cases opened. Each story
+    is kept whole or not at all, so a failed one is replayed cleanly at the next start."""
     played = 0
     for story in GALLERY:
         exists = db.session.execute(select(Case.id).where(Case.title == story.title)).first()
+        db.session.commit()  # the story's own transaction starts on a fresh connection
         if not exists:
-            _play(story)
+            play_story(story)
             played += 1
     run_once("demo-seed")  # whatever fell due between the replayed dates and now
     return played
+
+
+def play_story(story: Story) -> None:
+    """Open the story's case and play its steps at their planned moments, in one transaction:
+    if a step fails, the case, its tasks, timers, documents and audit entries are all gone and
+    StoryFailed names the story and the step."""
+    with all_or_nothing():
+        _play(story)
 
 
 def _play(story: Story) -> None:
     enterprise = db.session.execute(
         select(Enterprise).where(Enterprise.credit_code.startswith(story.credit_code17))
     ).scalar_one()
-    calendar = work_calendar()
-    day = calendar.next_working_day(_gallery_today(calendar) - dt.timedelta(days=story.days_ago))
-    with travel_to(_at(day, 0)):
+    now = utcnow()
+    planned = plan(story, work_calendar(), now)
+    with travel_to(_at(planned.opened_on, 0)):
         case = start_case(
             _user("officer", enterprise),
             "enforcement_case",
@@ -950,59 +1073,31 @@ def _play(story: Story) -> None:
             story.title,
             story.entry,
         )
-    for number, step in enumerate(story.steps, start=1):
-        if step.task == story.until:
-            _fire_due_timers(utcnow())
-            waiting = _ready(case.id, step.task)  # the case waits here today
-            if step.user == "officer":  # the case officer has it on their own list
-                claim(waiting.id, _user(step.user, enterprise))
-            return
-        day = calendar.next_working_day(_next_day(case.id, day, step.gap))
-        moment = _at(day, number)
-        if moment > utcnow():
-            raise ValueError(f"{story.title}: {step.task} would happen in the future")
-        with travel_to(moment):
-            _fire_due_timers(moment)
-            _do(case, enterprise, step, day)
+    for step in planned.steps:
+        try:
+            if step.moment > now:  # the plan's promise, kept whatever the calendar says
+                raise ValueError(f"planned for {step.moment.isoformat()}, after now")
+            with travel_to(step.moment):
+                _fire_due_timers(step.moment)
+                _do(case, enterprise, step.step, step.day)
+        except Exception as exc:
+            raise StoryFailed(
+                f"{story.title}：第 {step.number} 步 {step.step.task}：{exc}"
+            ) from exc
     if story.until is not None:
-        raise ValueError(f"{story.title}: never reached {story.until}")
+        _fire_due_timers(now)
+        waiting = _ready(case.id, story.until)  # the case waits here today
+        if _step_of(story, story.until).user == "officer":  # on the case officer's own list
+            claim(waiting.id, _user("officer", enterprise))
 
 
-OFFICE_CLOSES = dt.time(17)  # China time; every step of a day is played from 09:00 on (_at)
-
-
-def _gallery_today(calendar: WorkCalendar) -> dt.date:
-    """The day the stories' "days ago" count back from: today once its office hours are over,
-    else the working day before. Seeded at night, in the morning or at a weekend, no story then
-    opens or steps ahead of now (a story of "today" seeded at 08:00 was opened at 09:00)."""
-    now = utcnow().astimezone(CHINA_TZ)
-    if calendar.is_working_day(now.date()) and now.time() >= OFFICE_CLOSES:
-        return now.date()
-    day = now.date() - dt.timedelta(days=1)
-    while not calendar.is_working_day(day):
-        day -= dt.timedelta(days=1)
-    return day
+def _step_of(story: Story, task: str) -> Step:
+    return next(step for step in story.steps if step.task == task)
 
 
 def _fire_due_timers(moment: dt.datetime) -> None:
     while run_once("demo-seed", moment).get("fired"):
         pass
-
-
-def _next_day(case_id: int, day: dt.date, gap: int | None) -> dt.date:
-    if gap is not None:
-        return day + dt.timedelta(days=gap)
-    due = db.session.execute(
-        select(func.min(Job.due_at)).where(Job.case_id == case_id, Job.kind == "TIMER")
-    ).scalar_one()
-    if due is None:
-        raise ValueError(f"case {case_id} waits for no timer")
-    return max(day, due.astimezone(CHINA_TZ).date() + dt.timedelta(days=1))
-
-
-def _at(day: dt.date, number: int) -> dt.datetime:
-    """09:00 China time on `day`, a few minutes later for each step of the day."""
-    return dt.datetime.combine(day, dt.time(9), CHINA_TZ) + dt.timedelta(minutes=7 * number)
 
 
 def _user(key: str, enterprise: Enterprise) -> User:

@@ -19,6 +19,7 @@ from . import Forbidden, InvalidInput, NotFound, guidance
 from .audit import record
 from .cases import case_data, get_case_for_user
 from .decisions import evaluate
+from .pdf import render_pdf
 from .regions import ROOT_REGION, region_tree
 from .sequences import next_number
 
@@ -195,12 +196,6 @@ def _make(
     db.session.add(document)
     db.session.flush()
     return document
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported on first use: it loads pango
-
-    return bytes(HTML(string=html).write_pdf())
 
 
 def documents_of(case: Case) -> list[Document]:

@@ -13,6 +13,7 @@ from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, LoginAttempt, User
 from app.services.auth import create_token, create_user
+from app.services.demo import DEMO_ACCOUNTS
 from tests.conftest import base_config, csrf_token, login
 
 
@@ -32,6 +33,13 @@ def test_login_sets_a_hardened_session_cookie(client: FlaskClient) -> None:
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_demo_login_page_names_every_demo_account(client: FlaskClient) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    for username, *_ in DEMO_ACCOUNTS:
+        assert f"{username}、" in page or f"{username}，" in page, username
+    assert "_bt、_es、_cf" in page
 
 
 def test_wrong_password_is_refused_in_chinese(client: FlaskClient) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -110,6 +112,21 @@ def test_check_workflows_reports_unregistered_form_keys(app: Flask, tmp_path: Pa
     code, output = run(app, "check-workflows", "--dir", str(folder))
     assert code == 1
     assert "skeleton.no_such_form" in output and "astronaut" in output
+
+
+def test_check_workflows_coverage_says_it_needs_the_test_extra(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a plain `pip install -e .` has no pytest: the spec lookup is what the command asks
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *rest: None if name == "pytest" else real_find_spec(name, *rest),
+    )
+    code, output = run(app, "check-workflows", "--coverage")
+    assert code == 1
+    assert "pip install -e '.[test]'" in output and "测试依赖" in output
 
 
 def test_seed_demo_refuses_outside_demo_mode(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -17,13 +18,22 @@ from app.models import (
     Document,
     HumanTask,
     Incident,
+    Job,
     User,
     UserRole,
     WorkflowInstance,
 )
 from app.services.cases import case_data
 from app.services.demo import seed_demo
-from app.services.demo_cases import GALLERY
+from app.services.demo_cases import (
+    GALLERY,
+    NO_LEDGER,
+    Step,
+    Story,
+    StoryFailed,
+    penalty_path,
+    play_story,
+)
 from app.services.regions import in_scope
 
 STAGES = "ABCDEFGHIJKL"
@@ -87,3 +97,36 @@ def test_the_gallery_covers_every_stage_in_several_regions(app: Flask) -> None:
 
         seed_demo()  # a second run adds nothing
         assert db.session.execute(select(func.count(Case.id))).scalar_one() == len(cases)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Case, HumanTask, Document, AuditEvent, WorkflowInstance, Job)
+    }
+
+
+def test_a_story_that_fails_leaves_nothing_behind_and_is_replayed_cleanly(app: Flask) -> None:
+    # opened, filed, investigated, reviewed, decided, its 告知书 issued (a 文号 drawn) — then a
+    # step the form refuses
+    played = penalty_path(NO_LEDGER)[:9]
+    assert played[-1].task == "doc:PENALTY_NOTICE"
+    failing = Step("f_serve_notice", "officer", {"served_on": "下周", "service_method": "DIRECT"})
+    title = "演示：中途失败的案件"
+    broken = Story("91150102MA0N3K7P1", "CLUE", title, 40, (*played, failing))
+    with app.app_context():
+        before = _counts()
+        with pytest.raises(StoryFailed, match=f"{title}：第 10 步 f_serve_notice"):
+            play_story(broken)
+        assert _counts() == before
+        assert not db.session.execute(select(Case.id).where(Case.title == title)).first()
+
+        play_story(
+            Story(broken.credit_code17, "CLUE", title, 40, played + (failing,), "f_serve_notice")
+        )
+        case = db.session.execute(select(Case).where(Case.title == title)).scalar_one()
+        notice = db.session.execute(
+            select(Document).where(Document.case_id == case.id)
+        ).scalar_one()
+        assert notice.doc_no.endswith("〕1号")  # the failed story's number was not used up
+        assert _counts()["Case"] == before["Case"] + 1

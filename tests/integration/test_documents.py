@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import subprocess
 import threading
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,8 +15,9 @@ from sqlalchemy import func, select
 from app import create_app
 from app.calendar import add_months
 from app.clock import china_today
+from app.config import VENDORED_FONT_DIR
 from app.extensions import db
-from app.models import Document, Job
+from app.models import AuditEvent, Document, Job
 from app.services.sequences import next_number
 from app.services.worker import run_once
 from tests.conftest import PostgresTemplate, base_config, login
@@ -184,3 +186,30 @@ def test_pdf_matches_its_stored_hash(app: Flask, client: FlaskClient) -> None:
         doc = db.session.execute(select(Document).limit(1)).scalar_one()
         assert hashlib.sha256(doc.pdf).hexdigest() == doc.content_hash
         assert re.search(r"呼市监处罚〔\d{4}〕\d+号", doc.html)
+
+
+def test_without_the_project_font_nothing_is_issued(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    case_id = decided_case(app)
+    token = login(client, "officer")
+    with app.app_context():
+        audit_before = db.session.execute(select(func.count(AuditEvent.id))).scalar_one()
+    app.config["DOCUMENT_FONT_DIR"] = str(tmp_path)  # a deployment that lost the font files
+    response = client.post(
+        f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token}
+    )
+    assert response.status_code == 503
+    assert "中文字体" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(func.count(Document.id))).scalar_one() == 0
+        audit_after = db.session.execute(select(func.count(AuditEvent.id))).scalar_one()
+        assert audit_after == audit_before
+    app.config["DOCUMENT_FONT_DIR"] = str(VENDORED_FONT_DIR)
+    response = client.post(
+        f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    with app.app_context():  # the refused issue used up no number
+        numbers = db.session.execute(select(Document.doc_no).order_by(Document.id)).scalars()
+        assert next(iter(numbers)) == f"呼市监处罚〔{YEAR}〕1号"

@@ -31,3 +31,9 @@ def test_pinned_versions_and_licences_are_recorded() -> None:
     assert "watermark" in licence  # the bpmn.io clause that keeps the logo visible
     for bundle in ("bpmn-modeler.production.min.js", "bpmn-navigated-viewer.production.min.js"):
         assert "bjs-powered-by" in (VENDOR / "bpmn-js-18.31.1" / bundle).read_text()
+    # the documents' font: its package pinned by integrity, the OFL beside the faces
+    assert "@expo-google-fonts/noto-serif-sc 0.4.3 sha512-" in versions
+    font = VENDOR / "noto-serif-sc-0.4.3"
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (font / "OFL.txt").read_text()
+    for face in ("NotoSerifSC-Regular.ttf", "NotoSerifSC-Bold.ttf"):
+        assert (font / face).read_bytes()[:4] == b"\x00\x01\x00\x00"  # TrueType, not WOFF2
