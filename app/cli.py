@@ -23,15 +23,15 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app, database
-from .config import DEFAULT_SECRET_KEY, PROJECT_ROOT
-from .extensions import db
-from .services import ServiceError
-from .services import audit as audit_service
-from .services import auth as auth_service
-from .services import demo as demo_service
-from .services import parameters as parameter_service
-from .services import workflows as workflow_service
+from app import create_app, database
+from app.config import DEFAULT_SECRET_KEY, PROJECT_ROOT
+from app.demo import seed as demo_service
+from app.extensions import db
+from app.platform import ServiceError
+from app.platform import audit as audit_service
+from app.platform import auth as auth_service
+from app.platform import parameters as parameter_service
+from app.platform import workflows as workflow_service
 
 
 def _create_app() -> Flask:
@@ -150,7 +150,7 @@ def _gunicorn(
 @with_appcontext
 def worker(drain: bool, interval: float, fixed_now: dt.datetime | None, round_size: int) -> None:
     """Fire due timers, retry failures, raise incidents and send reminders."""
-    from .services import worker as worker_service
+    from app.enforcement import worker as worker_service
 
     owner = f"{socket.gethostname()}:{os.getpid()}"
     stop = threading.Event()
@@ -320,7 +320,7 @@ def verify_audit() -> None:
 @with_appcontext
 def backup(destination: Path) -> None:
     """Copy the database while the app runs (SQLite online backup; PostgreSQL pg_dump)."""
-    from .services.backup import backup as make_backup  # noqa: PLC0415 - only this command
+    from app.platform.backup import backup as make_backup  # noqa: PLC0415 - only this command
 
     how = make_backup(destination)
     click.echo(
@@ -333,7 +333,7 @@ def backup(destination: Path) -> None:
 def verify() -> None:
     """Check that every case's rows agree with its workflow state, and the audit chain; exit 1
     on any disagreement (after a crash, a restore or a manual repair)."""
-    from .services import consistency  # noqa: PLC0415 - only this command needs it
+    from app.enforcement import consistency  # noqa: PLC0415 - only this command needs it
 
     report = consistency.verify()
     for problem in report.problems:
@@ -344,7 +344,7 @@ def verify() -> None:
         click.echo(f"problem: 审计链 audit: {broken}")
     click.echo(
         f"{report.cases} cases checked ({report.loaded} running instances compared with their "
-        f"engine state), {report.documents} documents' PDFs read, {len(report.problems)} "
+        f"engine state), {report.documents} documents checked, {len(report.problems)} "
         f"problem(s); audit chain "
         f"{'intact' if audit.intact else 'BROKEN'} ({audit.checked} entries)"
     )

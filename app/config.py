@@ -8,7 +8,7 @@ from typing import Any
 
 DEFAULT_SECRET_KEY = "tijian-insecure-default-key"  # noqa: S105 - refused outside demo mode
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The CJK serif font every document's PDF is set in, shipped with the package (app/services/pdf.py)
+# The CJK serif font every document PDF is set in, shipped with the package (enforcement/pdf.py)
 VENDORED_FONT_DIR = next(
     (Path(__file__).resolve().parent / "static" / "vendor").glob("noto-serif-sc-*")
 )

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from .config import PROJECT_ROOT
-from .extensions import db
+from app.config import PROJECT_ROOT
+from app.extensions import db
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 

@@ -13,10 +13,10 @@ from flask import Flask, current_app, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
-from .clock import CHINA_TZ
-from .config import DEFAULT_LANGUAGE, LANGUAGES
-from .extensions import babel
-from .reference.enterprise import DOMAIN_LABELS
+from app.clock import CHINA_TZ
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
+from app.extensions import babel
+from app.reference.enterprise import DOMAIN_LABELS
 
 
 def current_locale() -> str:
@@ -131,7 +131,7 @@ def domain_label(code: str) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_locale)
-    from .services.audit import action_label
+    from app.platform.audit import action_label
 
     app.jinja_env.filters.update(
         cn_date=cn_date,

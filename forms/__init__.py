@@ -33,8 +33,9 @@ def registered_form_keys() -> frozenset[str]:
 
 # Registration happens on import of each module (one per stage of the process library).
 from . import (  # noqa: E402
+    approval,
+    assistance,
     closure,
-    common,
     credit,
     decision,
     enforcement,
@@ -43,7 +44,6 @@ from . import (  # noqa: E402
     investigation,
     notice,
     review,
-    service,
     summary,
     visit,
     warning,
@@ -52,8 +52,9 @@ from . import (  # noqa: E402
 __all__ = [
     "N_",
     "TaskForm",
+    "approval",
+    "assistance",
     "closure",
-    "common",
     "credit",
     "decision",
     "enforcement",
@@ -64,7 +65,6 @@ __all__ = [
     "notice",
     "registered_form_keys",
     "review",
-    "service",
     "summary",
     "task_form",
     "visit",

@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from app import create_app, database
+from app.demo.seed import seed_demo
 from app.extensions import db
-from app.services.demo import seed_demo
 
 POSTGRES_URL_VARIABLE = "TIJIAN_TEST_DATABASE_URL"
 # scripts/test and CI set this: there a missing PostgreSQL is a failure, never a skip.

@@ -29,6 +29,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Integer, Table, func, insert, select, text, update
 
 from app.clock import utcnow
+from app.enforcement import tallies
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -45,7 +46,6 @@ from app.models import (
     WorkflowInstance,
 )
 from app.reference.enterprise import Domain
-from app.services import tallies
 
 OPEN_SHARE = 0.05
 RECENT = 30 * 86400  # seconds: "recently closed"

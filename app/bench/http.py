@@ -24,12 +24,12 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from app.enforcement.cases import start_case
 from app.engine import TaskNotReady
 from app.extensions import db
 from app.models import Enterprise, HumanTask, User, WorkflowInstance
-from app.services.cases import start_case
-from app.services.parameters import run_context
-from app.services.workflows import deploy, engine
+from app.platform.parameters import run_context
+from app.platform.workflows import deploy, engine
 
 from .figures import Figure, timed
 

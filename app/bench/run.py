@@ -12,11 +12,11 @@ from sqlalchemy import func, select, text
 
 from app import create_app
 from app.database import upgrade
+from app.demo.seed import seed_demo
+from app.enforcement.pdf import render_pdf
 from app.extensions import db
 from app.models import Case, Document, HumanTask
-from app.services.auth import create_token
-from app.services.demo import seed_demo
-from app.services.pdf import render_pdf
+from app.platform.auth import create_token
 
 from . import http
 from .figures import Figure, timed

@@ -12,9 +12,9 @@ import time
 from sqlalchemy import func, select
 
 from app.clock import utcnow
+from app.enforcement.cases import start_case
 from app.extensions import db
 from app.models import Case, Job, ProcessVersion
-from app.services.cases import start_case
 
 from .figures import Figure
 from .generator import generate

@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .base import Base, table_of, utcnow
 from .configuration import HolidayDay, ParameterValue
 from .documents import Attachment, Document
+from .file_review import ReviewItem, ReviewSample
 from .guidance import ComplianceItem
 from .metrics import CaseFact, DashboardTally, StageVisit
 from .prevention import (
@@ -17,7 +18,6 @@ from .prevention import (
     WarningRecipient,
 )
 from .reference import Enterprise, Region
-from .review import ReviewItem, ReviewSample
 from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole, UserSession
 from .workflow import (

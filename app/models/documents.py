@@ -25,6 +25,8 @@ class Document(Base):
     html: Mapped[str] = mapped_column(Text)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the PDF
+    # the font family the PDF is set in, checked at issue; none on documents issued before
+    font: Mapped[str | None] = mapped_column(String(60))
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -63,7 +63,7 @@ class StageVisit(Base):
 
 class DashboardTally(Base):
     """Running counts of the dashboard's figures, kept by the services in the transaction that
-    changes a case (app/services/tallies.py), so a figure over a year of a province's cases
+    changes a case (app/enforcement/tallies.py), so a figure over a year of a province's cases
     reads a few thousand rows. `unit_code` and `domain` are also written as "*" (all), so that
     no filter combination has to add up rows of its own."""
 

@@ -1,5 +1,3 @@
-from flask import Blueprint
-
-bp = Blueprint("prevention", __name__, url_prefix="/prevention")
-
-from . import routes  # noqa: E402,F401
+"""Prevention before a case (实施意见 一): 12315/12345 work orders and their hotspots, the graded
+risk list and warning batches (which open stage-A cases), 双随机 sampling draws (which open
+inspection cases) and the published compliance guidance."""

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-
-from . import routes  # noqa: E402,F401
+"""Supervision across the 14 units: the cockpit (dashboard and heatmap), 案卷评查 (file review) and
+the incidents of the background work."""

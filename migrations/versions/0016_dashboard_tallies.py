@@ -1,7 +1,7 @@
 """dashboard tallies: the running counts behind the dashboard, counted once from the facts
 
 The counts are derived data: this migration fills them with the same code that keeps them
-(app/services/tallies.py), in the migration's transaction.
+(app/enforcement/tallies.py), in the migration's transaction.
 
 Revision ID: 0016
 Revises: 0015
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
-from app.services import tallies
+from app.enforcement import tallies
 
 revision = "0016"
 down_revision = "0015"

@@ -20,9 +20,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from app.clock import china_today
+from app.enforcement.worker import run_once
 from app.extensions import db
 from app.models import Case, HumanTask, Job
-from app.services.worker import run_once
 from tests.browser.conftest import EXPECTED_422, Live
 from tests.browser.test_walking_skeleton import SCREENSHOTS, log_in
 

@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.modelling.process_library import active_bundle
 from app.models import Case, Job, ProcessVersion
-from app.services.decisions import evaluate
-from app.services.process_library import active_bundle
+from app.platform.decisions import evaluate
 from tests.browser.conftest import Live
 from tests.browser.test_walking_skeleton import log_in
 from tests.integration.cases import warning_case

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.services.demo_complaints import BAD_ROWS, SAMPLE
+from app.prevention.work_order_sample import BAD_ROWS, SAMPLE
 from tests.browser.conftest import Live
 from tests.browser.test_walking_skeleton import log_in
 

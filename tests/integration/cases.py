@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from app.clock import china_today
+from app.enforcement import tasks as task_service
+from app.enforcement.cases import start_case
 from app.extensions import db
 from app.models import DashboardTally, Enterprise, HumanTask, User
-from app.services import tasks as task_service
-from app.services.cases import start_case
-from app.services.parameters import run_context
+from app.platform.parameters import run_context
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 

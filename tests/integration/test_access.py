@@ -14,8 +14,8 @@ from tests.conftest import login
 PUBLIC_ENDPOINTS = {
     "static",
     "auth.login",
-    "main.set_language",
-    "main.health",
+    "home.set_language",
+    "home.health",
     "api.openapi",
     "api.docs",
     # published on purpose (POLICY 三(二)4 and 6, 双随机、一公开): read-only, no personal data

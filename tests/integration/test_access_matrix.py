@@ -16,12 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.demo.seed import DEMO_ACCOUNTS
+from app.enforcement.attachments import add_attachment
+from app.enforcement.case_search import save_filter
 from app.extensions import db
 from app.models import Case, Document, Enterprise, HumanTask, User
-from app.services.attachments import add_attachment
-from app.services.auth import create_token
-from app.services.case_search import save_filter
-from app.services.demo import DEMO_ACCOUNTS
+from app.platform.auth import create_token
 from tests.conftest import SqliteTemplate, _app_on, csrf_token, login
 from tests.figures import count
 
@@ -29,7 +29,7 @@ PROVINCE = "150000"
 OWN, OTHER = "1501", "1502"  # 呼和浩特 (most demo accounts) and 包头 (officer_bt)
 # Not in the matrix: public views (no rule to check) and logout (it ends the session the matrix
 # runs in; tests/integration/test_auth.py covers it).
-SKIPPED = {"static", "auth.login", "auth.logout", "main.set_language", "main.health"}
+SKIPPED = {"static", "auth.login", "auth.logout", "home.set_language", "home.health"}
 SKIPPED |= {"api.openapi", "api.docs"}
 MISSING = 999_999  # ids of objects that do not exist: only the role rule can apply
 

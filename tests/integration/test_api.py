@@ -12,12 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.clock import china_today
+from app.enforcement import documents as document_service
+from app.enforcement.worker import run_once
 from app.extensions import db
 from app.models import CaseLibraryEntry, Enterprise, Job
+from app.platform.auth import create_token
 from app.reference.decision_contract import CONTRACT
-from app.services import documents as document_service
-from app.services.auth import create_token
-from app.services.worker import run_once
 from tests.conftest import login
 from tests.integration.cases import account
 from tests.integration.test_documents import pdf_text

@@ -10,7 +10,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from app.services.auth import create_token
+from app.platform.auth import create_token
 from tests.figures import count
 
 EXAMPLES_PER_OPERATION = 15

@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.models import Attachment
-from app.services.auth import create_user
+from app.platform.auth import create_user
 from tests.conftest import login
 from tests.integration.cases import warning_case
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services.audit import record, verify_chain
-from app.services.auth import create_user
+from app.platform.audit import record, verify_chain
+from app.platform.auth import create_user
 from tests.conftest import login
 from tests.integration.cases import warning_case
 from tests.integration.test_cli import run

@@ -14,9 +14,9 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.cli import main
+from app.enforcement import consistency
 from app.extensions import db
 from app.models import AuditEvent, Case, HumanTask
-from app.services import consistency
 from tests.conftest import base_config
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.bench import generate
 from app.bench.http import SEQUENCE_PROCESS, deploy_bench_workflows
 from app.clock import utcnow
+from app.enforcement import tallies
 from app.extensions import db
 from app.models import (
     Case,
@@ -21,9 +22,9 @@ from app.models import (
     User,
     WorkflowInstance,
 )
-from app.services import dashboard, tallies
-from app.services.auth import create_token
-from app.services.regions import region_tree
+from app.platform.auth import create_token
+from app.platform.regions import region_tree
+from app.supervision import dashboard
 from tests.conftest import login
 from tests.integration.cases import tally_rows
 

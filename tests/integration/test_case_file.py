@@ -9,10 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.clock import china_today
+from app.enforcement.documents import issue
 from app.extensions import db
 from app.models import AuditEvent, CaseComment
-from app.services.auth import create_user
-from app.services.documents import issue
+from app.platform.auth import create_user
 from tests.conftest import login
 from tests.integration.cases import (
     account,

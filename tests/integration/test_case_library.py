@@ -12,14 +12,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.clock import china_today
+from app.enforcement import documents as document_service
+from app.enforcement.cases import case_data, start_case
+from app.enforcement.library import add_entry, similar_cases
+from app.enforcement.worker import run_once
 from app.extensions import db
+from app.integration.events import record_party_request
 from app.models import AuditEvent, Case, CaseLibraryEntry, Enterprise, Job
-from app.services import documents as document_service
-from app.services.auth import create_user
-from app.services.cases import case_data, start_case
-from app.services.events import record_party_request
-from app.services.library import add_entry, similar_cases
-from app.services.worker import run_once
+from app.platform.auth import create_user
 from tests.conftest import login
 from tests.integration.cases import account, complete, reviewed_case
 

@@ -8,10 +8,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.enforcement.consistency import verify
 from app.extensions import db
+from app.modelling.process_library import active_bundle, deploy_model
 from app.models import AuditEvent, Case, HumanTask, Job, ProcessVersion, WorkflowInstance
-from app.services.consistency import verify
-from app.services.process_library import active_bundle, deploy_model
 from tests.conftest import login
 from tests.integration.cases import account, warning_case
 

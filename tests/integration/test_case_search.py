@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.enforcement import case_search
 from app.extensions import db
 from app.models import Case, Enterprise, SavedFilter, User
-from app.services import case_search
 from tests.conftest import login
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app.cli import main
 from app.extensions import db
 from app.models import ApiToken, ProcessVersion, User
-from app.services import workflows as workflow_service
-from app.services.auth import user_for_token
+from app.platform import workflows as workflow_service
+from app.platform.auth import user_for_token
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> tuple[int, str]:

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, Complaint, ComplaintImport
-from app.services.auth import create_token
-from app.services.demo_complaints import BAD_ROWS, SAMPLE, sample_csv
+from app.platform.auth import create_token
+from app.prevention.work_order_sample import BAD_ROWS, SAMPLE, sample_csv
 from tests.conftest import login
 
 

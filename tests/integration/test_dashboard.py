@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, inspect, select
 
 from app.clock import CHINA_TZ, china_today, utcnow
 from app.database import downgrade, upgrade
+from app.enforcement import tallies
 from app.extensions import db
 from app.i18n import shown
 from app.models import (
@@ -29,9 +30,9 @@ from app.models import (
     StageVisit,
     User,
 )
-from app.services import dashboard, tallies
-from app.services.auth import create_user
-from app.services.parameters import work_calendar
+from app.platform.auth import create_user
+from app.platform.parameters import work_calendar
+from app.supervision import dashboard
 from tests.conftest import login
 from tests.integration.cases import tally_rows
 

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from app.clock import china_today
 from app.extensions import db
 from app.models import Case, CaseLibraryEntry, HumanTask
-from app.services.auth import create_user
-from app.services.parameters import set_parameter
-from app.services.workflows import deploy, directory_files
+from app.platform.auth import create_user
+from app.platform.parameters import set_parameter
+from app.platform.workflows import deploy, directory_files
 from tests.conftest import login
 from tests.integration.cases import investigated_case, ready
 

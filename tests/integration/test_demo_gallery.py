@@ -10,6 +10,17 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.clock import utcnow
+from app.demo.gallery import (
+    GALLERY,
+    NO_LEDGER,
+    Step,
+    Story,
+    StoryFailed,
+    penalty_path,
+    play_story,
+)
+from app.demo.seed import seed_demo
+from app.enforcement.cases import case_data
 from app.engine import unpack
 from app.extensions import db
 from app.models import (
@@ -23,18 +34,7 @@ from app.models import (
     UserRole,
     WorkflowInstance,
 )
-from app.services.cases import case_data
-from app.services.demo import seed_demo
-from app.services.demo_cases import (
-    GALLERY,
-    NO_LEDGER,
-    Step,
-    Story,
-    StoryFailed,
-    penalty_path,
-    play_story,
-)
-from app.services.regions import in_scope
+from app.platform.regions import in_scope
 
 STAGES = "ABCDEFGHIJKL"
 

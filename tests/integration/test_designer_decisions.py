@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from app.engine import read_table
 from app.extensions import db
+from app.modelling.process_library import active_bundle
 from app.models import WorkflowBundle
-from app.services.process_library import active_bundle
 from tests.conftest import login
 
 THRESHOLD = '? <= param("SUMMARY_MAX_NATURAL")'

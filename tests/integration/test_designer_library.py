@@ -17,7 +17,7 @@ from werkzeug.test import EnvironBuilder
 from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, Case, ProcessVersion, WorkflowBundle
-from app.services.parameters import run_context
+from app.platform.parameters import run_context
 from tests.conftest import login
 from tests.integration.cases import warning_case
 

@@ -16,10 +16,10 @@ from app import create_app
 from app.calendar import add_months
 from app.clock import china_today
 from app.config import VENDORED_FONT_DIR
+from app.enforcement.worker import run_once
 from app.extensions import db
 from app.models import AuditEvent, Document, Job
-from app.services.sequences import next_number
-from app.services.worker import run_once
+from app.platform.sequences import next_number
 from tests.conftest import PostgresTemplate, base_config, login
 from tests.integration.cases import complete, reviewed_case
 

@@ -13,7 +13,7 @@ from app.calendar import add_months
 from app.clock import china_today
 from app.extensions import db
 from app.models import Case, Enterprise
-from app.services.auth import create_token, create_user
+from app.platform.auth import create_token, create_user
 from tests.conftest import login
 from tests.integration.cases import complete, investigated_case, ready, reviewed_case
 

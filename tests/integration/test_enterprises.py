@@ -6,10 +6,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.enforcement.enterprises import register_enterprise
 from app.extensions import db
 from app.models import AuditEvent, Enterprise
-from app.services import InvalidInput
-from app.services.enterprises import register_enterprise
+from app.platform import InvalidInput
 
 VALID = ("914403001922038216", "测试科技有限公司", "LEGAL_PERSON", "FOOD", "B", "150102")
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.clock import china_today
 from app.extensions import db
 from app.models import Case, Enterprise
-from app.services.auth import create_token
+from app.platform.auth import create_token
 from tests.integration.cases import complete, ready, reviewed_case
 
 URL = "/api/v1/events"

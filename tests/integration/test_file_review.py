@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.clock import china_today
 from app.extensions import db
 from app.models import Case, CaseFact, ReviewItem, ReviewSample, User
-from app.services import review
+from app.supervision import file_review as review
 from tests.conftest import login
 
 

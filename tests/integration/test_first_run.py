@@ -7,6 +7,7 @@ own font (pdffonts, pdftotext); `verify` must name a document issued without it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import subprocess
@@ -20,12 +21,12 @@ from sqlalchemy import select
 
 from app import create_app
 from app.clock import CHINA_TZ
+from app.demo.gallery import GALLERY
+from app.enforcement.consistency import verify
+from app.enforcement.documents import issue
+from app.enforcement.pdf import chinese_glyphs
 from app.extensions import db
 from app.models import Case, Document, HumanTask, User
-from app.services.consistency import verify
-from app.services.demo_cases import GALLERY
-from app.services.documents import issue
-from app.services.pdf import chinese_glyphs
 from tests.conftest import base_config
 
 MONDAY_EVENING = dt.datetime(2026, 12, 7, 20, 30, tzinfo=CHINA_TZ)
@@ -40,7 +41,7 @@ from app.clock import travel_to
 from app.database import upgrade
 from app.extensions import db
 from app.models import Document
-from app.services.demo import seed_demo
+from app.demo.seed import seed_demo
 from tests.conftest import base_config
 
 url, moment, legacy = sys.argv[1], dt.datetime.fromisoformat(sys.argv[2]), sys.argv[3]
@@ -119,6 +120,7 @@ def test_every_document_embeds_the_project_font_and_reads_back_in_chinese(
             party = db.session.get(Case, document.case_id).enterprise.name  # type: ignore[union-attr]
             assert document.title in text and party in text, text[:200]
             assert chinese_glyphs(document.pdf).readable, document.doc_no
+            assert document.font == "Tijian Serif"  # recorded at issue: verify trusts it
 
 
 def test_verify_names_a_document_issued_without_a_chinese_font(
@@ -140,8 +142,9 @@ def test_verify_names_a_document_issued_without_a_chinese_font(
             supersedes_id=original.id,
             html=original.html,
             pdf=legacy_pdf,
-            content_hash="0" * 64,
+            content_hash=hashlib.sha256(legacy_pdf).hexdigest(),
             issued_by_id=original.issued_by_id,
+            font=None,  # issued before the font was recorded
         )
         db.session.add(legacy)
         db.session.commit()
@@ -155,6 +158,17 @@ def test_verify_names_a_document_issued_without_a_chinese_font(
         assert user is not None
         issue(original.case_id, original.doc_type, user)
         assert verify().problems == []
+
+        # a PDF changed after it was issued no longer matches its digest
+        changed = db.session.execute(
+            select(Document).where(Document.doc_type == "REPAIR_NOTICE").limit(1)
+        ).scalar_one()
+        changed_no = changed.doc_no
+        changed.pdf = changed.pdf + b"%"
+        db.session.commit()
+        assert [p.what for p in verify().problems] == [
+            f"文书《行政处罚信息信用修复告知书》{changed_no} 的 PDF 与出具时的摘要不符"
+        ]
 
 
 def original_case_no(document: Document) -> str:

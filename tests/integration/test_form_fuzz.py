@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from app.clock import china_today
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, User
-from app.services.regions import in_scope
+from app.platform.regions import in_scope
 from tests.conftest import login
 from tests.figures import count
 from tests.integration.cases import complete, investigated_case, ready

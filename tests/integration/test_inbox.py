@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
+from app.enforcement import inbox as inbox_service
 from app.extensions import db
 from app.models import HumanTask
-from app.services import inbox as inbox_service
-from app.services.auth import create_user
+from app.platform.auth import create_user
 from tests.conftest import login
 from tests.integration.cases import investigated_case, warning_case
 

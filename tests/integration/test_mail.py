@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from app.enforcement.worker import run_once
 from app.extensions import db
-from app.services.auth import create_user
-from app.services.worker import run_once
+from app.platform.auth import create_user
 from tests.integration.cases import CHINA, self_check_due_day, warning_case
 
 

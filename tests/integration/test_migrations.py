@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from app import create_app, database
 from app.extensions import db
 from app.models import AuditEvent, Base, Case, CaseFact, Region
-from app.services.audit import verify_chain
+from app.platform.audit import verify_chain
 from tests.conftest import base_config
 
 

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.cli import main
+from app.enforcement.cases import lock_instance
 from app.extensions import db
 from app.models import AuditEvent, ParameterValue, WorkflowInstance
-from app.services import InvalidInput
-from app.services.cases import lock_instance
-from app.services.parameters import run_context, set_holiday, set_parameter, values_in_force
+from app.platform import InvalidInput
+from app.platform.parameters import run_context, set_holiday, set_parameter, values_in_force
 from tests.conftest import base_config
 from tests.integration.cases import warning_case
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from app.clock import china_today
 from app.extensions import db
 from app.models import CaseFact
-from app.services.complaints import import_rows
+from app.prevention.complaints import import_rows
 from tests.conftest import login
 from tests.integration.cases import rectify_inspection_case
 from tests.integration.test_designer_decisions import table_form

@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.clock import china_today
+from app.enforcement import tasks as task_service
+from app.enforcement.cases import case_data
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -20,9 +22,7 @@ from app.models import (
     SamplingTarget,
     User,
 )
-from app.services import sampling
-from app.services import tasks as task_service
-from app.services.cases import case_data
+from app.prevention import sampling
 from tests.conftest import login
 
 FOOD_ITEMS = ["FOOD-JY-01", "FOOD-JY-03"]

@@ -9,11 +9,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.clock import china_today
+from app.enforcement import inbox as inbox_service
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
-from app.services import inbox as inbox_service
-from app.services.auth import create_user
-from app.services.parameters import set_parameter
+from app.platform.auth import create_user
+from app.platform.parameters import set_parameter
 from tests.conftest import login
 from tests.integration.cases import account, complete, ready, rectify_inspection_case, warning_case
 

@@ -7,9 +7,9 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 
 from app.cli import main
+from app.enforcement import consistency
 from app.extensions import db
 from app.models import Case, HumanTask, Job, WorkflowInstance
-from app.services import consistency
 
 
 def problems_of(case_no: str) -> list[str]:

@@ -19,9 +19,9 @@ from app.models import (
     WarningBatch,
     WarningRecipient,
 )
-from app.services.complaints import import_rows
-from app.services.hotspots import risk_list
-from app.services.warning_batches import recipients
+from app.prevention.complaints import import_rows
+from app.prevention.hotspots import risk_list
+from app.prevention.warning_batches import recipients
 from tests.conftest import login
 from tests.integration.cases import account
 from tests.integration.test_risk_list import orders

@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from app import create_app
 from app.bench.http import deploy_bench_workflows
 from app.clock import china_today
+from app.enforcement import tallies
+from app.enforcement.cases import start_case
+from app.enforcement.worker import acquire, run_once
 from app.extensions import db
 from app.models import AuditEvent, Case, Enterprise, Incident, Job, Notification
-from app.services import tallies
-from app.services.audit import verify_chain
-from app.services.cases import start_case
-from app.services.parameters import run_context, set_parameter
-from app.services.worker import acquire, run_once
-from app.services.workflows import deploy
+from app.platform.audit import verify_chain
+from app.platform.parameters import run_context, set_parameter
+from app.platform.workflows import deploy
 from tests.conftest import PostgresTemplate, base_config, login
 from tests.integration.cases import (
     CHINA,

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from app.bench.http import TASK_DATA, Client, open_warning_cases, serving
 from app.clock import china_today
+from app.demo.seed import DEMO_PASSWORD
+from app.enforcement.consistency import verify
 from app.extensions import db
 from app.models import AuditEvent, Document, HumanTask, WorkflowInstance
-from app.services.auth import create_user
-from app.services.consistency import verify
-from app.services.demo import DEMO_PASSWORD
-from app.services.workflows import engine
+from app.platform.auth import create_user
+from app.platform.workflows import engine
 from tests.figures import count
 from tests.integration.cases import account, ready, rectify_inspection_case, warning_case
 

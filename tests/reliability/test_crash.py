@@ -28,9 +28,9 @@ from app.bench.http import (
 )
 from app.bench.timers import arm, waiting
 from app.clock import china_today, utcnow
+from app.enforcement.consistency import verify
 from app.extensions import db
 from app.models import HumanTask
-from app.services.consistency import verify
 from tests.figures import count
 
 from .conftest import in_app

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.services.audit import ACTION_LABELS
-from app.services.events import MESSAGES, NOTICES
+from app.integration.events import MESSAGES, NOTICES
+from app.platform.audit import ACTION_LABELS
 
 APP = Path(__file__).resolve().parents[2] / "app"
 

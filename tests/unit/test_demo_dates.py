@@ -12,7 +12,7 @@ import pytest
 
 from app.calendar import WorkCalendar
 from app.clock import CHINA_TZ
-from app.services.demo_cases import (
+from app.demo.gallery import (
     GALLERY,
     OFFICE_CLOSES,
     AfterTimer,

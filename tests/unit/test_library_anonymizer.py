@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.library import (
+from app.enforcement.library import (
     PartyIdentity,
     anonymize,
     html_to_text,

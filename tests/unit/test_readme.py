@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.services.demo import DEMO_ACCOUNTS
-from app.services.demo_cases import TEAM_ROLES, team_accounts
+from app.demo.gallery import TEAM_ROLES, team_accounts
+from app.demo.seed import DEMO_ACCOUNTS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 

@@ -8,10 +8,10 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.enforcement.tallies import duration_bucket
 from app.engine import unpack
 from app.engine.serializer import pack
-from app.services.dashboard import counted_percentile
-from app.services.tallies import duration_bucket
+from app.supervision.dashboard import counted_percentile
 
 
 def nearest_rank(values: list[int], share: float) -> int:

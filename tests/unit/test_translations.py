@@ -62,10 +62,10 @@ def test_every_marked_string_is_in_the_catalog() -> None:
     assert {
         "返回首页",  # a template
         "检查日期",  # forms/
-        "待办任务",  # app/navigation.py
-        "页面不存在。",  # app/errors.py
-        "案件不存在。",  # app/services/
-        "无权访问其他地区的数据。",  # abort(description=...) in app/auth/access.py
+        "待办任务",  # app/web/navigation.py
+        "页面不存在。",  # app/web/errors.py
+        "案件不存在。",  # app/enforcement/
+        "无权访问其他地区的数据。",  # abort(description=...) in app/web/auth/access.py
     } <= extracted
     missing = sorted(extracted - set(translations(load_po())))
     assert missing == [], "untranslated: run scripts/i18n and translate these in messages.po"

@@ -1,0 +1,221 @@
+"""经营主体 records: validated on the way in (credit code, enumerations, region)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.calendar import add_months
+from app.clock import CHINA_TZ, china_today
+from app.extensions import db
+from app.i18n import cn_money
+from app.models import Case, Enterprise, HumanTask, Region, User
+from app.platform import Forbidden, InvalidInput, NotFound
+from app.platform.audit import record
+from app.platform.parameters import values_in_force
+from app.platform.regions import in_scope
+from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_error
+from forms.base import N_
+
+
+def add_enterprise(
+    credit_code: str,
+    name: str,
+    party_type: str,
+    domain: str,
+    credit_class: str,
+    region_code: str,
+    *,
+    actor: User | None = None,
+    address: str | None = None,
+    legal_representative: str | None = None,
+    is_association: bool = False,
+) -> Enterprise:
+    """Add an enterprise in the caller's transaction; every problem is reported at once."""
+    code = credit_code.strip().upper()
+    problems = [p for p in (credit_code_error(code),) if p]
+    if not name.strip():
+        problems.append(N_("请填写经营主体名称。"))
+    for value, allowed, label in (
+        (party_type, PartyType, "主体类型"),
+        (domain, Domain, "监管领域"),
+        (credit_class, CreditClass, "信用风险分类"),
+    ):
+        if value not in {member.value for member in allowed}:
+            problems.append(f"{label}无效: {value}")
+    if db.session.get(Region, region_code) is None:
+        problems.append(f"未知区域代码: {region_code}")
+    if (
+        not problems
+        and db.session.execute(select(Enterprise.id).where(Enterprise.credit_code == code)).first()
+    ):
+        problems.append(f"统一社会信用代码已登记: {code}")
+    if problems:
+        raise InvalidInput("；".join(problems))
+    enterprise = Enterprise(
+        credit_code=code,
+        name=name.strip(),
+        party_type=party_type,
+        domain=domain,
+        credit_class=credit_class,
+        region_code=region_code,
+        address=address,
+        legal_representative=legal_representative,
+        is_association=is_association,
+    )
+    db.session.add(enterprise)
+    db.session.flush()
+    record(
+        "register_enterprise",
+        "enterprise",
+        enterprise.id,
+        actor=actor,
+        actor_name=None if actor else "system",
+        region_code=region_code,
+        credit_code=code,
+    )
+    return enterprise
+
+
+def register_enterprise(*fields: str, **options: Any) -> Enterprise:
+    """`add_enterprise`, committed on its own (the demo seed and scripts)."""
+    enterprise = add_enterprise(*fields, **options)
+    db.session.commit()
+    return enterprise
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """One entry of an enterprise's 体检档案: a warning, inspection, decision, publicity step…"""
+
+    on: dt.date
+    form_key: str
+    kind: str
+    case_id: int
+    case_no: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class HealthRecord:
+    enterprise: Enterprise
+    cases: list[Case]
+    checks: list[HealthCheck]  # newest first
+    publicity: str
+    decisions_within_lookback: int
+    lookback_years: int
+
+
+# The steps that make up the record: the task's form → (what it is, the date field it carries).
+# Read from the task rows, so the page never loads a workflow.
+RECORD_STEPS: dict[str, tuple[str, str]] = {
+    "warning.issue": (N_("违法风险预警"), "served_on"),
+    "warning.escalate": (N_("升级指导措施"), "served_on"),
+    "inspection.record": (N_("监督检查"), "inspection_date"),
+    "rectification.order": (N_("责令改正"), "order_served_on"),
+    "rectification.verify": (N_("整改复查"), ""),
+    "decision.penalty": (N_("行政处罚决定"), "decided_on"),
+    "decision.no_penalty": (N_("不予行政处罚（免罚）"), "decided_on"),
+    "decision.publish": (N_("处罚信息公示"), "published_on"),
+    "credit.decide": (N_("信用修复决定"), ""),
+    "credit.stop_publicity": (N_("停止公示"), "stopped_on"),
+    "credit.revoke": (N_("撤销信用修复"), "revoked_on"),
+    "visit.record": (N_("回访"), "visited_on"),
+}
+DECISION_FORMS = ("decision.penalty", "decision.no_penalty")
+# The publicity status after each step that changes it; the latest such step decides.
+PUBLICITY_AFTER = {
+    "decision.publish": N_("行政处罚信息公示中"),
+    "credit.stop_publicity": N_("已信用修复，停止公示"),
+    "credit.revoke": N_("信用修复已撤销，恢复公示"),
+}
+
+
+def _summary(form_key: str, data: dict[str, Any]) -> str:
+    if form_key == "inspection.record":
+        return str(data.get("findings") or "")
+    if form_key == "decision.penalty":
+        fine = data.get("fine")
+        return f"罚款 {cn_money(fine)}" if fine else ""
+    if form_key == "rectification.verify":
+        return "合格" if data.get("verify_result") == "PASS" else "不合格"
+    if form_key == "credit.decide":
+        return "准予修复" if data.get("repair_approved") else "不予修复"
+    return ""
+
+
+def _day(form_key: str, task: HumanTask) -> dt.date:
+    raw = (task.submitted_data or {}).get(RECORD_STEPS[form_key][1])
+    if isinstance(raw, str):
+        with suppress(ValueError):
+            return dt.date.fromisoformat(raw)
+    assert task.completed_at is not None  # noqa: S101 - only completed tasks are read
+    return task.completed_at.astimezone(CHINA_TZ).date()
+
+
+def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
+    # the state is checked here, not in SQL: SQLite, without statistics, would otherwise walk
+    # every completed task of the province instead of the enterprise's few cases
+    rows = db.session.execute(
+        select(HumanTask, Case.case_no)
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(Case.enterprise_id == enterprise_id, HumanTask.form_key.in_(list(form_keys)))
+    ).all()
+    checks = []
+    for task, case_no in rows:
+        if task.state != "COMPLETED":
+            continue
+        key = task.form_key or ""  # selected by form_key, so never empty here
+        checks.append(
+            HealthCheck(
+                _day(key, task),
+                key,
+                RECORD_STEPS[key][0],
+                task.case_id,
+                case_no,
+                _summary(key, task.submitted_data or {}),
+            )
+        )
+    return sorted(checks, key=lambda c: (c.on, c.case_no), reverse=True)
+
+
+def first_offense_lookback(
+    enterprise_id: int,
+    today: dt.date,
+    exclude_case: int | None = None,
+    checks: list[HealthCheck] | None = None,
+) -> tuple[int, int]:
+    """(FIRST_OFFENSE_LOOKBACK_YEARS in force, penalty and no-penalty decisions on record within
+    them); `checks` when the caller has already read the record."""
+    years = int(values_in_force(today)["FIRST_OFFENSE_LOOKBACK_YEARS"])
+    since = add_months(today, -12 * years)
+    found = _checks(enterprise_id, DECISION_FORMS) if checks is None else checks
+    return years, sum(
+        1
+        for check in found
+        if check.form_key in DECISION_FORMS and check.on >= since and check.case_id != exclude_case
+    )
+
+
+def health_record(enterprise_id: int, user: User) -> HealthRecord:
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound(N_("经营主体不存在。"))
+    if not in_scope(user, enterprise.region_code):
+        raise Forbidden(N_("无权查看其他地区的经营主体。"))
+    cases = list(
+        db.session.execute(
+            select(Case).where(Case.enterprise_id == enterprise_id).order_by(Case.id.desc())
+        ).scalars()
+    )
+    checks = _checks(enterprise_id, RECORD_STEPS)
+    publicity = N_("无行政处罚信息公示")
+    for check in sorted(checks, key=lambda c: c.on):
+        publicity = PUBLICITY_AFTER.get(check.form_key, publicity)
+    years, decisions = first_offense_lookback(enterprise_id, china_today(), checks=checks)
+    return HealthRecord(enterprise, cases, checks, publicity, decisions, years)

@@ -1,0 +1,284 @@
+"""The JSON views of cases and tasks for other government systems (same rules as the screens)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
+
+import forms
+from app.clock import china_today
+from app.enforcement import inbox as inbox_service
+from app.enforcement.cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
+from app.enforcement.documents import documents_of
+from app.enforcement.enterprises import add_enterprise, health_record
+from app.enforcement.tasks import (
+    complete_task,
+    ensure_can_complete,
+    get_task_for_user,
+    inbox,
+    next_task_for,
+    ready_after,
+)
+from app.extensions import commit_keeping, db
+from app.models import (
+    AuditEvent,
+    Case,
+    Enterprise,
+    HumanTask,
+    Incident,
+    Job,
+    ProcessVersion,
+    User,
+    utcnow,
+)
+from app.platform import InvalidInput
+from app.platform.regions import region_tree, scope_of
+from app.platform.workflows import startable_versions
+
+PAGE_SIZE = 50
+WORKER_GRACE = dt.timedelta(minutes=2)  # a due timer older than this means no worker runs
+
+
+class FieldErrors(InvalidInput):
+    def __init__(self, message: str, details: dict[str, Any]):
+        super().__init__(message)
+        self.details = details
+
+
+def processes() -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.id)
+    ).scalars()
+    startable = {v.id for v in startable_versions()}
+    return [
+        {
+            "process_id": v.process_id,
+            "name": v.name,
+            "version": v.bundle_hash,
+            "version_id": v.id,
+            "active": v.is_active,
+            "startable": v.id in startable,
+            "deployed_at": v.deployed_at.isoformat(),
+        }
+        for v in rows
+    ]
+
+
+def _case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "case_no": case.case_no,
+        "title": case.title,
+        "stage": case.stage,
+        "status": case.status,
+        "region_code": case.region_code,
+        "enterprise": {"name": case.enterprise.name, "credit_code": case.enterprise.credit_code},
+        "opened_at": case.opened_at.isoformat(),
+        "has_incident": case.has_incident,
+    }
+
+
+def cases(user: User, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of cases in the user's scope, oldest first; the cursor is the last id."""
+    query = select(Case).order_by(Case.id).limit(PAGE_SIZE + 1)
+    scope = scope_of(user)
+    if scope is not None:
+        query = query.where(Case.region_code.in_(scope))
+    if args.get("region"):
+        query = query.where(Case.region_code.in_(region_tree().descendants(args["region"])))
+    if args.get("stage"):
+        query = query.where(Case.stage == args["stage"])
+    if args.get("status"):
+        query = query.where(Case.status == args["status"])
+    if args.get("enterprise"):
+        query = query.join(Enterprise).where(Enterprise.credit_code == args["enterprise"])
+    after = args.get("after", "")
+    if after:
+        if not after.isdigit():
+            raise FieldErrors("after: 应为整数游标", {"after": "应为整数游标"})
+        query = query.where(Case.id > int(after))
+    rows = list(db.session.execute(query).scalars())
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return [_case_summary(c) for c in rows], (rows[-1].id if more else None)
+
+
+def enterprise_record(enterprise_id: int, user: User) -> dict[str, Any]:
+    """The 体检档案 for other systems (e.g. a first-offense check before they decide)."""
+    record = health_record(enterprise_id, user)
+    e = record.enterprise
+    return {
+        "enterprise": {
+            "id": e.id,
+            "credit_code": e.credit_code,
+            "name": e.name,
+            "party_type": e.party_type,
+            "domain": e.domain,
+            "credit_class": e.credit_class,
+            "region_code": e.region_code,
+        },
+        "publicity": record.publicity,
+        "first_offense_lookback": {
+            "years": record.lookback_years,
+            "decisions": record.decisions_within_lookback,
+            "first_offense": record.decisions_within_lookback == 0,
+        },
+        "checks": [
+            {
+                "on": c.on.isoformat(),
+                "kind": c.kind,
+                "case_id": c.case_id,
+                "case_no": c.case_no,
+                "summary": c.summary,
+            }
+            for c in record.checks
+        ],
+        "cases": [_case_summary(c) for c in record.cases],
+    }
+
+
+def case_detail(case_id: int, user: User) -> dict[str, Any]:
+    case = get_case_for_user(case_id, user)
+    timeline = db.session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+        .order_by(AuditEvent.id)
+    ).scalars()
+    deadlines = db.session.execute(select(Job.due_at).where(Job.case_id == case.id)).scalars().all()
+    return {
+        **_case_summary(case),
+        "data": case_data(case),
+        "documents": [
+            {
+                "id": d.id,
+                "type": d.doc_type,
+                "title": d.title,
+                "doc_no": d.doc_no,
+                "version": d.version,
+                "issued_at": d.issued_at.isoformat(),
+            }
+            for d in documents_of(case)
+        ],
+        "tasks": [_task_summary(t) for t in case_tasks(case)],
+        "next_timer": deadlines[0].isoformat() if deadlines else None,
+        "timeline": [
+            {"at": e.occurred_at.isoformat(), "action": e.action, "actor": e.actor_name}
+            for e in timeline
+        ],
+    }
+
+
+def _task_summary(task: HumanTask | ReadyTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "case_id": task.case_id,
+        "name": task.name,
+        "bpmn_id": task.bpmn_id,
+        "form_key": task.form_key,
+        "lane": task.lane,
+        "state": task.state,
+        "assignee_id": task.assignee_id,
+        "created_at": task.created_at.isoformat(),
+    }
+
+
+def tasks(user: User) -> list[dict[str, Any]]:
+    return [{**_task_summary(t), "case_no": t.case.case_no} for t in inbox(user)]
+
+
+def task_detail(task_id: int, user: User) -> dict[str, Any]:
+    task = get_task_for_user(task_id, user)
+    form_class = forms.form_class_for(task.form_key or "")
+    return {
+        **_task_summary(task),
+        "case_no": task.case.case_no,
+        "instructions": task.instructions,
+        "documentation": task.documentation,
+        "form": {"key": task.form_key, "title": form_class.title, "fields": form_class.describe()},
+    }
+
+
+def claim(task_id: int, user: User) -> dict[str, Any]:
+    inbox_service.claim(task_id, user)
+    return _task_summary(get_task_for_user(task_id, user))
+
+
+def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
+    task = get_task_for_user(task_id, user)
+    if not isinstance(body, dict):
+        raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
+    ensure_can_complete(task, user)
+    form_class = forms.form_class_for(task.form_key or "")
+    unknown = sorted(set(body) - form_class.field_names())
+    if unknown:
+        raise FieldErrors("存在此表单没有的字段", {name: "unknown field" for name in unknown})
+    form = form_class.from_json(body, china_today())
+    if not form.validate():
+        raise FieldErrors("提交的内容有误", {k: list(v) for k, v in form.errors.items()})
+    case = task.case  # held here, its values are kept by the commit: no query after it
+    ready = complete_task(task, form.to_task_data(), user)
+    next_task = next_task_for(user, ready)
+    return {
+        "case": _case_summary(case),
+        "next_task": _task_summary(next_task) if next_task else None,
+        "ready_tasks": [_task_summary(t) for t in ready],
+    }
+
+
+_PARTY_BY_CODE = select(Enterprise).where(Enterprise.credit_code == bindparam("code"))
+
+
+def start_case(user: User, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
+    process_id = body.get("process_id", "enforcement_case")
+    inline = body.get("enterprise")
+    code = inline.get("credit_code") if isinstance(inline, dict) else body.get("credit_code")
+    title, entry = body.get("title"), body.get("entry", "CLUE")
+    problems = {}
+    if not isinstance(title, str) or not 1 <= len(title) <= 200:
+        problems["title"] = "必填，1 至 200 个字符"
+    if entry not in ("CLUE", "INSPECTION", "WARNING"):
+        problems["entry"] = "取值应为 CLUE、INSPECTION、WARNING 之一"
+    enterprise = (
+        db.session.execute(_PARTY_BY_CODE, {"code": code}).scalar_one_or_none()
+        if isinstance(code, str)
+        else None
+    )
+    if enterprise is None and isinstance(inline, dict) and not problems:
+        fields = ("credit_code", "name", "party_type", "domain", "credit_class", "region_code")
+        try:  # a new enterprise, registered in the same transaction as the case
+            enterprise = add_enterprise(*(str(inline.get(f, "")) for f in fields), actor=user)
+        except InvalidInput as exc:
+            problems["enterprise"] = str(exc)
+    elif enterprise is None:
+        problems["credit_code"] = "未登记的经营主体（或在 enterprise 中提供新经营主体）"
+    if problems:
+        raise FieldErrors("提交的内容有误", problems)
+    assert enterprise is not None  # noqa: S101 - checked above
+    case, known = open_case(user, process_id, enterprise.id, str(title), str(entry))
+    ready = ready_after(case.id, known)
+    commit_keeping(case, enterprise)
+    return {**_case_summary(case), "ready_tasks": [_task_summary(t) for t in ready]}
+
+
+def health() -> dict[str, Any]:
+    now = utcnow()
+    db.session.execute(select(1))
+    lagging = db.session.execute(
+        select(func.count())
+        .select_from(Job)
+        .where(Job.failed.is_(False), Job.due_at < now - WORKER_GRACE)
+    ).scalar_one()
+    incidents = db.session.execute(
+        select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None))
+    ).scalar_one()
+    return {
+        "database": "ok",
+        "worker": "lagging" if lagging else "ok",
+        "overdue_jobs": lagging,
+        "open_incidents": incidents,
+    }

@@ -1,0 +1,236 @@
+"""External events (12315/12345 work orders, the party's requests, bank and court replies).
+
+Each event reaches exactly the case it names; a client's event id is remembered with the answer
+it got, so a repeated delivery answers the same and has no second effect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.enforcement.cases import apply_run_result, get_case_for_user, lock_instance, open_case
+from app.engine import EngineError, InvalidTaskData, MessageNotExpected
+from app.extensions import db
+from app.models import Case, Enterprise, ExternalEvent, Notification, User, WorkflowInstance
+from app.platform import Conflict, Forbidden, InvalidInput
+from app.platform.audit import record
+from app.platform.parameters import run_context
+from app.platform.regions import in_scope
+from app.platform.workflows import engine
+from app.prevention.complaints import import_rows
+from app.reference.complaints import COLUMNS
+from app.reference.roles import Role
+from forms.base import N_
+
+# event type → the BPMN message it delivers to the case's process
+MESSAGES = {
+    "hearing_request": "hearing_request",
+    "statement": "party_statement",
+    "judicial_reply": "judicial_reply",
+}
+# events recorded on the case for the officer (the screens take them from there)
+NOTICES = {
+    "rectification_report": "当事人提交了整改报告",
+    "repair_application": "当事人提交了信用修复申请",
+    "payment_confirmed": "银行确认罚款已缴纳",
+}
+# events that concern no case: the 12315/12345 work orders for the hotspots
+WITHOUT_CASE = ("complaint_received", "work_orders")
+MAX_WORK_ORDERS = 5000  # per event
+TYPES = sorted({*WITHOUT_CASE, *MESSAGES, *NOTICES})
+# what an officer may record on the case page when the party hands it in on paper or in person
+PARTY_REQUESTS = {"statement": N_("陈述、申辩"), "hearing_request": N_("听证申请")}
+
+Answer = tuple[int, dict[str, Any]]
+Outcome = tuple[int, dict[str, Any], int | None]  # status, answer, case id
+
+
+def receive(client: User, body: Any) -> Answer:
+    problem = _invalid(body)
+    if problem:
+        return 422, _error(422, problem)
+    previous = db.session.execute(
+        select(ExternalEvent).where(
+            ExternalEvent.client_id == client.id, ExternalEvent.event_id == body["event_id"]
+        )
+    ).scalar_one_or_none()
+    if previous is not None:
+        return previous.status, {**previous.response, "repeated": True}
+    status, answer, case_id = _handle(client, body)
+    if status >= 400:
+        db.session.rollback()
+    db.session.add(
+        ExternalEvent(
+            client_id=client.id,
+            event_id=body["event_id"],
+            type=body["type"],
+            case_id=case_id,
+            payload=body.get("payload") or {},
+            status=status,
+            response=answer,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same event id arrived twice at the same moment
+        db.session.rollback()
+        return receive(client, body)
+    return status, answer
+
+
+ERROR_CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid_input"}
+
+
+def _error(status: int, message: str) -> dict[str, Any]:
+    return {"error": ERROR_CODES[status], "message": message, "details": {}}
+
+
+def _invalid(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "请求体应为 JSON 对象 (JSON object expected)"
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 100:
+        return "event_id: 必填，1 至 100 个字符"
+    if body.get("type") not in TYPES:
+        return f"type: 取值应为 {', '.join(TYPES)} 之一"
+    if "payload" in body and not isinstance(body["payload"], dict):
+        return "payload: 应为 JSON 对象"
+    if body["type"] not in WITHOUT_CASE and not isinstance(body.get("case_no"), str):
+        return "case_no: 必填"
+    return None
+
+
+def _handle(client: User, body: dict[str, Any]) -> Outcome:
+    payload: dict[str, Any] = body.get("payload") or {}
+    kind = body["type"]
+    case = None
+    if isinstance(body.get("case_no"), str):
+        case = db.session.execute(
+            select(Case).where(Case.case_no == body["case_no"])
+        ).scalar_one_or_none()
+        if case is None:
+            return 404, _error(404, f"案件 {body['case_no']} 不存在"), None
+        if not in_scope(client, case.region_code):
+            return 403, _error(403, "无权向其他地区的案件发送事件"), None
+    if kind == "complaint_received":
+        return _complaint(client, case, payload)
+    if kind == "work_orders":
+        return _work_orders(client, payload)
+    assert case is not None  # noqa: S101 - checked by _invalid
+    if kind in MESSAGES:
+        return _message(client, case, MESSAGES[kind], payload)
+    _notify_officers(case, f"{NOTICES[kind]}（案件 {case.case_no}）。")
+    record(kind, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
+    return 202, {"case_no": case.case_no, "recorded": kind}, case.id
+
+
+def _work_orders(client: User, payload: dict[str, Any]) -> Outcome:
+    """12315/12345 work orders for the hotspots, checked row by row like an imported file."""
+    if not client.role_names & {Role.CREDIT_OFFICER.value, Role.ADMIN.value}:
+        return 403, _error(403, "只有信用监管人员或管理员可以导入工单"), None
+    orders = payload.get("work_orders")
+    if not isinstance(orders, list) or not 1 <= len(orders) <= MAX_WORK_ORDERS:
+        reason = f"payload.work_orders: 应为 1 至 {MAX_WORK_ORDERS} 个工单的列表"
+        return 422, _error(422, reason), None
+    if not all(isinstance(order, dict) for order in orders):
+        return 422, _error(422, "payload.work_orders: 每个工单应为 JSON 对象"), None
+    rows = [
+        (number, {COLUMNS[key]: value for key, value in order.items() if key in COLUMNS})
+        for number, order in enumerate(orders, start=1)
+    ]
+    report = import_rows(rows, "API", client)
+    answer = {
+        "import_id": report.import_id,
+        "accepted": report.accepted,
+        "rejected": [
+            {"row": item.row, "order_no": item.order_no, "reasons": list(item.reasons)}
+            for item in report.refused
+        ],
+    }
+    return 201, answer, None
+
+
+def _complaint(
+    client: User, case: Case | None, payload: dict[str, Any]
+) -> tuple[int, dict[str, Any], int | None]:
+    if case is not None:  # joins an existing case
+        _notify_officers(case, f"案件 {case.case_no} 收到新的投诉举报工单。")
+        record(
+            "complaint_received",
+            "case",
+            case.id,
+            actor=client,
+            region_code=case.region_code,
+            payload=payload,
+        )
+        return 202, {"case_no": case.case_no, "joined": True}, case.id
+    code = payload.get("credit_code")
+    enterprise = (
+        db.session.execute(
+            select(Enterprise).where(Enterprise.credit_code == code)
+        ).scalar_one_or_none()
+        if isinstance(code, str)
+        else None
+    )
+    if enterprise is None:
+        return 404, _error(404, "payload.credit_code: 未登记的经营主体"), None
+    summary = str(payload.get("summary") or "投诉举报")[:200]
+    try:  # committed together with the event record, so a retry cannot open a second case
+        opened, _ = open_case(client, "enforcement_case", enterprise.id, summary, "CLUE")
+    except Forbidden as exc:
+        return 403, _error(403, str(exc)), None
+    answer = {"case_no": opened.case_no, "case_id": opened.id, "stage": opened.stage}
+    return 201, answer, opened.id
+
+
+def _message(
+    client: User, case: Case, message: str, payload: dict[str, Any]
+) -> tuple[int, dict[str, Any], int | None]:
+    instance_id = db.session.execute(
+        select(WorkflowInstance.id).where(WorkflowInstance.case_id == case.id)
+    ).scalar_one()
+    instance = lock_instance(instance_id)
+    try:
+        result = engine().deliver_message(instance.state, message, payload, run_context())
+    except MessageNotExpected:
+        return 409, _error(409, f"案件 {case.case_no} 当前不在等待该事件"), case.id
+    except (InvalidTaskData, EngineError) as exc:
+        return 422, _error(422, str(exc)), case.id
+    apply_run_result(case, instance, result)
+    record(message, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
+    return 202, {"case_no": case.case_no, "delivered": message, "stage": case.stage}, case.id
+
+
+def _notify_officers(case: Case, message: str) -> None:
+    db.session.add(
+        Notification(
+            case_id=case.id,
+            role=Role.OFFICER.value,
+            region_code=case.region_code,
+            kind="EVENT",
+            message=message,
+        )
+    )
+
+
+def record_party_request(case_id: int, kind: str, summary: str, user: User) -> Case:
+    """The party's statement or hearing request, received by the officer (《行政处罚法》第四十五条、
+    第六十四条): delivered to the case like the same event from another system."""
+    case = get_case_for_user(case_id, user)
+    if kind not in PARTY_REQUESTS:
+        raise InvalidInput(N_("请选择当事人意见的类型。"))
+    summary = summary.strip()
+    if not summary or len(summary) > 2000:
+        raise InvalidInput(N_("请填写当事人意见的内容（不超过 2000 字）。"))
+    status, answer, _ = _message(
+        user, case, MESSAGES[kind], {"text": summary, "received_by": user.display_name}
+    )
+    if status != 202:
+        db.session.rollback()
+        if status == 409:
+            raise Conflict(N_("案件当前不在等待当事人陈述申辩或听证申请。"))
+        raise InvalidInput(str(answer["message"]))
+    db.session.commit()
+    return case

@@ -1,0 +1,254 @@
+"""Accounts: login with throttling, user creation and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import ApiToken, LoginAttempt, Region, User, UserRole, UserSession, utcnow
+from app.platform import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from app.platform.audit import record
+from app.reference.roles import Role
+from forms.base import N_
+
+# Compared against when the username is unknown, so both paths cost one scrypt.
+_DUMMY_HASH = generate_password_hash("tijian-no-such-user")
+TOKEN_PREFIX = "tjn_"  # noqa: S105 - a visible prefix, not a secret
+
+
+class InvalidCredentials(InvalidInput):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, str]:
+    """The active user for these credentials and the token of the session it starts; every
+    attempt is recorded and throttled."""
+    config = current_app.config
+    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    failures = _failures_since(LoginAttempt.username == username, since)
+    by_address = _failures_since(LoginAttempt.remote_addr == remote_addr, since)
+    if (
+        failures >= config["LOGIN_MAX_FAILURES"]
+        or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        raise TooManyAttempts(
+            f"登录失败次数过多，请 {config['LOGIN_LOCKOUT_MINUTES']} 分钟后再试。"
+        )
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    allowed = (
+        user is not None
+        and valid
+        and user.is_active
+        and (not user.is_demo or config["TIJIAN_DEMO"])
+    )
+    db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=allowed))
+    session_token = secrets.token_urlsafe(32)
+    if allowed and user is not None:
+        db.session.add(UserSession(token_hash=_token_hash(session_token), user_id=user.id))
+    record(
+        "login" if allowed else "login_failed",
+        "user",
+        user.id if user else None,
+        actor=user if allowed else None,
+        actor_name=username,
+    )
+    db.session.commit()
+    if not allowed or user is None:
+        raise InvalidCredentials(N_("用户名或密码不正确。"))
+    return user, session_token
+
+
+def user_of_session(user_id: int, session_token: str) -> User | None:
+    """The user, if the cookie's session was started by them and not ended by a logout."""
+    found = db.session.execute(
+        _account_of(UserSession), {"user_id": user_id, "token_hash": _token_hash(session_token)}
+    )
+    return found.unique().scalar_one_or_none()
+
+
+# Every request runs one of these: built once (building it costs more than running it), with
+# the roles in the same round trip.
+@cache
+def _account_of(holder: type[UserSession] | type[ApiToken]) -> Select[User]:
+    """The account a live session or an unrevoked API token with a given hash belongs to."""
+    query = (
+        select(User)
+        .options(joinedload(User.roles))
+        .join(holder, holder.user_id == User.id)
+        .where(holder.token_hash == bindparam("token_hash"))
+    )
+    if holder is UserSession:
+        return query.where(User.id == bindparam("user_id"), UserSession.ended_at.is_(None))
+    return query.where(ApiToken.revoked_at.is_(None))
+
+
+def record_logout(user: User, session_token: str) -> None:
+    """Ends the session server-side (a copy of the cookie no longer logs anyone in)."""
+    live = db.session.get(UserSession, _token_hash(session_token))
+    if live is not None and live.user_id == user.id:
+        live.ended_at = utcnow()
+    record("logout", "user", user.id, actor=user)
+    db.session.commit()
+
+
+def _failures_since(condition: object, since: object) -> int:
+    query = select(func.count()).where(
+        condition,  # type: ignore[arg-type]
+        LoginAttempt.attempted_at >= since,
+        LoginAttempt.succeeded.is_(False),
+    )
+    return int(db.session.execute(query).scalar_one())
+
+
+def demo_usernames() -> list[str]:
+    """The demo accounts in the order they were made, without the regional teams' variants
+    (`officer_bt` of `officer`): the login page names each account once."""
+    names = list(
+        db.session.execute(select(User.username).where(User.is_demo).order_by(User.id)).scalars()
+    )
+    known = set(names)
+    return [n for n in names if not (n[-3:-2] == "_" and n[:-3] in known)]
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+    record("set_locale", "user", user.id, actor=user, locale=locale)
+    db.session.commit()
+
+
+def create_user(
+    username: str,
+    password: str,
+    display_name: str,
+    region_code: str,
+    roles: Iterable[str],
+    *,
+    is_demo: bool = False,
+    email: str | None = None,
+) -> User:
+    role_values = sorted(set(roles))
+    unknown = [r for r in role_values if r not in {role.value for role in Role}]
+    if unknown:
+        raise InvalidInput(f"未知角色: {', '.join(unknown)}")
+    if db.session.get(Region, region_code) is None:
+        raise InvalidInput(f"未知区域代码: {region_code}")
+    if db.session.execute(select(User.id).where(User.username == username)).first():
+        raise InvalidInput(f"用户名已存在: {username}")
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise InvalidInput(f"电子邮箱格式不正确: {email}")
+    if len(password) < (4 if is_demo else 10):
+        raise InvalidInput(N_("密码至少 10 位。"))
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        region_code=region_code,
+        is_demo=is_demo,
+        email=email,
+        roles=[UserRole(role=r) for r in role_values],
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("create_user", "user", user.id, actor_name="cli", roles=role_values, region=region_code)
+    db.session.commit()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    # Tokens are 256-bit random, so a fast hash is enough; only the hash is stored.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(username: str, name: str = "cli") -> str:
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"无此用户: {username}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:12])
+    )
+    record("create_token", "user", user.id, actor_name="cli", token_prefix=token[:12])
+    db.session.commit()
+    return token
+
+
+# the login_attempt name under which bad tokens are counted
+API_TOKEN_LOGIN = "<api-token>"  # noqa: S105 - a label, not a secret
+
+
+def authenticate_token(token: str, remote_addr: str) -> User:
+    """The user of a bearer token; bad tokens are counted per address and throttled. A good
+    token is let in without counting: tokens are 256 random bits, so the throttle has nothing
+    to protect there, and an address that others flood with bad tokens keeps its own good
+    ones working (and every API request saves a query)."""
+    user = user_for_token(token) if token else None
+    if user is not None:
+        return user
+    config = current_app.config
+    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    if (
+        _failures_since(LoginAttempt.remote_addr == remote_addr, since)
+        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        raise TooManyAttempts("令牌验证失败次数过多，请稍后再试。")
+    db.session.add(LoginAttempt(username=API_TOKEN_LOGIN, remote_addr=remote_addr, succeeded=False))
+    db.session.commit()
+    raise Unauthorized(N_("缺少或无效的接口令牌（Authorization: Bearer …）。"))
+
+
+def user_for_token(token: str) -> User | None:
+    user = (
+        db.session.execute(_account_of(ApiToken), {"token_hash": _token_hash(token)})
+        .unique()
+        .scalar_one_or_none()
+    )
+    if (
+        user is None
+        or not user.is_active
+        or (user.is_demo and not current_app.config["TIJIAN_DEMO"])
+    ):
+        return None
+    return user
+
+
+def list_tokens() -> list[tuple[ApiToken, User]]:
+    rows = db.session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id.desc())
+    ).all()
+    return [(token, user) for token, user in rows]
+
+
+def issue_token(username: str, name: str, actor: User) -> str:
+    """An admin creates a token for an account (shown once, like `tijian create-token`)."""
+    if not name.strip() or len(name) > 100:
+        raise InvalidInput(N_("请填写令牌用途（不超过 100 个字符）。"))
+    token = create_token(username, name.strip())
+    record("issue_token", "user", username, actor=actor, name=name)
+    db.session.commit()
+    return token
+
+
+def revoke_token(token_id: int, actor: User) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("令牌不存在。")
+    if token.revoked_at is not None:
+        raise Conflict("该令牌已吊销。")
+    token.revoked_at = utcnow()
+    record("revoke_token", "user", token.user_id, actor=actor, token_prefix=token.prefix)
+    db.session.commit()

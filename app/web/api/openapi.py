@@ -1,0 +1,355 @@
+"""The OpenAPI 3.1 description of /api/v1, built from the same contract the code checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.calendar import Unit
+from app.integration.events import TYPES
+from app.reference.decision_contract import CONTRACT, REQUIRED, Input
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _input_schema(spec: Input) -> dict[str, Any]:
+    schema: dict[str, Any]
+    if spec.kind == "bool":
+        schema = {"type": "boolean"}
+    elif spec.kind in ("number", "integer"):
+        schema = {"type": spec.kind, "minimum": 0}
+        if spec.maximum is not None:
+            schema["maximum"] = spec.maximum
+        if spec.nullable:
+            schema["type"] = [spec.kind, "null"]
+    elif spec.kind == "enum":
+        schema = {"type": "string", "enum": list(spec.choices)}
+    elif spec.kind == "enum_list":
+        schema = {"type": "array", "items": {"type": "string", "enum": list(spec.choices)}}
+    elif spec.kind == "list":
+        schema = {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 50}
+    else:
+        schema = {"type": "string", "format": "date"}
+    if (
+        spec.default is not REQUIRED
+        and not callable(spec.default)
+        and isinstance(spec.default, bool | int | float | str | tuple | type(None))
+    ):
+        schema["default"] = list(spec.default) if isinstance(spec.default, tuple) else spec.default
+    return schema
+
+
+def _responses(ok: dict[str, Any], *errors: int) -> dict[str, Any]:
+    answers: dict[str, Any] = {"200": ok}
+    for status in (401, 403, 429, *errors):
+        answers[str(status)] = {
+            "description": "错误",
+            "content": {"application/json": {"schema": ERROR}},
+        }
+    return answers
+
+
+def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def document() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for decision_id, inputs in sorted(CONTRACT.items()):
+        paths[f"/decisions/{decision_id}/evaluate"] = {
+            "post": {
+                "summary": f"决策表 {decision_id}",
+                "operationId": f"evaluate_{decision_id}",
+                "tags": ["decisions"],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {
+                                    name: _input_schema(spec) for name, spec in inputs.items()
+                                },
+                                "required": [n for n, s in inputs.items() if s.default is REQUIRED],
+                            }
+                        }
+                    },
+                },
+                "responses": _responses(
+                    _json({"$ref": "#/components/schemas/DecisionResult"}), 404, 422
+                ),
+            }
+        }
+    paths["/calendar/deadline"] = {
+        "get": {
+            "summary": "法定期限计算",
+            "operationId": "deadline",
+            "tags": ["calendar"],
+            "parameters": [
+                {
+                    "name": "start",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date"},
+                },
+                {
+                    "name": "amount",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 10000},
+                },
+                {
+                    "name": "unit",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "enum": [u.value for u in Unit]},
+                },
+            ],
+            "responses": _responses(_json({"$ref": "#/components/schemas/Deadline"}), 422),
+        }
+    }
+    paths["/processes"] = {
+        "get": {
+            "summary": "已部署的流程及版本",
+            "operationId": "processes",
+            "tags": ["processes"],
+            "responses": _responses(_json({"type": "object"})),
+        }
+    }
+    paths["/cases"] = {
+        "get": {
+            "summary": "案件列表（游标分页）",
+            "operationId": "list_cases",
+            "tags": ["cases"],
+            "parameters": [
+                {
+                    "name": n,
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 100},
+                }
+                for n in ("stage", "region", "status", "enterprise", "after")
+            ],
+            "responses": _responses(_json({"type": "object"}), 422),
+        },
+        "post": {
+            "summary": "发起案件",
+            "operationId": "start_case",
+            "tags": ["cases"],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["credit_code", "title"],
+                            "properties": {
+                                "process_id": {"type": "string", "maxLength": 100},
+                                "credit_code": {"type": "string", "maxLength": 18},
+                                "title": {"type": "string", "maxLength": 200},
+                                "entry": {
+                                    "type": "string",
+                                    "enum": ["CLUE", "INSPECTION", "WARNING"],
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                **_responses(_json({"type": "object"}), 404, 422),
+                "201": _json({"type": "object"}, "已发起"),
+            },
+        },
+    }
+    case_id = [
+        {
+            "name": "case_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        }
+    ]
+    task_id = [
+        {
+            "name": "task_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        }
+    ]
+    paths["/cases/{case_id}"] = {
+        "get": {
+            "summary": "案件详情",
+            "operationId": "case",
+            "tags": ["cases"],
+            "parameters": case_id,
+            "responses": _responses(_json({"type": "object"}), 404),
+        }
+    }
+    paths["/enterprises/{enterprise_id}"] = {
+        "get": {
+            "summary": "经营主体体检档案（含首违回溯）",
+            "operationId": "enterprise",
+            "tags": ["enterprises"],
+            "parameters": [{**case_id[0], "name": "enterprise_id"}],
+            "responses": _responses(_json({"type": "object"}), 404),
+        }
+    }
+    paths["/tasks"] = {
+        "get": {
+            "summary": "待办任务",
+            "operationId": "tasks",
+            "tags": ["tasks"],
+            "responses": _responses(_json({"type": "object"})),
+        }
+    }
+    paths["/tasks/{task_id}"] = {
+        "get": {
+            "summary": "任务及其表单说明",
+            "operationId": "task",
+            "tags": ["tasks"],
+            "parameters": task_id,
+            "responses": _responses(_json({"type": "object"}), 404),
+        }
+    }
+    paths["/tasks/{task_id}/claim"] = {
+        "post": {
+            "summary": "认领任务",
+            "operationId": "claim",
+            "tags": ["tasks"],
+            "parameters": task_id,
+            "responses": _responses(_json({"type": "object"}), 404, 409),
+        }
+    }
+    paths["/tasks/{task_id}/complete"] = {
+        "post": {
+            "summary": "提交任务表单（与页面同一表单类校验）",
+            "operationId": "complete",
+            "tags": ["tasks"],
+            "parameters": task_id,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            "responses": _responses(_json({"type": "object"}), 404, 409, 422),
+        }
+    }
+    paths["/events"] = {
+        "post": {
+            "summary": "外部事件（按 event_id 幂等）",
+            "operationId": "post_event",
+            "tags": ["events"],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["event_id", "type"],
+                            "properties": {
+                                "event_id": {"type": "string", "minLength": 1, "maxLength": 100},
+                                "type": {"type": "string", "enum": list(TYPES)},
+                                "case_no": {"type": "string", "maxLength": 40},
+                                "payload": {"type": "object"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                **_responses(_json({"type": "object"}), 404, 409, 422),
+                "201": _json({"type": "object"}, "已立案；work_orders：已导入（附未导入行及原因）"),
+                "202": _json({"type": "object"}, "已送达"),
+            },
+        }
+    }
+    paths["/documents/{document_id}"] = {
+        "get": {
+            "summary": "文书（PDF；format=html 为出具时的 HTML）",
+            "operationId": "document",
+            "tags": ["documents"],
+            "parameters": [
+                {
+                    "name": "document_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                },
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["pdf", "html"]},
+                },
+            ],
+            "responses": {
+                **_responses({"description": "PDF", "content": {"application/pdf": {}}}, 404)
+            },
+        }
+    }
+    paths["/health"] = {
+        "get": {
+            "summary": "数据库与后台任务状态",
+            "operationId": "health",
+            "tags": ["health"],
+            "responses": _responses(_json({"type": "object"})),
+        }
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "体检 Tijian API",
+            "version": "1",
+            "description": "市场监管执法工作流接口。令牌由 `tijian create-token` 生成，按 Authorization: Bearer 发送；角色和地区规则与页面相同。",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "message", "details"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {"type": "object"},
+                    },
+                },
+                "DecisionResult": {
+                    "type": "object",
+                    "required": ["decision", "outputs", "matched_rules", "version"],
+                    "properties": {
+                        "decision": {"type": "string"},
+                        "outputs": {"type": "object"},
+                        "matched_rules": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "annotation": {"type": "string"},
+                                },
+                            },
+                        },
+                        "version": {"type": "string"},
+                    },
+                },
+                "Deadline": {
+                    "type": "object",
+                    "properties": {
+                        "start": {"type": "string", "format": "date"},
+                        "due": {"type": "string", "format": "date"},
+                        "unit": {"type": "string"},
+                        "rolled": {"type": "boolean"},
+                        "calendar_source": {
+                            "type": "string",
+                            "enum": ["chinese-calendar", "holiday-table", "weekends-only"],
+                        },
+                    },
+                },
+            },
+        },
+    }
