@@ -13,7 +13,9 @@ import forms
 from app.clock import china_today
 from app.enforcement import facts
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
+from app.enforcement.decision_limits import PENALTY_DECISION_FORM, check_penalty_decision
 from app.enforcement.decision_support import FINE_FORMS, require_justification
+from app.enforcement.duties import ensure_independent
 from app.enforcement.enterprises import first_offense_lookback
 from app.enforcement.library import LIBRARY_FORM, add_entry
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
@@ -93,11 +95,13 @@ def save_draft(task: HumanTask, fields: dict[str, list[str]], user: User) -> Non
 
 
 def ensure_can_complete(task: HumanTask, user: User) -> None:
-    """Before validating a submission: someone else's claim or completion is a conflict."""
+    """Before validating a submission: someone else's claim or completion is a conflict; an
+    investigator of the case may not review, hear or approve it."""
     if task.state != "READY":
         raise Conflict(TAKEN_MESSAGE)
     if task.assignee_id not in (None, user.id):
         raise Conflict("该任务已被他人认领，请先由认领人处理或由负责人改派。")
+    ensure_independent(task, user)
 
 
 def _check_date_order(task: HumanTask, data: dict[str, Any]) -> None:
@@ -164,6 +168,8 @@ def complete_in_transaction(
     ensure_can_complete(task, user)
     if task.form_key in FINE_FORMS:
         require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
+    if task.form_key == PENALTY_DECISION_FORM:
+        check_penalty_decision(screen_data(task, ()), data)
     _check_date_order(task, data)
     claim = {"task_id": task.id, "at": utcnow(), "by": user.id, "data": data}
     claimed = execute_plain(_CLAIM, claim).rowcount

@@ -1,0 +1,53 @@
+"""Separation of duties on a case: whoever investigated it or wrote its report may not review,
+hear or approve it. The hearing is presided over by someone who did not investigate the case
+(《行政处罚法》第六十四条第（四）项); the legal review is a check by others on the investigators'
+work (第五十八条); the head reviews the investigation's results (第五十七条). Checked on the
+server when a task is opened, saved or completed, whatever the diagram or the account's roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import HumanTask, User
+from app.platform import Forbidden
+from app.reference.roles import Role
+
+# the task screens of those who investigate: 核查, 调查取证 and its measures, the 调查终结报告,
+# the 复核 of the party's statement
+INVESTIGATING_FORMS = frozenset({"filing.verify", "review.report", "notice.statement_review"})
+INVESTIGATING_PREFIX = "investigation."
+# the lanes whose work must be independent of the investigation, as the refusal names them
+INDEPENDENT_LANES = {
+    Role.LEGAL_REVIEWER.value: "审核人员",
+    Role.HEARING_OFFICER.value: "听证主持人",
+    Role.AGENCY_HEAD.value: "审批负责人",
+}
+
+
+def investigating(form_key: str | None) -> bool:
+    key = form_key or ""
+    return key in INVESTIGATING_FORMS or key.startswith(INVESTIGATING_PREFIX)
+
+
+def ensure_independent(task: HumanTask, user: User) -> None:
+    """Forbidden when `user` did investigating work on the task's case and the task is a review,
+    a hearing or an approval."""
+    role = INDEPENDENT_LANES.get(task.lane or "")
+    if role is None:
+        return
+    done = db.session.execute(
+        select(HumanTask.form_key, HumanTask.name)
+        .where(
+            HumanTask.case_id == task.case_id,
+            HumanTask.completed_by_id == user.id,
+            HumanTask.state == "COMPLETED",
+        )
+        .order_by(HumanTask.id)
+    ).all()
+    for form_key, name in done:
+        if investigating(form_key):
+            raise Forbidden(
+                f"您在本案中办理过「{name}」，是本案的调查人员，不能担任本案的{role}"
+                "（调查与审核、听证、审批相分离）。请由其他人员办理。"
+            )

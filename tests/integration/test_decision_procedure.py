@@ -1,0 +1,133 @@
+"""The decision procedure's safeguards on the server (issue 29, first part): the decision may not
+be heavier than the notice — no added sanction, no higher fine — nor leave the legal range unless
+reduced; and whoever investigated a case may not review, hear or approve it. Driven through the
+JSON API as an integrating system would, and through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.clock import china_today
+from app.enforcement.tasks import screen_data
+from app.enforcement.worker import run_once
+from app.extensions import db
+from app.models import AuditEvent, HumanTask, Job, UserRole
+from app.platform import Forbidden
+from app.platform.auth import create_token
+from tests.integration.cases import (
+    REPORT,
+    account,
+    complete,
+    investigated_case,
+    ready,
+    reviewed_case,
+)
+
+
+def awaiting_decision(**report: Any) -> int:
+    """A case whose 告知书 (a ¥5,000 fine) was served and whose statement window has closed: the
+    officer's 制作行政处罚决定书 waits."""
+    case_id = reviewed_case("PENALTY", **report)
+    today = china_today().isoformat()
+    complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
+    due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
+    run_once("w", due + dt.timedelta(minutes=1))
+    return case_id
+
+
+def decide(client: FlaskClient, case_id: int, **data: Any) -> tuple[int, dict[str, Any]]:
+    with client.application.app_context():
+        task_id = next(t.id for t in ready(case_id) if t.bpmn_id == "g_penalty_decision")
+        token = create_token("officer", "decision-test")
+        completed_before = _completions()
+    body = {"decided_on": china_today().isoformat(), "decision_summary": "", **data}
+    response = client.post(
+        f"/api/v1/tasks/{task_id}/complete", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    with client.application.app_context():
+        if response.status_code != 200:  # refused: nothing of it stored
+            assert _completions() == completed_before
+            assert [t.bpmn_id for t in ready(case_id)] == ["g_penalty_decision"]
+    return response.status_code, response.get_json()
+
+
+def _completions() -> int:
+    return db.session.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action == "complete_task")
+    ).scalar_one()
+
+
+def test_the_officer_cannot_make_the_decision_heavier_than_the_notice(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = awaiting_decision()
+    # the issue's case: a licence revoked and ¥200,000 that neither head nor party ever saw
+    status, answer = decide(
+        client, case_id, sanctions=["WARNING", "FINE", "REVOKE_BIZ_LICENSE"], fine=200000
+    )
+    assert status == 422
+    assert "警告、吊销营业执照" in answer["details"]["sanctions"]
+    assert "¥5,000.00" in answer["details"]["fine"]
+    # a higher fine alone, and a fine below the legal minimum without a reduced penalty
+    assert decide(client, case_id, sanctions=["FINE"], fine=5000.01)[0] == 422
+    status, answer = decide(client, case_id, sanctions=["FINE"], fine=4000)
+    assert status == 422 and "第三十二条" in answer["details"]["fine"]
+    # what was notified, or less within the range, is decided
+    status, answer = decide(client, case_id, sanctions=["FINE"], fine=5000)
+    assert status == 200, answer
+
+
+def test_a_reduced_penalty_may_go_below_the_legal_minimum(app: Flask, client: FlaskClient) -> None:
+    # harm eliminated of the party's own accord, and markedly so: DMN-P2 answers REDUCE
+    with app.app_context():
+        case_id = awaiting_decision(
+            mitigating_mandatory=["ELIMINATED_HARM"],
+            significant_mitigation=True,
+            proposed_fine=2000,
+            discretion_reason="主动消除危害后果，情节显著，依法减轻处罚",
+        )
+        # 减轻处罚 goes to the heads' collective discussion (DMN-R3) before the decision
+        complete(
+            case_id,
+            "f_collective",
+            "agency_head",
+            collective_confirmed=True,
+            collective_conclusion="同意减轻处罚",
+        )
+        task = next(t for t in ready(case_id) if t.bpmn_id == "g_penalty_decision")
+        assert screen_data(task, ()).get("level") == "REDUCE"
+    status, answer = decide(client, case_id, sanctions=["FINE"], fine=2000)
+    assert status == 200, answer
+
+
+def test_an_investigator_may_not_review_hear_or_approve_the_case(app: Flask) -> None:
+    with app.app_context():
+        case_id = investigated_case()
+        # an officer who also holds the legal reviewer's and the head's roles writes the report
+        officer = account("officer")
+        for role in ("legal_reviewer", "agency_head"):
+            db.session.add(UserRole(user_id=officer.id, role=role))
+        db.session.commit()
+        complete(case_id, "e_report", "officer", **REPORT)
+        review = next(t for t in ready(case_id) if t.bpmn_id == "e_case_review")
+        audit_before = _completions()
+        with pytest.raises(Forbidden, match="是本案的调查人员，不能担任本案的审核人员"):
+            complete(case_id, "e_case_review", "officer", approved=True, opinion="")
+        assert _completions() == audit_before
+        assert db.session.get(HumanTask, review.id).state == "READY"  # type: ignore[union-attr]
+        # someone who took no part in the investigation reviews; the head may not be the author
+        complete(case_id, "e_case_review", "reviewer", approved=True, opinion="")
+        with pytest.raises(Forbidden, match="不能担任本案的审批负责人"):
+            complete(
+                case_id, "e_head_decision", "officer", head_decision="PENALTY", head_opinion=""
+            )
+        complete(
+            case_id, "e_head_decision", "agency_head", head_decision="PENALTY", head_opinion=""
+        )
