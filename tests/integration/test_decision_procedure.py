@@ -13,11 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from app.clock import china_today
+from app.clock import CHINA_TZ, china_today
 from app.enforcement.tasks import screen_data
 from app.enforcement.worker import run_once
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Job, UserRole
+from app.integration.events import record_party_request
+from app.models import AuditEvent, Case, HumanTask, Job, UserRole
 from app.platform import Forbidden
 from app.platform.auth import create_token
 from tests.integration.cases import (
@@ -131,3 +132,49 @@ def test_an_investigator_may_not_review_hear_or_approve_the_case(app: Flask) -> 
         complete(
             case_id, "e_head_decision", "agency_head", head_decision="PENALTY", head_opinion=""
         )
+
+
+def test_a_post_hearing_legal_review_that_fails_sends_the_case_back_to_the_report(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        # ¥150,000 for a legal person: the notice tells of the right to a hearing, which is asked
+        case_id = reviewed_case("PENALTY", proposed_fine=150000, fine_max=200000)
+        today = china_today()
+        complete(
+            case_id,
+            "f_serve_notice",
+            "officer",
+            served_on=today.isoformat(),
+            service_method="DIRECT",
+        )
+        record_party_request(case_id, "hearing_request", "要求听证", account("officer"))
+        hearing_day = today + dt.timedelta(days=21)
+        complete(
+            case_id,
+            "f_schedule_hearing",
+            "hearing",
+            hearing_date=hearing_day.isoformat(),
+            hearing_notice_served_on=today.isoformat(),
+            hearing_location="第一听证室",
+        )
+        run_once("w", dt.datetime.combine(hearing_day, dt.time(9), CHINA_TZ))
+        complete(
+            case_id,
+            "f_hold_hearing",
+            "hearing",
+            party_attended=True,
+            hearing_summary="当事人对违法事实提出异议",
+            proposed_fine=150000,
+        )
+        complete(
+            case_id,
+            "f_post_hearing_review",
+            "reviewer",
+            approved=False,
+            opinion="听证中当事人提出的新证据未经核实，事实认定不清",
+        )
+        # no decision can follow a failed legal review: the report is written again
+        assert [t.bpmn_id for t in ready(case_id)] == ["e_report"]
+        case = db.session.get(Case, case_id)
+        assert case is not None and case.stage is not None and case.stage.startswith("E")
