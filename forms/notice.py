@@ -1,8 +1,8 @@
 """F 告知、陈述申辩、听证."""
 
 from . import task_form
-from .base import N_, TaskForm, check_box, choice, day, money, text, yes_no
-from .choices import SERVICE_METHODS
+from .base import N_, TaskForm, check_box, choice, day, money, several, text, yes_no
+from .choices import SANCTIONS, SERVICE_METHODS
 
 
 @task_form("notice.serve")
@@ -53,3 +53,24 @@ class CollectiveDiscussionForm(TaskForm):
 
     collective_confirmed = yes_no(N_("同意拟作出的处理决定"))
     collective_conclusion = text(N_("讨论结论"))
+
+
+@task_form("notice.head_approval")
+class HeadApprovalForm(TaskForm):
+    title = N_("机关负责人批准处罚决定")
+    prefill = {"approved_sanctions": "sanctions", "approved_fine": "proposed_fine"}
+
+    head_approved = yes_no(
+        N_("批准作出行政处罚决定"),
+        description=N_("不批准的，退回办案人员重新撰写调查终结报告。"),
+    )
+    approved_sanctions = several(
+        N_("批准的处罚种类"),
+        SANCTIONS,
+        required=True,
+        description=N_("不得超过行政处罚告知书载明的处罚种类。"),
+    )
+    approved_fine = money(
+        N_("批准的罚款数额（元）"), description=N_("不得高于告知书载明的罚款数额。")
+    )
+    head_approval_opinion = text(N_("审批意见"))

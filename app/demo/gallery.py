@@ -455,6 +455,17 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
             1,
         ),
         Step(
+            "f_head_approval",
+            "agency_head",
+            {
+                "head_approved": True,
+                "approved_sanctions": list(offense.sanctions),
+                "approved_fine": offense.fine,
+                "head_approval_opinion": "同意作出行政处罚决定。",
+            },
+            1,
+        ),
+        Step(
             "g_penalty_decision",
             "officer",
             {"decided_on": ON_THE_DAY, "sanctions": list(offense.sanctions), "fine": offense.fine},

@@ -1,8 +1,8 @@
-"""What a 行政处罚决定 may say, checked on the server whatever the screen or the API sent: no
-sanction the 行政处罚告知书 did not name and no fine above the one it named — neither the
-party's statement nor anything else may make the decision heavier than what the party was told
-and could answer (《行政处罚法》第四十四条、第四十五条第二款) — and the fine within the legal range
-of the violation unless the penalty is reduced below it (减轻处罚, 第三十二条)."""
+"""What the head may approve and the 行政处罚决定 may say, checked on the server whatever the screen
+or the API sent. Neither may be heavier than the 行政处罚告知书 the party was told and could answer
+— no sanction it did not name, no fine above the one it named (《行政处罚法》第四十四条、第四十五条
+第二款) — and the decision says no more than the head approved (第五十七条). A fine stays within the
+legal range of the violation unless the penalty is reduced below it (减轻处罚, 第三十二条)."""
 
 from __future__ import annotations
 
@@ -13,40 +13,79 @@ from app.i18n import cn_money
 from app.platform import InvalidFields, InvalidInput
 from forms.choices import SANCTIONS
 
+HEAD_APPROVAL_FORM = "notice.head_approval"
 PENALTY_DECISION_FORM = "decision.penalty"
 SANCTION_LABELS = dict(SANCTIONS)
 
 
+def check_head_approval(known: dict[str, Any], approval: dict[str, Any]) -> None:
+    """The head's approval after the notice: within what the notice said."""
+    if not approval.get("head_approved"):
+        return  # sent back: nothing is approved
+    sanctions, fine = _notified(known)
+    _refuse(
+        known,
+        approval.get("approved_sanctions"),
+        approval.get("approved_fine"),
+        (sanctions, fine, "告知书载明的", "第四十四条、第四十五条"),
+        ("approved_sanctions", "approved_fine"),
+    )
+
+
 def check_penalty_decision(known: dict[str, Any], decided: dict[str, Any]) -> None:
-    """`known`: the case's data as the decision task sees it (the notice recorded
-    `notified_sanctions` and `notified_fine`; a case notified before they were recorded still
-    holds the proposal the notice was made from in `sanctions`); `decided`: the submission."""
-    notified_fine = known.get("notified_fine")
-    notified_sanctions = known.get("notified_sanctions", known.get("sanctions"))
-    if notified_fine is None or not notified_sanctions:
-        raise InvalidInput(
-            "本案没有已送达的行政处罚告知书，不能作出行政处罚决定（《行政处罚法》第四十四条）。"
+    """The decision: within what the head approved (recorded since the approval step exists;
+    a case that reached its decision before only has the notice to go by)."""
+    approved_fine = known.get("approved_fine")
+    if known.get("head_approved") and approved_fine is not None:
+        ceiling = (
+            known.get("approved_sanctions") or [],
+            approved_fine,
+            "负责人批准的",
+            "第五十七条",
         )
-    sanctions = set(decided.get("sanctions") or [])
+    else:
+        sanctions, fine = _notified(known)
+        ceiling = (sanctions, fine, "告知书载明的", "第四十四条、第四十五条")
+    _refuse(known, decided.get("sanctions"), decided.get("fine"), ceiling, ("sanctions", "fine"))
+
+
+def _notified(known: dict[str, Any]) -> tuple[list[str], Any]:
+    """The notice recorded `notified_sanctions` and `notified_fine`; a case notified before the
+    sanctions were recorded still holds the proposal the notice was made from in `sanctions`."""
+    fine = known.get("notified_fine")
+    sanctions = known.get("notified_sanctions", known.get("sanctions"))
+    if fine is None or not sanctions:
+        raise InvalidInput(
+            "本案没有已送达的行政处罚告知书，不能批准或者作出行政处罚决定（《行政处罚法》第四十四条）。"
+        )
+    return list(sanctions), fine
+
+
+def _refuse(
+    known: dict[str, Any],
+    sanctions: Any,
+    fine: Any,
+    ceiling: tuple[list[str], Any, str, str],
+    fields: tuple[str, str],
+) -> None:
+    allowed, highest, source, articles = ceiling
+    chosen = set(sanctions or [])
     refused: dict[str, str] = {}
-    added = [code for code, _ in SANCTIONS if code in sanctions - set(notified_sanctions)]
+    added = [code for code, _ in SANCTIONS if code in chosen - set(allowed)]
     if added:
         names = "、".join(str(SANCTION_LABELS[code]) for code in added)
-        refused["sanctions"] = (
-            f"告知书未载明的处罚种类不得在决定中增加：{names}（《行政处罚法》第四十四条、第四十五条）。"
-        )
-    if "FINE" in sanctions:
-        fine = Decimal(str(decided.get("fine") or 0))
+        refused[fields[0]] = f"{source}处罚种类之外不得增加：{names}（《行政处罚法》{articles}）。"
+    if "FINE" in chosen:
+        amount = Decimal(str(fine or 0))
         low, high = known.get("fine_min"), known.get("fine_max")
-        if fine > Decimal(str(notified_fine)):
-            refused["fine"] = (
-                f"罚款不得高于告知书载明的{cn_money(Decimal(str(notified_fine)))}"
-                "（《行政处罚法》第四十五条第二款）。"
+        if amount > Decimal(str(highest)):
+            refused[fields[1]] = (
+                f"罚款不得高于{source}{cn_money(Decimal(str(highest)))}（《行政处罚法》{articles}）。"
             )
-        elif high is not None and fine > Decimal(str(high)):
-            refused["fine"] = f"罚款不得高于法定幅度上限{cn_money(Decimal(str(high)))}。"
-        elif low is not None and fine < Decimal(str(low)) and known.get("level") != "REDUCE":
-            refused["fine"] = (
+        elif high is not None and amount > Decimal(str(high)):
+            refused[fields[1]] = f"罚款不得高于法定幅度上限{cn_money(Decimal(str(high)))}。"
+        elif low is not None and amount < Decimal(str(low)) and known.get("level") != "REDUCE":
+            refused[fields[1]] = (
                 f"罚款低于法定幅度下限{cn_money(Decimal(str(low)))}，"
                 "只有依法减轻处罚的才可以（《行政处罚法》第三十二条）。"
             )

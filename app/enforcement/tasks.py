@@ -13,7 +13,12 @@ import forms
 from app.clock import china_today
 from app.enforcement import facts
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
-from app.enforcement.decision_limits import PENALTY_DECISION_FORM, check_penalty_decision
+from app.enforcement.decision_limits import (
+    HEAD_APPROVAL_FORM,
+    PENALTY_DECISION_FORM,
+    check_head_approval,
+    check_penalty_decision,
+)
 from app.enforcement.decision_support import FINE_FORMS, require_justification
 from app.enforcement.duties import ensure_independent
 from app.enforcement.enterprises import first_offense_lookback
@@ -168,6 +173,8 @@ def complete_in_transaction(
     ensure_can_complete(task, user)
     if task.form_key in FINE_FORMS:
         require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
+    if task.form_key == HEAD_APPROVAL_FORM:
+        check_head_approval(screen_data(task, ()), data)
     if task.form_key == PENALTY_DECISION_FORM:
         check_penalty_decision(screen_data(task, ()), data)
     _check_date_order(task, data)

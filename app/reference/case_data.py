@@ -16,6 +16,9 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "reason_code": "OTHER",
     "level": "NORMAL",
     "head_decision": None,
+    # F's result: DECIDE, or BACK_TO_REPORT when the post-hearing legal review or the head's
+    # approval of the decision sends the case back to the 调查终结报告
+    "f_result": "DECIDE",
     "sanctions": [],
     "fine": 0,
     "proposed_fine": 0,

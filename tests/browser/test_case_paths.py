@@ -263,7 +263,16 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
         material_change=False,
         review_notes="采纳部分意见，罚款降至12万元",
     )
-    assert desk.ready() == ["g_penalty_decision"]  # not complex or major: no collective talk
+    # not complex or major: no collective talk; the head approves the decision (第五十七条)
+    assert desk.ready() == ["f_head_approval"]
+    desk.do(
+        "agency_head",
+        "f_head_approval",
+        head_approved=True,
+        approved_sanctions=["FINE"],
+        approved_fine=120000,
+        head_approval_opinion="同意罚款人民币拾贰万元",
+    )
     desk.do(
         "officer",
         "g_penalty_decision",

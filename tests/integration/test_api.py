@@ -256,6 +256,14 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
     )
     assert statement.status_code == 202
     api.do("officer", "f_review_statement", statement_adopted=True, proposed_fine=20000)
+    api.do(
+        "agency_head",
+        "f_head_approval",
+        head_approved=True,
+        approved_sanctions=["FINE"],
+        approved_fine=20000,
+        head_approval_opinion="同意",
+    )
     api.do("officer", "g_penalty_decision", decided_on=api.today, sanctions=["FINE"], fine=20000)
     api.do(
         "officer",

@@ -114,6 +114,15 @@ def penalty_case() -> int:
         material_change=False,
     )
     complete(
+        case_id,
+        "f_head_approval",
+        "agency_head",
+        head_approved=True,
+        approved_sanctions=["FINE"],
+        approved_fine=5000,
+        head_approval_opinion="同意",
+    )
+    complete(
         case_id, "g_penalty_decision", "officer", decided_on=_today(), sanctions=["FINE"], fine=5000
     )
     document_service.issue(case_id, "PENALTY_DECISION", account("officer"))

@@ -130,3 +130,18 @@ def test_sql_injection_strings_find_nothing_and_harm_nothing(
         assert set(case_ids(response.get_data(as_text=True))) <= visible
     with gallery_app.app_context():
         assert db.session.execute(select(func.count(Case.id))).scalar_one() == before
+
+
+def test_an_overlong_or_wildcard_search_is_answered_plainly(gallery_app: Flask) -> None:
+    client = gallery_app.test_client()
+    token = login(client, "officer")
+    # SQLite refuses LIKE patterns over 50,000 bytes: a long text is refused before it gets there
+    response = client.get("/cases/", query_string={"q": "某" * 20000})
+    assert response.status_code == 422 and "搜索内容过长" in response.get_data(as_text=True)
+    saved = client.post(
+        "/cases/filters", data={"csrf_token": token, "name": "长", "officer": "x" * 101}
+    )
+    assert saved.status_code == 422 and "搜索内容过长" in saved.get_data(as_text=True)
+    # % and _ are searched for as they are, not as wildcards matching every party
+    assert case_ids(client.get("/cases/", query_string={"q": "%"}).get_data(as_text=True)) == []
+    assert case_ids(client.get("/cases/", query_string={"q": "_"}).get_data(as_text=True)) == []

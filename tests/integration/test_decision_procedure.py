@@ -19,7 +19,7 @@ from app.enforcement.worker import run_once
 from app.extensions import db
 from app.integration.events import record_party_request
 from app.models import AuditEvent, Case, HumanTask, Job, UserRole
-from app.platform import Forbidden
+from app.platform import Forbidden, InvalidFields
 from app.platform.auth import create_token
 from tests.integration.cases import (
     REPORT,
@@ -31,14 +31,34 @@ from tests.integration.cases import (
 )
 
 
-def awaiting_decision(**report: Any) -> int:
-    """A case whose 告知书 (a ¥5,000 fine) was served and whose statement window has closed: the
-    officer's 制作行政处罚决定书 waits."""
+def notified(**report: Any) -> int:
+    """A case whose 告知书 (by default a ¥5,000 fine) was served and whose statement window closed
+    in silence: the head's approval of the decision waits."""
     case_id = reviewed_case("PENALTY", **report)
     today = china_today().isoformat()
     complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
     due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
     run_once("w", due + dt.timedelta(minutes=1))
+    return case_id
+
+
+def head_approves(case_id: int, sanctions: list[str], fine: float) -> None:
+    complete(
+        case_id,
+        "f_head_approval",
+        "agency_head",
+        head_approved=True,
+        approved_sanctions=sanctions,
+        approved_fine=fine,
+        head_approval_opinion="同意",
+    )
+
+
+def awaiting_decision(**report: Any) -> int:
+    """Notified, and the head approved what the notice said: the officer's decision waits."""
+    case_id = notified(**report)
+    proposal = {**REPORT, **report}
+    head_approves(case_id, proposal["sanctions"], proposal["proposed_fine"])
     return case_id
 
 
@@ -88,13 +108,13 @@ def test_the_officer_cannot_make_the_decision_heavier_than_the_notice(
 def test_a_reduced_penalty_may_go_below_the_legal_minimum(app: Flask, client: FlaskClient) -> None:
     # harm eliminated of the party's own accord, and markedly so: DMN-P2 answers REDUCE
     with app.app_context():
-        case_id = awaiting_decision(
+        case_id = notified(
             mitigating_mandatory=["ELIMINATED_HARM"],
             significant_mitigation=True,
             proposed_fine=2000,
             discretion_reason="主动消除危害后果，情节显著，依法减轻处罚",
         )
-        # 减轻处罚 goes to the heads' collective discussion (DMN-R3) before the decision
+        # 减轻处罚 goes to the heads' collective discussion (DMN-R3), then to the head's approval
         complete(
             case_id,
             "f_collective",
@@ -102,6 +122,7 @@ def test_a_reduced_penalty_may_go_below_the_legal_minimum(app: Flask, client: Fl
             collective_confirmed=True,
             collective_conclusion="同意减轻处罚",
         )
+        head_approves(case_id, ["FINE"], 2000)
         task = next(t for t in ready(case_id) if t.bpmn_id == "g_penalty_decision")
         assert screen_data(task, ()).get("level") == "REDUCE"
     status, answer = decide(client, case_id, sanctions=["FINE"], fine=2000)
@@ -178,3 +199,36 @@ def test_a_post_hearing_legal_review_that_fails_sends_the_case_back_to_the_repor
         assert [t.bpmn_id for t in ready(case_id)] == ["e_report"]
         case = db.session.get(Case, case_id)
         assert case is not None and case.stage is not None and case.stage.startswith("E")
+
+
+def test_the_head_approves_within_the_notice_and_the_decision_within_the_approval(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = notified(proposed_fine=8000)  # notified ¥8,000, legal range ¥5,000–¥100,000
+        assert [t.bpmn_id for t in ready(case_id)] == ["f_head_approval"]
+        with pytest.raises(InvalidFields) as refused:
+            head_approves(case_id, ["FINE", "WARNING"], 9000)
+        assert set(refused.value.details) == {"approved_sanctions", "approved_fine"}
+        assert "告知书载明的" in refused.value.details["approved_fine"]
+        assert [t.bpmn_id for t in ready(case_id)] == ["f_head_approval"]  # nothing kept
+        head_approves(case_id, ["FINE"], 6000)
+    status, answer = decide(client, case_id, sanctions=["FINE"], fine=7000)
+    assert status == 422 and "负责人批准的¥6,000.00" in answer["details"]["fine"]
+    status, answer = decide(client, case_id, sanctions=["FINE"], fine=6000)
+    assert status == 200, answer
+
+
+def test_a_head_who_does_not_approve_sends_the_case_back_to_the_report(app: Flask) -> None:
+    with app.app_context():
+        case_id = notified()
+        complete(
+            case_id,
+            "f_head_approval",
+            "agency_head",
+            head_approved=False,
+            approved_sanctions=["FINE"],
+            approved_fine=5000,
+            head_approval_opinion="违法所得未查清，退回补充",
+        )
+        assert [t.bpmn_id for t in ready(case_id)] == ["e_report"]

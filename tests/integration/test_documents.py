@@ -41,6 +41,15 @@ def decided_case(app: Flask) -> int:
         run_once("w", due + dt.timedelta(minutes=1))  # the hearing-request window closes
         complete(
             case_id,
+            "f_head_approval",
+            "agency_head",
+            head_approved=True,
+            approved_sanctions=["FINE"],
+            approved_fine=5000,
+            head_approval_opinion="同意",
+        )
+        complete(
+            case_id,
             "g_penalty_decision",
             "officer",
             decided_on=today,

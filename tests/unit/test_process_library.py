@@ -117,7 +117,20 @@ def visit(case: Case) -> None:
     )
 
 
+def head_approves(case: Case) -> None:
+    """After the notice, statement or hearing the head approves what was proposed (第五十七条)."""
+    assert case.ready == ["f_head_approval"]
+    case.do(
+        "f_head_approval",
+        head_approved=True,
+        approved_sanctions=case.data["sanctions"],
+        approved_fine=case.data["proposed_fine"],
+        head_approval_opinion="同意",
+    )
+
+
 def penalty_decision_and_service(case: Case, fine: float = 50000) -> None:
+    head_approves(case)
     assert case.stage == "G 决定与送达"
     case.do(
         "g_penalty_decision",
@@ -272,7 +285,7 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
         material_change=False,
         review_notes="部分采纳",
     )
-    assert case.stage == "G 决定与送达"
+    assert case.ready == ["f_head_approval"]  # the head approves after the hearing (第五十七条)
     penalty_decision_and_service(case, fine=120000)
     assert case.data["publish"] is True and case.data["period_months"] == 36
     case.do("g_publish", published_on=case.today())
@@ -611,7 +624,50 @@ def test_statement_of_defence_cannot_aggravate_and_material_change_renotifies() 
     case.advance_past_next_timer()  # 5 working days without any request: waived
     assert case.ready == ["f_collective"]  # complex case: collective discussion
     case.do("f_collective", collective_confirmed=True, collective_conclusion="同意")
+    head_approves(case)
     assert case.stage == "G 决定与送达"
+
+
+def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_the_report() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["FINE"], proposed_fine=150000, fine_min=30000, fine_max=300000
+    )
+    assert case.data["hearing_right"] is True
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.message("hearing_request", requested_on=case.today())
+    hearing_day = dt.date.fromisoformat(case.today()) + dt.timedelta(days=21)
+    case.do(
+        "f_schedule_hearing",
+        hearing_date=hearing_day.isoformat(),
+        hearing_notice_served_on=case.today(),
+        hearing_location="第一听证室",
+    )
+    case.advance_past_next_timer()  # the hearing day
+    case.do(
+        "f_hold_hearing",
+        party_attended=True,
+        hearing_summary="当事人提出新证据",
+        proposed_fine=150000,
+    )
+    case.do("f_post_hearing_review", approved=False, opinion="新证据未经核实，事实不清")
+    # a legal review that fails is a gate (《行政处罚法》第五十八条): back to the report
+    assert case.ready == ["e_report"] and case.data["f_result"] == "BACK_TO_REPORT"
+    report_and_review(
+        case, "PENALTY", sanctions=["FINE"], proposed_fine=150000, fine_min=30000, fine_max=300000
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    assert case.data["f_result"] == "DECIDE"  # a new notice, a new window
+    case.advance_past_next_timer()  # the party stays silent this time
+    case.do(
+        "f_head_approval",
+        head_approved=False,
+        approved_sanctions=["FINE"],
+        approved_fine=150000,
+        head_approval_opinion="违法所得未查清",
+    )
+    assert case.ready == ["e_report"]  # the head's refusal sends it back too (第五十七条)
 
 
 def test_hearing_request_without_a_hearing_right_is_reviewed_as_a_statement() -> None:
@@ -651,6 +707,7 @@ def test_decision_serving_publicity_serious_list_and_their_deadlines() -> None:
     )
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     case.advance_past_next_timer()
+    head_approves(case)
     case.do(
         "g_penalty_decision",
         decided_on=case.today(),
@@ -679,6 +736,7 @@ def test_a_warning_only_ordinary_decision_is_not_published() -> None:
     )
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     case.advance_past_next_timer()
+    head_approves(case)
     case.do(
         "g_penalty_decision",
         decided_on=case.today(),
@@ -821,6 +879,7 @@ def repair_case(sanctions: list[str], fine: float, domain: str = "PRICE", **repo
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     if "f_window_closed" in case.waiting_for():
         case.advance_past_next_timer()
+    head_approves(case)
     case.do(
         "g_penalty_decision",
         decided_on=case.today(),
