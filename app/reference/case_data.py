@@ -27,6 +27,7 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "publish": False,
     # case-file facts the decision tables ask about
     "hearing_held": False,
+    "hearing_waived": False,  # the party stayed away from the hearing without good reason
     "complex_or_major": False,
     "second_extension": False,
     "serious_list": False,

@@ -670,6 +670,34 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
     assert case.ready == ["e_report"]  # the head's refusal sends it back too (第五十七条)
 
 
+def test_a_party_absent_from_the_hearing_without_reason_has_waived_it() -> None:
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["FINE"], proposed_fine=150000, fine_min=30000, fine_max=300000
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.message("hearing_request", requested_on=case.today())
+    hearing_day = dt.date.fromisoformat(case.today()) + dt.timedelta(days=21)
+    case.do(
+        "f_schedule_hearing",
+        hearing_date=hearing_day.isoformat(),
+        hearing_notice_served_on=case.today(),
+        hearing_location="第一听证室",
+    )
+    case.advance_past_next_timer()  # the hearing day
+    case.do(
+        "f_hold_hearing",
+        party_attended=False,
+        hearing_summary="当事人经合法通知无正当理由未到场，终止听证",
+        proposed_fine=150000,
+    )
+    # 视为放弃听证 (《行政处罚法》第六十四条第（八）项): no hearing was held, so no post-hearing
+    # legal review; the officer reviews what the party submitted, then the head approves
+    assert case.data["hearing_held"] is False and case.data["hearing_waived"] is True
+    assert case.ready == ["f_review_statement"]
+
+
 def test_hearing_request_without_a_hearing_right_is_reviewed_as_a_statement() -> None:
     case = Case()
     to_review(case)
