@@ -138,6 +138,19 @@ def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:
     return case_id
 
 
+def head_approves(case_id: int, sanctions: list[str], fine: float) -> None:
+    """The head approves the decision after the notice (第五十七条), as proposed or lower."""
+    complete(
+        case_id,
+        "f_head_approval",
+        "agency_head",
+        head_approved=True,
+        approved_sanctions=sanctions,
+        approved_fine=fine,
+        head_approval_opinion="同意",
+    )
+
+
 def rectify_inspection_case() -> int:
     """A 新城区 inspection that found problems: publicity (credit officer) and the rectification
     order (officer) now wait on two parallel branches."""

@@ -21,7 +21,7 @@ from app.integration.events import record_party_request
 from app.models import AuditEvent, Case, CaseLibraryEntry, Enterprise, Job
 from app.platform.auth import create_user
 from tests.conftest import login
-from tests.integration.cases import account, complete, reviewed_case
+from tests.integration.cases import account, complete, head_approves, reviewed_case
 
 PARTY = "呼和浩特市青城乳业有限公司"  # the demo enterprise of 新城区 (150102)
 ADDRESS = "呼和浩特市新城区海拉尔东路88号"
@@ -113,15 +113,7 @@ def penalty_case() -> int:
         proposed_fine=5000,
         material_change=False,
     )
-    complete(
-        case_id,
-        "f_head_approval",
-        "agency_head",
-        head_approved=True,
-        approved_sanctions=["FINE"],
-        approved_fine=5000,
-        head_approval_opinion="同意",
-    )
+    head_approves(case_id, ["FINE"], 5000)
     complete(
         case_id, "g_penalty_decision", "officer", decided_on=_today(), sanctions=["FINE"], fine=5000
     )

@@ -25,6 +25,7 @@ from tests.integration.cases import (
     REPORT,
     account,
     complete,
+    head_approves,
     investigated_case,
     ready,
     reviewed_case,
@@ -40,18 +41,6 @@ def notified(**report: Any) -> int:
     due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
     run_once("w", due + dt.timedelta(minutes=1))
     return case_id
-
-
-def head_approves(case_id: int, sanctions: list[str], fine: float) -> None:
-    complete(
-        case_id,
-        "f_head_approval",
-        "agency_head",
-        head_approved=True,
-        approved_sanctions=sanctions,
-        approved_fine=fine,
-        head_approval_opinion="同意",
-    )
 
 
 def awaiting_decision(**report: Any) -> int:

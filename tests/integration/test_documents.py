@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import AuditEvent, Document, Job
 from app.platform.sequences import next_number
 from tests.conftest import PostgresTemplate, base_config, login
-from tests.integration.cases import complete, reviewed_case
+from tests.integration.cases import complete, head_approves, reviewed_case
 
 YEAR = china_today().year
 
@@ -39,15 +39,7 @@ def decided_case(app: Flask) -> int:
         complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
         due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
         run_once("w", due + dt.timedelta(minutes=1))  # the hearing-request window closes
-        complete(
-            case_id,
-            "f_head_approval",
-            "agency_head",
-            head_approved=True,
-            approved_sanctions=["FINE"],
-            approved_fine=5000,
-            head_approval_opinion="同意",
-        )
+        head_approves(case_id, ["FINE"], 5000)
         complete(
             case_id,
             "g_penalty_decision",

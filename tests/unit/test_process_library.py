@@ -628,7 +628,8 @@ def test_statement_of_defence_cannot_aggravate_and_material_change_renotifies() 
     assert case.stage == "G 决定与送达"
 
 
-def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_the_report() -> None:
+def to_hearing_day() -> Case:
+    """A ¥150,000 case of a legal person whose party asked for a hearing: the hearing day."""
     case = Case()
     to_review(case)
     report_and_review(
@@ -645,6 +646,11 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
         hearing_location="第一听证室",
     )
     case.advance_past_next_timer()  # the hearing day
+    return case
+
+
+def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_the_report() -> None:
+    case = to_hearing_day()
     case.do(
         "f_hold_hearing",
         party_attended=True,
@@ -671,21 +677,7 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
 
 
 def test_a_party_absent_from_the_hearing_without_reason_has_waived_it() -> None:
-    case = Case()
-    to_review(case)
-    report_and_review(
-        case, "PENALTY", sanctions=["FINE"], proposed_fine=150000, fine_min=30000, fine_max=300000
-    )
-    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
-    case.message("hearing_request", requested_on=case.today())
-    hearing_day = dt.date.fromisoformat(case.today()) + dt.timedelta(days=21)
-    case.do(
-        "f_schedule_hearing",
-        hearing_date=hearing_day.isoformat(),
-        hearing_notice_served_on=case.today(),
-        hearing_location="第一听证室",
-    )
-    case.advance_past_next_timer()  # the hearing day
+    case = to_hearing_day()
     case.do(
         "f_hold_hearing",
         party_attended=False,
