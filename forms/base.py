@@ -248,6 +248,7 @@ class RequiredWhen:
     def __call__(self, form: Form, field: Field) -> None:
         empty = not field.raw_data or not str(field.raw_data[0]).strip()
         if empty and form[self.other].data == self.answer:
+            field.errors = []  # "not a valid choice" of the empty value says less than this
             raise StopValidation(self.message)
 
 
@@ -313,20 +314,39 @@ def count(
     )
 
 
-def text(label: str, required: bool = True, long: bool = True, description: str = "") -> Field:
+def text(
+    label: str,
+    required: bool = True,
+    long: bool = True,
+    description: str = "",
+    required_when: RequiredWhen | None = None,
+) -> Field:
     checks: list[Any] = [
         DataRequired(message=N_("此项必填。")) if required else Optional(),
         Length(max=4000 if long else 200, message=N_("内容过长。")),
     ]
+    if required_when is not None:
+        checks.insert(0, required_when)
     kind = TextAreaField if long else StringField
     return kind(label, validators=checks, description=description)
 
 
-def choice(label: str, options: Sequence[tuple[str, str]], description: str = "") -> SelectField:
+def choice(
+    label: str,
+    options: Sequence[tuple[str, str]],
+    description: str = "",
+    required_when: RequiredWhen | None = None,
+) -> SelectField:
+    """A required choice, or with `required_when` one that only that answer requires."""
+    checks: list[Any] = (
+        [InputRequired(message=N_("请选择。"))]
+        if required_when is None
+        else [required_when, Optional()]
+    )
     return SelectField(
         label,
         choices=[SelectChoice(code, name) for code, name in options],
-        validators=[InputRequired(message=N_("请选择。"))],
+        validators=checks,
         description=description,
     )
 

@@ -65,9 +65,14 @@ class PartyRequestForm(Form):
 
     kind = choice(
         N_("当事人意见"),
-        (("statement", N_("陈述、申辩")), ("hearing_request", N_("要求听证"))),
+        (
+            ("statement", N_("陈述、申辩")),
+            ("hearing_request", N_("要求听证")),
+            ("waiver", N_("书面放弃陈述、申辩和听证权利")),
+        ),
         description=N_(
-            "《行政处罚法》第四十五条、第六十四条；听证申请应在告知后五个工作日内提出。"
+            "《行政处罚法》第四十五条、第六十四条；陈述申辩、听证申请期为告知后五个工作日，"
+            "期间收到的每一份意见都记录；只有当事人书面放弃的，期满前才可以进入下一步。"
         ),
     )
     summary = TextAreaField(

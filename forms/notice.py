@@ -1,6 +1,7 @@
 """F 告知、陈述申辩、听证."""
 
 from . import task_form
+from .approval import send_back_to
 from .base import N_, TaskForm, check_box, choice, day, money, several, text, yes_no
 from .choices import SANCTIONS, SERVICE_METHODS
 
@@ -60,10 +61,8 @@ class HeadApprovalForm(TaskForm):
     title = N_("机关负责人批准处罚决定")
     prefill = {"approved_sanctions": "sanctions", "approved_fine": "proposed_fine"}
 
-    head_approved = yes_no(
-        N_("批准作出行政处罚决定"),
-        description=N_("不批准的，退回办案人员重新撰写调查终结报告。"),
-    )
+    head_approved = yes_no(N_("批准作出行政处罚决定"))
+    send_back_to = send_back_to("head_approved")
     approved_sanctions = several(
         N_("批准的处罚种类"),
         SANCTIONS,

@@ -96,6 +96,7 @@ class HeadDecisionForm(TaskForm):
             ("NO_PENALTY", N_("违法行为轻微，依法可以不予行政处罚")),
             ("NOT_ESTABLISHED", N_("违法事实不能成立，不予行政处罚")),
             ("CRIMINAL", N_("违法行为涉嫌犯罪，移送司法机关")),
+            ("MORE_EVIDENCE", N_("事实不清、证据不足，退回补充调查取证")),
         ),
     )
     head_opinion = text(N_("审查意见"), required=False)

@@ -239,6 +239,14 @@ class AfterTimer:
         return due + dt.timedelta(days=1) if self.at_end_of_day else due
 
 
+# the statement/hearing window after the notice (HEARING_REQUEST_WD as seeded): it stays open to
+# its end whatever the party sends, so what follows the party's answer waits for it
+PARTY_WINDOW_WORKING_DAYS = 5
+AFTER_THE_WINDOW = AfterTimer(
+    "f_serve_notice", working_days=PARTY_WINDOW_WORKING_DAYS, at_end_of_day=True
+)
+
+
 @dataclass(frozen=True)
 class Step:
     # the bpmn id of the READY task; "party:<kind>" records the party's statement or hearing
@@ -397,7 +405,7 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
                     "hearing_notice_served_on": ON_THE_DAY,
                     "hearing_location": "本局第一听证室",
                 },
-                1,
+                AFTER_THE_WINDOW,
             ),
             Step(
                 "f_hold_hearing",
@@ -452,7 +460,7 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
                 "proposed_fine": offense.fine,
                 "review_notes": "当事人所提理由不足以变更拟处罚意见。",
             },
-            1,
+            1 if hearing else AFTER_THE_WINDOW,
         ),
         Step(
             "f_head_approval",

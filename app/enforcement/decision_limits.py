@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from app.i18n import cn_money
+from app.i18n import cn_day, cn_money
 from app.platform import InvalidFields, InvalidInput
 from forms.choices import SANCTIONS
 
@@ -33,8 +33,10 @@ def check_head_approval(known: dict[str, Any], approval: dict[str, Any]) -> None
 
 
 def check_penalty_decision(known: dict[str, Any], decided: dict[str, Any]) -> None:
-    """The decision: within what the head approved (recorded since the approval step exists;
-    a case that reached its decision before only has the notice to go by)."""
+    """The decision: after the party's window, within what the head approved (recorded since
+    the approval step exists; a case that reached its decision before only has the notice to
+    go by)."""
+    _check_window_closed(known, decided)
     approved_fine = known.get("approved_fine")
     if known.get("head_approved") and approved_fine is not None:
         ceiling = (
@@ -47,6 +49,22 @@ def check_penalty_decision(known: dict[str, Any], decided: dict[str, Any]) -> No
         sanctions, fine = _notified(known)
         ceiling = (sanctions, fine, "告知书载明的", "第四十四条、第四十五条")
     _refuse(known, decided.get("sanctions"), decided.get("fine"), ceiling, ("sanctions", "fine"))
+
+
+def _check_window_closed(known: dict[str, Any], decided: dict[str, Any]) -> None:
+    """No decision dated inside the statement/hearing window unless the party waived in writing
+    (第四十四条、第四十五条、第六十三条): the diagram waits for the window; this holds whatever
+    date the screen or the API sends."""
+    window_end, decided_on = known.get("hearing_request_due"), decided.get("decided_on")
+    if known.get("rights_waived") == "WRITTEN" or not window_end or not decided_on:
+        return
+    if str(decided_on) <= str(window_end):  # ISO dates order as text
+        raise InvalidFields(
+            {
+                "decided_on": f"陈述申辩、听证申请期至{cn_day(str(window_end))}届满，"
+                "当事人未书面放弃的，期满前不得作出决定（《行政处罚法》第四十四条、第六十三条）。"
+            }
+        )
 
 
 def _notified(known: dict[str, Any]) -> tuple[list[str], Any]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -87,6 +88,40 @@ def screen_data(task: HumanTask, names: Collection[str]) -> dict[str, Any]:
         )
         data["first_offense_2y"] = decisions == 0
     return data
+
+
+# the screens that decide on what the party said after the notice: they show it
+PARTY_ANSWER_FORMS = frozenset(
+    {"notice.statement_review", "notice.collective", "notice.head_approval", "review.gate"}
+)
+
+
+@dataclass(frozen=True)
+class PartyAnswers:
+    """The party's answers to the 行政处罚告知书 as the window recorded them."""
+
+    window_end: dt.date | None  # the last day of the statement/hearing window
+    statements: list[str]
+    hearing_requested: bool
+    waived: str | None  # WRITTEN, SILENT or None
+
+
+def party_answers(form_key: str | None, data: dict[str, Any]) -> PartyAnswers | None:
+    if form_key not in PARTY_ANSWER_FORMS or "party_statements" not in data:
+        return None
+    return PartyAnswers(
+        window_end=_day(data.get("hearing_request_due")),
+        statements=[
+            str(item.get("text") or "") if isinstance(item, dict) else str(item)
+            for item in data.get("party_statements") or []
+        ],
+        hearing_requested=bool(data.get("hearing_requested")),
+        waived=data.get("rights_waived"),
+    )
+
+
+def _day(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)[:10]) if value else None
 
 
 def save_draft(task: HumanTask, fields: dict[str, list[str]], user: User) -> None:

@@ -28,6 +28,7 @@ from forms.base import N_
 MESSAGES = {
     "hearing_request": "hearing_request",
     "statement": "party_statement",
+    "waiver": "party_waiver",
     "judicial_reply": "judicial_reply",
 }
 # events recorded on the case for the officer (the screens take them from there)
@@ -41,7 +42,11 @@ WITHOUT_CASE = ("complaint_received", "work_orders")
 MAX_WORK_ORDERS = 5000  # per event
 TYPES = sorted({*WITHOUT_CASE, *MESSAGES, *NOTICES})
 # what an officer may record on the case page when the party hands it in on paper or in person
-PARTY_REQUESTS = {"statement": N_("陈述、申辩"), "hearing_request": N_("听证申请")}
+PARTY_REQUESTS = {
+    "statement": N_("陈述、申辩"),
+    "hearing_request": N_("听证申请"),
+    "waiver": N_("书面放弃陈述、申辩和听证权利"),
+}
 
 Answer = tuple[int, dict[str, Any]]
 Outcome = tuple[int, dict[str, Any], int | None]  # status, answer, case id
@@ -216,8 +221,9 @@ def _notify_officers(case: Case, message: str) -> None:
 
 
 def record_party_request(case_id: int, kind: str, summary: str, user: User) -> Case:
-    """The party's statement or hearing request, received by the officer (《行政处罚法》第四十五条、
-    第六十四条): delivered to the case like the same event from another system."""
+    """The party's statement, hearing request or written waiver, received by the officer
+    (《行政处罚法》第四十五条、第六十四条): delivered to the case like the same event from
+    another system."""
     case = get_case_for_user(case_id, user)
     if kind not in PARTY_REQUESTS:
         raise InvalidInput(N_("请选择当事人意见的类型。"))

@@ -66,6 +66,7 @@ ACTION_LABELS = {
     # the party's and other systems' events (integration/events.py)
     "party_statement": N_("收到当事人陈述申辩"),
     "hearing_request": N_("收到当事人听证申请"),
+    "party_waiver": N_("收到当事人书面放弃陈述申辩、听证权利"),
     "judicial_reply": N_("收到司法机关回复"),
     "rectification_report": N_("当事人提交整改报告"),
     "repair_application": N_("当事人提交信用修复申请"),

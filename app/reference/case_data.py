@@ -16,8 +16,14 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "reason_code": "OTHER",
     "level": "NORMAL",
     "head_decision": None,
-    # F's result: DECIDE, or BACK_TO_REPORT when the post-hearing legal review or the head's
-    # approval of the decision sends the case back to the 调查终结报告
+    # E's result for the main process: the head's decision, or MORE_EVIDENCE when a review
+    # sends the case back to investigation
+    "e_outcome": None,
+    # where a review or the head's approval that did not pass sends the case (REPORT or
+    # INVESTIGATION)
+    "send_back_to": None,
+    # F's result: DECIDE; BACK_TO_REPORT or MORE_EVIDENCE when the post-hearing legal review or
+    # the head's approval sends the case back to the 调查终结报告 or to investigation
     "f_result": "DECIDE",
     "sanctions": [],
     "fine": 0,

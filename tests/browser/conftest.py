@@ -7,6 +7,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.clock import travel_to
 from app.extensions import db
 from tests.conftest import SqliteTemplate, base_config
 
@@ -44,19 +46,42 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}
 
 
+class ClockedApp:
+    """The served app on a day the test chooses (None: the real clock), so that a case's later
+    steps can happen on later days, as the statutory periods require."""
+
+    def __init__(self, wsgi: Any) -> None:
+        self.wsgi = wsgi
+        self.moment: datetime | None = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if self.moment is None:
+            return self.wsgi(environ, start_response)
+        with travel_to(self.moment):  # the whole body while the clock is set, then closed
+            body = self.wsgi(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+
+
 @dataclass(frozen=True)
 class Live:
     url: str
     app: Flask  # the served app, for arranging data in its database
+    clock: ClockedApp
 
 
 def _serve(template: SqliteTemplate) -> Iterator[Live]:
     url = template.new_database()
     app = create_app(base_config(url))
+    clock = ClockedApp(app.wsgi_app)
+    app.wsgi_app = clock  # type: ignore[method-assign]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Live(f"http://127.0.0.1:{server.server_port}", app)
+    yield Live(f"http://127.0.0.1:{server.server_port}", app, clock)
     server.shutdown()
     with app.app_context():
         db.engine.dispose()

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
-from app.clock import china_today
+from app.clock import CHINA_TZ, china_today
 from app.enforcement.worker import run_once
 from app.extensions import db
 from app.models import Case, HumanTask, Job
@@ -122,6 +122,19 @@ class Desk:
             ).scalar_one()
             assert due is not None, "the case waits for no timer"
             assert run_once("browser-test", due + dt.timedelta(minutes=1)).get("fired") == 1
+
+    def after_next_timer(self) -> dt.date:
+        """The statutory time passes and the case's later steps happen then: the worker fires
+        the next timer and the served app's clock moves to nine hours after it (a timer at the
+        end of a day: 09:00 the next morning)."""
+        with self.live.app.app_context():
+            due = db.session.execute(
+                select(func.min(Job.due_at)).where(Job.case_id == self.case_id)
+            ).scalar_one()
+        self.wait_for_timer()
+        fired = (due if due.tzinfo else due.replace(tzinfo=dt.UTC)).astimezone(CHINA_TZ)
+        self.live.clock.moment = fired + dt.timedelta(hours=9)
+        return self.live.clock.moment.date()
 
     def issue(self, username: str, code: str) -> dict[str, str]:
         """Issue a document from the case page; returns the text of each PDF the click issued
@@ -236,13 +249,15 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     officer.fill("#party-form textarea[name=summary]", "当事人书面申请听证，认为罚款过高")
     officer.locator("#party-form button").click()
     expect(officer.locator(".timeline")).to_contain_text("当事人书面申请听证")
+    assert desk.ready() == []  # the window stays open to its end
+    later = desk.after_next_timer()  # five working days on: the rest happens from then
 
-    hearing_day = TODAY + dt.timedelta(days=21)
+    hearing_day = later + dt.timedelta(days=21)
     desk.do(
         "hearing",
         "f_schedule_hearing",
         hearing_date=hearing_day,
-        hearing_notice_served_on=TODAY,
+        hearing_notice_served_on=later,
         hearing_location="本局第一听证室",
     )
     assert desk.ready() == []  # waits for the hearing day
@@ -276,7 +291,7 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     desk.do(
         "officer",
         "g_penalty_decision",
-        decided_on=TODAY,
+        decided_on=later,
         sanctions=["FINE"],
         fine=120000,
         decision_summary="罚款人民币拾贰万元",
@@ -286,26 +301,26 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     issued = desk.issue("officer", "PENALTY_DECISION")
     assert set(issued) == {"行政处罚决定书", "行政处罚信息信用修复告知书", "送达回证"}
     decision = issued["行政处罚决定书"]
-    assert f"呼市监处罚〔{YEAR}〕1号" in decision and "呼和浩特市青城乳业有限公司" in decision
+    assert f"呼市监处罚〔{later.year}〕1号" in decision and "呼和浩特市青城乳业有限公司" in decision
     assert "罚款人民币壹拾贰万元整（¥120,000.00）" in decision
-    assert f"呼市监修复〔{YEAR}〕1号" in issued["行政处罚信息信用修复告知书"]
+    assert f"呼市监修复〔{later.year}〕1号" in issued["行政处罚信息信用修复告知书"]
     receipt = issued["送达回证"]
     assert "行政处罚决定书" in receipt and "行政处罚信息信用修复告知书" in receipt
 
     desk.do(
         "officer",
         "g_serve_two",
-        served_on=TODAY,
+        served_on=later,
         repair_notice_served=True,
         service_method="DIRECT",
     )
-    desk.do("credit", "g_publish", published_on=TODAY)
+    desk.do("credit", "g_publish", published_on=later)
     desk.do("credit", "g_serious_list", list_serious=False)
-    desk.do("officer", "h_payment", payment_status="PAID", paid_on=TODAY, amount_paid=120000)
+    desk.do("officer", "h_payment", payment_status="PAID", paid_on=later, amount_paid=120000)
     desk.do(
         "officer",
         "i_order",
-        order_served_on=TODAY,
+        order_served_on=later,
         rectify_days=10,
         requirements="下架全部过期产品，建立临期食品管理制度",
     )
@@ -317,7 +332,7 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     desk.do(
         "officer",
         "k_visit",
-        visited_on=TODAY,
+        visited_on=later,
         rectification_ok=True,
         conduct_ok=True,
         rights_informed=True,
@@ -329,7 +344,7 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     desk.do(
         "credit",
         "l_application",
-        applied_on=TODAY,
+        applied_on=later,
         commitment_signed=True,
         fast_track=False,
         materials_complete=True,
@@ -337,8 +352,8 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     desk.do("credit", "l_verify", verification_method="ONLINE")
     desk.do("agency_head", "l_decide", repair_approved=True, decision_reason="符合修复条件")
     repair = desk.issue("officer", "REPAIR_DECISION")["信用修复决定书"]
-    assert f"呼市监修复决〔{YEAR}〕1号" in repair and "准予信用修复" in repair
-    desk.do("credit", "l_stop_publicity", stopped_on=TODAY, shared_with_credit_china=True)
+    assert f"呼市监修复决〔{later.year}〕1号" in repair and "准予信用修复" in repair
+    desk.do("credit", "l_stop_publicity", stopped_on=later, shared_with_credit_china=True)
     assert desk.case() == ("CLOSED", "信用修复结束")
 
     page = desk.page("supervisor")

@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.clock import china_today
+from app.clock import china_today, travel_to, utcnow
 from app.enforcement import tasks as task_service
 from app.enforcement.cases import start_case
+from app.enforcement.worker import run_once
 from app.extensions import db
-from app.models import DashboardTally, Enterprise, HumanTask, User
+from app.integration.events import record_party_request
+from app.models import DashboardTally, Enterprise, HumanTask, Job, User
 from app.platform.parameters import run_context
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -136,6 +138,34 @@ def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:
         case_id, "e_head_decision", "agency_head", head_decision=head_decision, head_opinion=""
     )
     return case_id
+
+
+def close_window(case_id: int) -> None:
+    """The worker fires the end of the statement/hearing window (the case's only timer then)."""
+    due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
+    run_once("w", due + dt.timedelta(minutes=1))
+
+
+def notified_weeks_ago(*requests: str, **report: Any) -> int:
+    """A case whose 告知书 was served three weeks ago (more than five working days even across
+    a holiday), the party's `requests` (statement, hearing_request, waiver) recorded inside the
+    window; the window has closed unless waived."""
+    with travel_to(utcnow() - dt.timedelta(days=21)):
+        case_id = reviewed_case("PENALTY", **report)
+        served = china_today().isoformat()
+        complete(case_id, "f_serve_notice", "officer", served_on=served, service_method="DIRECT")
+        for kind in requests:
+            record_party_request(case_id, kind, PARTY_SAYS[kind], account("officer"))
+    if "waiver" not in requests:
+        close_window(case_id)
+    return case_id
+
+
+PARTY_SAYS = {
+    "statement": "违法所得计算有误，请求从轻处罚",
+    "hearing_request": "要求举行听证",
+    "waiver": "本公司放弃陈述、申辩和听证的权利",
+}
 
 
 def head_approves(case_id: int, sanctions: list[str], fine: float) -> None:

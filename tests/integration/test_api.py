@@ -255,6 +255,19 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
         },
     )
     assert statement.status_code == 202
+    # the window stays open until the party waives the rest in writing; only then may the
+    # decision come before its fifth working day
+    waiver = client.post(
+        "/api/v1/events",
+        headers=tokens["officer"],
+        json={
+            "event_id": f"waiver-{case_no}",
+            "type": "waiver",
+            "case_no": case_no,
+            "payload": {"text": "放弃听证权利"},
+        },
+    )
+    assert waiver.status_code == 202, waiver.get_json()
     api.do("officer", "f_review_statement", statement_adopted=True, proposed_fine=20000)
     api.do(
         "agency_head",

@@ -145,10 +145,27 @@ def test_the_officer_records_the_partys_statement_once(app: Flask, client: Flask
     )
     assert done.status_code == 303
     with app.app_context():
+        assert [t.bpmn_id for t in ready(case_id)] == []  # the window stays open
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="party-form"' in page  # more may come before the window ends
+    assert "<dd>已全部下架，请求&lt;b&gt;从轻&lt;/b&gt;</dd>" in timeline_of(page)
+    for kind, summary in (("statement", "补充：已退赔消费者"), ("waiver", "放弃听证权利")):
+        answer = client.post(
+            f"/cases/{case_id}/party-requests",
+            data={"csrf_token": token, "kind": kind, "summary": summary},
+        )
+        assert answer.status_code == 303
+    with app.app_context():
+        # the written waiver ends the window early; both statements are to be reviewed
         assert [t.bpmn_id for t in ready(case_id)] == ["f_review_statement"]
+        review = ready(case_id)[0].id
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'id="party-form"' not in page
-    assert "<dd>已全部下架，请求&lt;b&gt;从轻&lt;/b&gt;</dd>" in timeline_of(page)
+    screen = client.get(f"/tasks/{review}").get_data(as_text=True)
+    answers = screen[screen.index('id="party-answers"') :]
+    assert "当事人已书面放弃陈述、申辩和听证权利。" in answers
+    assert "<li>已全部下架，请求&lt;b&gt;从轻&lt;/b&gt;</li>" in answers
+    assert "<li>补充：已退赔消费者</li>" in answers
 
     again = client.post(
         f"/cases/{case_id}/party-requests",

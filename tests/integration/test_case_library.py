@@ -17,11 +17,16 @@ from app.enforcement.cases import case_data, start_case
 from app.enforcement.library import add_entry, similar_cases
 from app.enforcement.worker import run_once
 from app.extensions import db
-from app.integration.events import record_party_request
 from app.models import AuditEvent, Case, CaseLibraryEntry, Enterprise, Job
 from app.platform.auth import create_user
 from tests.conftest import login
-from tests.integration.cases import account, complete, head_approves, reviewed_case
+from tests.integration.cases import (
+    account,
+    complete,
+    head_approves,
+    notified_weeks_ago,
+    reviewed_case,
+)
 
 PARTY = "呼和浩特市青城乳业有限公司"  # the demo enterprise of 新城区 (150102)
 ADDRESS = "呼和浩特市新城区海拉尔东路88号"
@@ -100,11 +105,9 @@ def exemption_case() -> int:
 def penalty_case() -> int:
     """An ordinary penalty of 5 000 yuan, closed as a typical case."""
     _party()
-    case_id = reviewed_case(
-        "PENALTY", facts=FACTS, aggravating=["REFUSED_TO_CORRECT"], mitigating_optional=[]
+    case_id = notified_weeks_ago(
+        "statement", facts=FACTS, aggravating=["REFUSED_TO_CORRECT"], mitigating_optional=[]
     )
-    complete(case_id, "f_serve_notice", "officer", served_on=_today(), service_method="DIRECT")
-    record_party_request(case_id, "statement", "请求从轻处罚", account("officer"))
     complete(
         case_id,
         "f_review_statement",

@@ -17,8 +17,7 @@ from app.clock import CHINA_TZ, china_today
 from app.enforcement.tasks import screen_data
 from app.enforcement.worker import run_once
 from app.extensions import db
-from app.integration.events import record_party_request
-from app.models import AuditEvent, Case, HumanTask, Job, UserRole
+from app.models import AuditEvent, Case, HumanTask, UserRole
 from app.platform import Forbidden, InvalidFields
 from app.platform.auth import create_token
 from tests.integration.cases import (
@@ -27,20 +26,15 @@ from tests.integration.cases import (
     complete,
     head_approves,
     investigated_case,
+    notified_weeks_ago,
     ready,
-    reviewed_case,
 )
 
 
 def notified(**report: Any) -> int:
     """A case whose 告知书 (by default a ¥5,000 fine) was served and whose statement window closed
     in silence: the head's approval of the decision waits."""
-    case_id = reviewed_case("PENALTY", **report)
-    today = china_today().isoformat()
-    complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
-    due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
-    run_once("w", due + dt.timedelta(minutes=1))
-    return case_id
+    return notified_weeks_ago(**report)
 
 
 def awaiting_decision(**report: Any) -> int:
@@ -149,16 +143,8 @@ def test_a_post_hearing_legal_review_that_fails_sends_the_case_back_to_the_repor
 ) -> None:
     with app.app_context():
         # ¥150,000 for a legal person: the notice tells of the right to a hearing, which is asked
-        case_id = reviewed_case("PENALTY", proposed_fine=150000, fine_max=200000)
+        case_id = notified_weeks_ago("hearing_request", proposed_fine=150000, fine_max=200000)
         today = china_today()
-        complete(
-            case_id,
-            "f_serve_notice",
-            "officer",
-            served_on=today.isoformat(),
-            service_method="DIRECT",
-        )
-        record_party_request(case_id, "hearing_request", "要求听证", account("officer"))
         hearing_day = today + dt.timedelta(days=21)
         complete(
             case_id,
@@ -182,6 +168,7 @@ def test_a_post_hearing_legal_review_that_fails_sends_the_case_back_to_the_repor
             "f_post_hearing_review",
             "reviewer",
             approved=False,
+            send_back_to="REPORT",
             opinion="听证中当事人提出的新证据未经核实，事实认定不清",
         )
         # no decision can follow a failed legal review: the report is written again
@@ -216,6 +203,7 @@ def test_a_head_who_does_not_approve_sends_the_case_back_to_the_report(app: Flas
             "f_head_approval",
             "agency_head",
             head_approved=False,
+            send_back_to="REPORT",
             approved_sanctions=["FINE"],
             approved_fine=5000,
             head_approval_opinion="违法所得未查清，退回补充",
@@ -225,10 +213,8 @@ def test_a_head_who_does_not_approve_sends_the_case_back_to_the_report(app: Flas
 
 def test_an_investigator_may_not_preside_over_the_hearing(app: Flask) -> None:
     with app.app_context():
-        case_id = reviewed_case("PENALTY", proposed_fine=150000, fine_max=200000)
+        case_id = notified_weeks_ago("hearing_request", proposed_fine=150000, fine_max=200000)
         today = china_today().isoformat()
-        complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
-        record_party_request(case_id, "hearing_request", "要求听证", account("officer"))
         officer = account("officer")  # who verified the clue and wrote the report
         db.session.add(UserRole(user_id=officer.id, role="hearing_officer"))
         db.session.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 import threading
@@ -16,12 +15,11 @@ from app import create_app
 from app.calendar import add_months
 from app.clock import china_today
 from app.config import VENDORED_FONT_DIR
-from app.enforcement.worker import run_once
 from app.extensions import db
-from app.models import AuditEvent, Document, Job
+from app.models import AuditEvent, Document
 from app.platform.sequences import next_number
 from tests.conftest import PostgresTemplate, base_config, login
-from tests.integration.cases import complete, head_approves, reviewed_case
+from tests.integration.cases import complete, head_approves, notified_weeks_ago, reviewed_case
 
 YEAR = china_today().year
 
@@ -34,11 +32,8 @@ def pdf_text(pdf: bytes) -> str:
 
 def decided_case(app: Flask) -> int:
     with app.app_context():
-        case_id = reviewed_case("PENALTY")
+        case_id = notified_weeks_ago()  # the window for statements closed in silence
         today = china_today().isoformat()
-        complete(case_id, "f_serve_notice", "officer", served_on=today, service_method="DIRECT")
-        due = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar_one()
-        run_once("w", due + dt.timedelta(minutes=1))  # the hearing-request window closes
         head_approves(case_id, ["FINE"], 5000)
         complete(
             case_id,

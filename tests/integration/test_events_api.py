@@ -7,10 +7,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.clock import china_today
+from app.enforcement.cases import case_data
 from app.extensions import db
 from app.models import Case, Enterprise
 from app.platform.auth import create_token
-from tests.integration.cases import complete, ready, reviewed_case
+from tests.integration.cases import close_window, complete, ready, reviewed_case
 
 URL = "/api/v1/events"
 
@@ -120,12 +121,17 @@ def test_a_hearing_request_reaches_only_the_addressed_case(app: Flask, client: F
     response = client.post(URL, json=body, headers=headers)
     assert response.status_code == 202, response.get_json()
     with app.app_context():
-        ids = {c.case_no: c.id for c in db.session.execute(select(Case)).scalars()}
-        assert [t.bpmn_id for t in ready(ids[addressed])] == ["f_schedule_hearing"]
-        assert [t.bpmn_id for t in ready(ids[bystander])] == []  # still waiting for the party
+        cases = {c.case_no: c for c in db.session.execute(select(Case)).scalars()}
+        # recorded on the addressed case only; the window stays open to its end on both
+        assert case_data(cases[addressed])["hearing_requested"] is True
+        assert case_data(cases[bystander])["hearing_requested"] is False
+        assert [t.bpmn_id for t in ready(cases[addressed].id)] == []
+        close_window(cases[addressed].id)  # (the bystander's window closes too, in silence)
+        assert [t.bpmn_id for t in ready(cases[addressed].id)] == ["f_schedule_hearing"]
+        assert [t.bpmn_id for t in ready(cases[bystander].id)] == ["f_head_approval"]
     assert client.post(URL, json=body, headers=headers).get_json()["repeated"] is True
     again = client.post(URL, headers=headers, json={**body, "event_id": "gov-portal-78"})
-    assert again.status_code == 409  # no longer waiting for a hearing request
+    assert again.status_code == 409  # the window has closed: no longer waiting for it
     elsewhere = client.post(
         URL,
         headers=token_for(app, "officer_bt"),

@@ -49,6 +49,8 @@ REPORT: dict[str, Any] = {
 }
 APPROVE = {"approved": True, "opinion": "同意"}
 REJECT = {"approved": False, "opinion": "不同意"}
+BACK_TO_REPORT = {"approved": False, "send_back_to": "REPORT", "opinion": "裁量理由不充分"}
+MORE_EVIDENCE = {"approved": False, "send_back_to": "INVESTIGATION", "opinion": "违法所得未查清"}
 
 
 def register_and_verify(case: Case, source: str = "INSPECTION", **verify: Any) -> None:
@@ -115,6 +117,13 @@ def visit(case: Case) -> None:
         needs_credit_repair=False,
         visit_notes="整改到位",
     )
+
+
+def close_window(case: Case) -> None:
+    """The 5-working-day window for statements and hearing requests stays open to its end
+    whatever arrives (《行政处罚法》第四十四条、第六十三条): let it close."""
+    assert "f_window_closed" in case.waiting_for() and not case.ready
+    case.advance_past_next_timer()
 
 
 def head_approves(case: Case) -> None:
@@ -264,12 +273,13 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
     assert case.data["level"] == "HEAVIER" and case.data["band_min"] == 380000
     assert case.stage == "F 告知、陈述申辩、听证" and case.data["hearing_right"] is True
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
-    assert sorted(case.waiting_for()) == ["f_hearing_request", "f_statement", "f_window_closed"]
+    assert case.waiting_for() == ["f_hearing_request", "f_statement", "f_waiver", "f_window_closed"]
     case.message("hearing_request", requested_on=case.today())
+    close_window(case)
     notice_day = case.today()
     case.do(
         "f_schedule_hearing",
-        hearing_date="2026-03-13",
+        hearing_date="2026-03-20",
         hearing_notice_served_on=notice_day,
         hearing_location="第一听证室",
     )
@@ -298,7 +308,7 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
     assert case.stage == "L 信用修复"
     assert case.data["repairable"] == "NOT_YET"  # food: 12 months of publicity first
     assert case.waiting_for() == ["l_wait_earliest"]
-    assert case.result.next_timer == dt.datetime(2027, 3, 12, 16, tzinfo=dt.UTC)  # 03-13 in China
+    assert case.result.next_timer == dt.datetime(2027, 3, 19, 16, tzinfo=dt.UTC)  # 03-20 in China
     case.advance_past_next_timer()
     assert case.data["repairable"] == "ELIGIBLE" and case.ready == ["l_application"]
     case.do(
@@ -573,12 +583,12 @@ def test_review_returned_and_legal_review_required() -> None:
     case = Case()
     to_review(case)
     case.do("e_report", **REPORT)
-    case.do("e_case_review", **REJECT)
+    case.do("e_case_review", **BACK_TO_REPORT)
     assert case.ready == ["e_report"]  # 退回补正
     case.do("e_report", **{**REPORT, "major_public_interest": True})
     case.do("e_case_review", **APPROVE)
     assert case.ready == ["e_legal_review"]
-    case.do("e_legal_review", **REJECT)
+    case.do("e_legal_review", **BACK_TO_REPORT)
     assert case.ready == ["e_report"]
     case.do("e_report", **{**REPORT, "major_public_interest": True})
     case.do("e_case_review", **APPROVE)
@@ -602,6 +612,7 @@ def test_statement_of_defence_cannot_aggravate_and_material_change_renotifies() 
     assert case.data["hearing_right"] is False
     case.do("f_serve_notice", served_on=case.today(), service_method="POST")
     case.message("party_statement", text="违法情节轻微，请求从轻")
+    close_window(case)
     state_before = case.result.state
     with pytest.raises(RuleBroken, match="不得因当事人陈述、申辩而给予更重的处罚"):
         case.do(
@@ -638,6 +649,7 @@ def to_hearing_day() -> Case:
     assert case.data["hearing_right"] is True
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     case.message("hearing_request", requested_on=case.today())
+    close_window(case)
     hearing_day = dt.date.fromisoformat(case.today()) + dt.timedelta(days=21)
     case.do(
         "f_schedule_hearing",
@@ -657,7 +669,7 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
         hearing_summary="当事人提出新证据",
         proposed_fine=150000,
     )
-    case.do("f_post_hearing_review", approved=False, opinion="新证据未经核实，事实不清")
+    case.do("f_post_hearing_review", **{**BACK_TO_REPORT, "opinion": "新证据未经核实，事实不清"})
     # a legal review that fails is a gate (《行政处罚法》第五十八条): back to the report
     assert case.ready == ["e_report"] and case.data["f_result"] == "BACK_TO_REPORT"
     report_and_review(
@@ -669,9 +681,10 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
     case.do(
         "f_head_approval",
         head_approved=False,
+        send_back_to="REPORT",
         approved_sanctions=["FINE"],
         approved_fine=150000,
-        head_approval_opinion="违法所得未查清",
+        head_approval_opinion="裁量说明不充分",
     )
     assert case.ready == ["e_report"]  # the head's refusal sends it back too (第五十七条)
 
@@ -698,7 +711,128 @@ def test_hearing_request_without_a_hearing_right_is_reviewed_as_a_statement() ->
     )
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     case.message("hearing_request", requested_on=case.today())
+    close_window(case)
     assert case.ready == ["f_review_statement"]
+
+
+def to_notice(proposed_fine: float = 150000) -> Case:
+    """A case of a legal person whose notice was served today (a hearing right from ¥100,000)."""
+    case = Case()
+    to_review(case)
+    report_and_review(
+        case,
+        "PENALTY",
+        sanctions=["FINE"],
+        proposed_fine=proposed_fine,
+        fine_min=1000,
+        fine_max=300000,
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    return case
+
+
+def test_the_window_stays_open_for_a_statement_then_a_hearing_request() -> None:
+    case = to_notice()
+    window_end = case.result.next_timer
+    case.advance(days=1).message("party_statement", text="违法所得计算有误")
+    # the statement is recorded and the window stays open to its end (第四十四条、第六十四条)
+    assert case.waiting_for() == ["f_hearing_request", "f_statement", "f_waiver", "f_window_closed"]
+    assert case.result.next_timer == window_end and not case.ready
+    case.advance(days=1).message("hearing_request", requested_on=case.today())
+    case.advance(days=1).message("party_statement", text="补充：已主动退赔")
+    assert not case.ready and case.result.next_timer == window_end
+    close_window(case)
+    statements = [s["text"] for s in case.data["party_statements"]]
+    assert statements == ["违法所得计算有误", "补充：已主动退赔"]
+    assert case.data["hearing_requested"] is True and case.data["rights_waived"] is None
+    assert case.ready == ["f_schedule_hearing"]
+
+
+def test_silence_within_the_window_waives_statement_and_hearing() -> None:
+    case = to_notice()
+    close_window(case)
+    assert case.data["rights_waived"] == "SILENT"
+    assert case.data["statement_waived"] is True and case.data["hearing_waived"] is True
+    assert case.ready == ["f_head_approval"]  # nothing to review
+
+
+def test_a_written_waiver_closes_the_window_early() -> None:
+    case = to_notice()
+    case.advance(days=1).message("party_statement", text="请求从轻处罚")
+    case.message("party_waiver", text="放弃听证权利", received_on=case.today())
+    # only a written waiver ends the window before its last day; the statement is still reviewed
+    assert case.data["rights_waived"] == "WRITTEN" and case.data["hearing_waived"] is True
+    assert case.data["statement_waived"] is False
+    assert case.ready == ["f_review_statement"] and "f_window_closed" not in case.waiting_for()
+
+
+def test_a_waiver_after_a_hearing_request_withdraws_it() -> None:
+    case = to_notice()
+    case.message("hearing_request", requested_on=case.today())
+    case.message("party_waiver", text="撤回听证申请，放弃陈述申辩", received_on=case.today())
+    assert case.ready == ["f_review_statement"]  # the request is answered in the review
+
+
+def sent_back_for_more_evidence(case: Case) -> None:
+    assert case.ready == ["d_investigate"] and case.stage == "D 调查取证"
+    case.do("d_investigate", evidence_summary="补充调取银行流水", next_action="CONCLUDE")
+    assert case.ready == ["e_report"]
+
+
+def test_every_review_and_the_head_can_send_the_case_back_for_more_evidence() -> None:
+    case = Case()
+    to_review(case)
+    case.do("e_report", **{**REPORT, "major_public_interest": True})
+    case.do("e_case_review", **MORE_EVIDENCE)
+    assert case.data["e_outcome"] == "MORE_EVIDENCE"
+    sent_back_for_more_evidence(case)
+    case.do("e_report", **{**REPORT, "major_public_interest": True})
+    case.do("e_case_review", **APPROVE)
+    case.do("e_legal_review", **MORE_EVIDENCE)
+    sent_back_for_more_evidence(case)
+    case.do("e_report", **REPORT)
+    case.do("e_case_review", **APPROVE)
+    case.do("e_head_decision", head_decision="MORE_EVIDENCE", head_opinion="证据不足")
+    sent_back_for_more_evidence(case)
+    report_and_review(
+        case, "PENALTY", sanctions=["FINE"], proposed_fine=150000, fine_min=1000, fine_max=300000
+    )
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    close_window(case)
+    case.do(
+        "f_head_approval",
+        head_approved=False,
+        send_back_to="INVESTIGATION",
+        approved_sanctions=["FINE"],
+        approved_fine=150000,
+        head_approval_opinion="违法所得未查清，补充调查",
+    )
+    assert case.data["f_result"] == "MORE_EVIDENCE"
+    sent_back_for_more_evidence(case)
+
+
+def test_a_failed_post_hearing_review_can_send_the_case_back_for_more_evidence() -> None:
+    case = to_hearing_day()
+    case.do(
+        "f_hold_hearing",
+        party_attended=True,
+        hearing_summary="当事人提出新证据",
+        proposed_fine=150000,
+    )
+    case.do("f_post_hearing_review", **MORE_EVIDENCE)
+    sent_back_for_more_evidence(case)
+
+
+@pytest.mark.parametrize("opinion", ["", "   "])
+def test_a_review_that_does_not_pass_needs_a_destination_and_reasons(opinion: str) -> None:
+    case = Case()
+    to_review(case)
+    case.do("e_report", **REPORT)
+    with pytest.raises(AssertionError, match="请选择退回重写报告或补充调查"):
+        case.do("e_case_review", approved=False, opinion="理由")
+    with pytest.raises(AssertionError, match="不通过的，请写明理由"):
+        case.do("e_case_review", approved=False, send_back_to="REPORT", opinion=opinion)
+    assert case.ready == ["e_case_review"]
 
 
 def test_hearing_notice_must_come_seven_working_days_before() -> None:
@@ -709,10 +843,12 @@ def test_hearing_notice_must_come_seven_working_days_before() -> None:
     )
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     case.message("hearing_request", requested_on=case.today())
+    close_window(case)
+    three_days_on = dt.date.fromisoformat(case.today()) + dt.timedelta(days=3)
     with pytest.raises(RuleBroken, match="七个工作日前"):
         case.do(
             "f_schedule_hearing",
-            hearing_date="2026-03-05",
+            hearing_date=three_days_on.isoformat(),
             hearing_notice_served_on=case.today(),
             hearing_location="听证室",
         )

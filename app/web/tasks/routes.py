@@ -88,7 +88,11 @@ def show(task_id: int) -> ResponseReturnValue:
     else:
         form = form_class.from_case_data(data, current_locale())
     return render_template(
-        "tasks/show.html", task=task, form=form, support=_support(task, form, data)
+        "tasks/show.html",
+        task=task,
+        form=form,
+        support=_support(task, form, data),
+        answers=task_service.party_answers(task.form_key, data),
     )
 
 
