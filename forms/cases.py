@@ -82,3 +82,20 @@ class PartyRequestForm(Form):
             Length(max=2000, message=N_("内容不得超过 2000 字。")),
         ],
     )
+
+
+class ExtensionRequestForm(Form):
+    """The officer asks for more time to decide (程序规定第六十四条): from investigation to the
+    decision; the head approves (the first time) or the heads discuss it (after that)."""
+
+    class Meta:
+        locales = ("zh_Hans",)
+
+    reason = TextAreaField(
+        N_("延期理由"),
+        validators=[
+            DataRequired(message=N_("请填写延长办案期限的理由。")),
+            Length(max=2000, message=N_("内容不得超过 2000 字。")),
+        ],
+        description=N_("案情复杂，不能在办案期限内作出处理决定的，说明理由。"),
+    )

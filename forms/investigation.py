@@ -17,7 +17,6 @@ class EvidenceForm(TaskForm):
             ("SEIZE", N_("查封、扣押")),
             ("TEST", N_("检测、检验、鉴定")),
             ("CRIMINAL", N_("涉嫌犯罪，移送司法机关")),
-            ("EXTEND", N_("申请延长办案期限")),
         ),
     )
 
@@ -76,13 +75,6 @@ class CriminalTransferForm(TaskForm):
 
     transferred_on = day(N_("移送日期"))
     receiving_authority = text(N_("接收机关"), long=False)
-
-
-@task_form("investigation.extension_request")
-class ExtensionRequestForm(TaskForm):
-    title = N_("延长办案期限申请")
-
-    extension_reason = text(N_("延期理由"))
 
 
 @task_form("investigation.collective_extension")

@@ -12,6 +12,11 @@ class NoticeServiceForm(TaskForm):
 
     served_on = day(N_("送达日期"), description=N_("听证申请期、陈述申辩期自送达次日起算。"))
     service_method = choice(N_("送达方式"), SERVICE_METHODS)
+    notice_published_on = day(
+        N_("公告日期"),
+        required=False,
+        description=N_("公告送达的填写：公告期间不计入办案期限。"),
+    )
 
 
 @task_form("notice.statement_review")

@@ -93,7 +93,9 @@ def _refuse(
     if added:
         names = "、".join(str(SANCTION_LABELS[code]) for code in added)
         refused[fields[0]] = f"{source}处罚种类之外不得增加：{names}（《行政处罚法》{articles}）。"
-    if "FINE" in chosen:
+    if "FINE" in chosen and known.get("court_fined"):
+        refused[fields[1]] = "人民法院已判处罚金，不再给予罚款（《行政处罚法》第三十五条第二款）。"
+    elif "FINE" in chosen:
         amount = Decimal(str(fine or 0))
         low, high = known.get("fine_min"), known.get("fine_max")
         if amount > Decimal(str(highest)):

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
-from app.enforcement import facts
+from app.enforcement import case_clock, facts
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
@@ -212,6 +212,7 @@ def complete_in_transaction(
         check_head_approval(screen_data(task, ()), data)
     if task.form_key == PENALTY_DECISION_FORM:
         check_penalty_decision(screen_data(task, ()), data)
+    case_clock.check_task(task.case, task.form_key, data)
     _check_date_order(task, data)
     claim = {"task_id": task.id, "at": utcnow(), "by": user.id, "data": data}
     claimed = execute_plain(_CLAIM, claim).rowcount
@@ -233,6 +234,7 @@ def complete_in_transaction(
         raise InvalidInput(f"提交的数据无法处理：{exc}") from exc
     ready = apply_run_result(case, instance, result)
     facts.task_completed(case, task.form_key, data, result.data)
+    case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)
     if task.form_key == LIBRARY_FORM:
         add_entry(case, result.data, data)
     record(

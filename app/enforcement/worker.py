@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.platform import Conflict, NotFound, audit, mail, scheduling
 from app.platform.parameters import run_context
+from app.platform.scheduling import CASE_CLOCK
 from app.platform.workflows import engine
 from app.reference.roles import Role
 
@@ -254,7 +255,46 @@ def run_once(owner: str, now: dt.datetime | None = None, size: int = ROUND) -> d
     reminded = send_reminders(now, context)
     if reminded:
         outcomes["reminded"] = reminded
+    escalated = escalate_decision_clocks(now)
+    if escalated:
+        outcomes["escalated"] = escalated
     return dict(outcomes)
+
+
+def escalate_decision_clocks(now: dt.datetime) -> int:
+    """Tell the unit head of every case whose 90-day decision clock ran out undecided (the
+    clock's deadline row is there only while it runs: app/enforcement/case_clock.py)."""
+    rows = (
+        db.session.execute(
+            select(Deadline)
+            .where(
+                Deadline.element_id == CASE_CLOCK,
+                Deadline.escalated_at.is_(None),
+                Deadline.due_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
+    notes = []
+    for deadline in rows:
+        due_day = (deadline.due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
+        case = db.session.get(Case, deadline.case_id)
+        assert case is not None  # noqa: S101 - foreign key
+        notes.append(
+            _notify(
+                case,
+                Role.UNIT_HEAD,
+                "OVERDUE",
+                f"案件 {case.case_no} 办案期限已于 {due_day:%Y年%m月%d日} 届满，"
+                "尚未作出处理决定，请督办。",
+            )
+        )
+        deadline.escalated_at = now
+    db.session.commit()
+    mail.send(notes)
+    return len(notes)
 
 
 def send_reminders(now: dt.datetime, context: RunContext | None = None) -> int:

@@ -634,20 +634,26 @@ def _latest_data(workflow: Any) -> dict[str, Any]:
     changed last (a READY task carries everything decided before it)."""
     if workflow.is_completed():
         return dict(workflow.data)
-    latest = max(
-        (
-            task
-            for task in workflow.get_tasks(
-                state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
-            )
-            # Spiff's own join tasks lag behind; a parallel join still waiting for its other
-            # branches holds no data yet
-            if task.task_spec.bpmn_id is not None and task.data
-        ),
-        key=lambda task: task.last_state_change,
-        default=None,
-    )
+    candidates = [
+        task
+        for task in workflow.get_tasks(
+            state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
+        )
+        # Spiff's own join tasks lag behind; a parallel join still waiting for its other
+        # branches holds no data yet
+        if task.task_spec.bpmn_id is not None and task.data
+    ]
+    # While a stage (a called process) runs, the case's data is the stage's: a side path of
+    # the main process (an extension of the decision clock, approved meanwhile) holds only the
+    # copy the stage started from.
+    in_stage = [task for task in candidates if _in_running_stage(task)]
+    latest = max(in_stage or candidates, key=lambda task: task.last_state_change, default=None)
     return dict(latest.data) if latest is not None else {}
+
+
+def _in_running_stage(task: Any) -> bool:
+    workflow = task.workflow
+    return workflow is not workflow.top_workflow and not workflow.is_completed()
 
 
 def _plain(moment: dt.datetime) -> dt.datetime:

@@ -78,6 +78,9 @@ def _case_summary(case: Case) -> dict[str, Any]:
         "enterprise": {"name": case.enterprise.name, "credit_code": case.enterprise.credit_code},
         "opened_at": case.opened_at.isoformat(),
         "has_incident": case.has_incident,
+        # the 90-day decision clock: RUNNING | PAUSED | SUSPENDED (移送中止) | STOPPED | None
+        "decision_clock": case.decision_clock,
+        "decision_due": case.decision_due.isoformat() if case.decision_due else None,
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.enforcement import case_clock
 from app.enforcement.cases import apply_run_result, get_case_for_user, lock_instance, open_case
 from app.engine import EngineError, InvalidTaskData, MessageNotExpected
 from app.extensions import db
@@ -204,6 +205,7 @@ def _message(
     except (InvalidTaskData, EngineError) as exc:
         return 422, _error(422, str(exc)), case.id
     apply_run_result(case, instance, result)
+    case_clock.follow_message(case, message, payload, result, client)
     record(message, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
     return 202, {"case_no": case.case_no, "delivered": message, "stage": case.stage}, case.id
 
@@ -218,6 +220,28 @@ def _notify_officers(case: Case, message: str) -> None:
             message=message,
         )
     )
+
+
+def request_extension(case_id: int, reason: str, user: User) -> Case:
+    """The officer asks for more time to decide (程序规定第六十四条), in any stage from the
+    investigation to the decision: the head approves the first extension, the heads discuss
+    any further one (main process m_ext_*); the clock's ledger records the request."""
+    case = get_case_for_user(case_id, user)
+    reason = reason.strip()
+    if not reason or len(reason) > 2000:
+        raise InvalidInput(N_("请填写延长办案期限的理由（不超过 2000 字）。"))
+    case_clock.ensure_extension_requestable(case)
+    payload = {"reason": reason, "granted": case_clock.extensions_granted(case)}
+    status, answer, _ = _message(user, case, case_clock.EXTENSION_MESSAGE, payload)
+    if status != 202:
+        db.session.rollback()
+        if status == 409:
+            raise Conflict(
+                N_("案件当前阶段不能提请延长办案期限（立案后至作出处理决定前可以提请）。")
+            )
+        raise InvalidInput(str(answer["message"]))
+    db.session.commit()
+    return case
 
 
 def record_party_request(case_id: int, kind: str, summary: str, user: User) -> Case:

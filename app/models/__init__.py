@@ -18,7 +18,7 @@ from .prevention import (
     WarningRecipient,
 )
 from .reference import Enterprise, Region
-from .scheduling import Deadline, ExternalEvent, Incident, Job, Notification
+from .scheduling import CaseClockEntry, Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole, UserSession
 from .workflow import (
     Case,
@@ -37,6 +37,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "CaseClockEntry",
     "CaseComment",
     "CaseFact",
     "CaseLibraryEntry",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -69,6 +69,30 @@ class Deadline(Base):
     name: Mapped[str] = mapped_column(String(200))
     due_at: Mapped[datetime]
     reminded_at: Mapped[datetime | None]
+    # when the unit head was told it ran out (the case-level decision clock; the diagrams'
+    # timers tell them when they fire)
+    escalated_at: Mapped[datetime | None]
+
+
+class CaseClockEntry(Base):
+    """One change of a case's 90-day decision clock (程序规定第六十四条): filed (START, with the
+    days of the period), an excluded period begun (PAUSE) or ended (RESUME), an approved
+    extension (EXTEND) or the clock's end (STOP). Append-only: the due date is a function of the
+    rows (app/enforcement/case_clock.py)."""
+
+    __tablename__ = "case_clock_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # START | PAUSE | RESUME | EXTEND | STOP
+    # FILING | HEARING | TESTING | PUBLIC_NOTICE | TRANSFER | HEAD | COLLECTIVE | DECISION | CLOSED
+    cause: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date]  # the day the change takes effect
+    days: Mapped[int | None]  # START: the period; EXTEND: the days added
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Notification(Base):

@@ -73,6 +73,10 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     has_incident: Mapped[bool] = mapped_column(default=False)
+    # the 90-day decision clock as its ledger (case_clock_entry) leaves it: RUNNING | PAUSED
+    # (an excluded period) | SUSPENDED (中止: transferred to the police) | STOPPED; None: not filed
+    decision_clock: Mapped[str | None] = mapped_column(String(12))
+    decision_due: Mapped[date | None]  # the last day, as of the last change
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 

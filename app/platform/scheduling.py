@@ -12,6 +12,9 @@ from app.extensions import db
 from app.models import Case, Deadline, Job, WorkflowInstance, utcnow
 
 _KNOWN = "scheduling_rows"
+# The deadline row of the case-level decision clock (app/enforcement/case_clock.py): kept by the
+# clock's ledger, not by the diagrams' timers.
+CASE_CLOCK = "case_decision_clock"
 
 
 @contextmanager
@@ -57,7 +60,7 @@ def sync(case: Case, instance: WorkflowInstance, result: RunResult) -> None:
         job.updated_at = utcnow()
 
     current = {w.bpmn_id: w for w in result.waiting if w.boundary and w.due is not None}
-    rows = {row.element_id: row for row in deadlines}
+    rows = {row.element_id: row for row in deadlines if row.element_id != CASE_CLOCK}
     gone = [element for element in rows if element not in current]
     if gone:
         db.session.execute(

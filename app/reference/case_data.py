@@ -37,7 +37,9 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "complex_or_major": False,
     "second_extension": False,
     "serious_list": False,
-    "extensions": 0,
+    # the court fined the party after a transfer to the police: no fine may follow (行政处罚法
+    # art.35(2)); whether other sanctions may is COURT_FINE_OTHER_SANCTIONS
+    "court_fined": False,
     "complaint_against_officer": False,
     "overturned": False,
     "high_impact": False,

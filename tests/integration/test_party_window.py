@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.clock import CHINA_TZ, travel_to
+from app.enforcement import case_clock
 from app.enforcement.cases import case_data
 from app.extensions import db
 from app.models import Case, Job
@@ -160,3 +161,24 @@ def test_a_written_waiver_allows_the_decision_before_the_window_ends(
             head_approves(case_id, ["FINE"], 150000)
             complete(case_id, "g_penalty_decision", "officer", **decision("2026-11-23"))
         assert "g_penalty_decision" not in [t.bpmn_id for t in ready(case_id)]
+
+
+def test_the_hearing_time_is_left_out_of_the_case_clock_until_a_waiver_withdraws_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    served, _ = ORDINARY_WEEK
+    with app.app_context():
+        case_id, case_no = serve_notice(served, proposed_fine=150000, fine_max=200000)
+        assert stored(case_id).decision_clock == "RUNNING"
+    assert party_sends(client, case_no, "hearing_request", "2026-11-20", requested_on=served) == 202
+    assert party_sends(client, case_no, "hearing_request", "2026-11-23", requested_on=served) == 202
+    with app.app_context():
+        assert stored(case_id).decision_clock == "PAUSED"  # from the request (第六十四条)
+    assert party_sends(client, case_no, "waiver", "2026-11-24", text="撤回听证申请") == 202
+    with app.app_context():
+        case = stored(case_id)
+        assert case.decision_clock == "RUNNING"
+        reading = case_clock.current(case, dt.date(2026, 11, 30))
+        assert reading is not None and reading.excluded_days == 4  # 11-20 to 11-24, left out
+        entries = [e.kind for e in case_clock.entries_of(case_id) if e.cause == "HEARING"]
+        assert entries == ["PAUSE", "RESUME"]  # the second request paused nothing twice

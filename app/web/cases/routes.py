@@ -5,6 +5,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.enforcement import attachments as attachment_service
+from app.enforcement import case_clock
 from app.enforcement import case_search as search_service
 from app.enforcement import cases as case_service
 from app.enforcement import documents as document_service
@@ -18,7 +19,13 @@ from app.reference.roles import Role
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to, render_fragment_or_page
 from forms.base import SelectChoice
-from forms.cases import AttachmentForm, CommentForm, PartyRequestForm, StartCaseForm
+from forms.cases import (
+    AttachmentForm,
+    CommentForm,
+    ExtensionRequestForm,
+    PartyRequestForm,
+    StartCaseForm,
+)
 
 from . import bp
 
@@ -127,6 +134,17 @@ def add_party_request(case_id: int) -> ResponseReturnValue:
     return redirect_to(url_for("cases.show", case_id=case.id))
 
 
+@bp.route("/<id:case_id>/extension", methods=["POST"])
+@access(Role.OFFICER)
+def request_extension(case_id: int) -> ResponseReturnValue:
+    case = case_service.get_case_for_user(case_id, user())
+    form = ExtensionRequestForm(request.form, meta={"locales": [current_locale()]})
+    if not form.validate():
+        return _case_page(case, extension_form=form), 422
+    event_service.request_extension(case.id, form.reason.data or "", user())
+    return redirect_to(url_for("cases.show", case_id=case.id))
+
+
 @bp.route("/attachments/<id:attachment_id>")
 @access(*CASE_READERS)
 def attachment(attachment_id: int) -> ResponseReturnValue:
@@ -141,6 +159,7 @@ def _case_page(
     comment_form: CommentForm | None = None,
     attachment_form: AttachmentForm | None = None,
     party_form: PartyRequestForm | None = None,
+    extension_form: ExtensionRequestForm | None = None,
 ) -> str:
     locale = {"locales": [current_locale()]}
     stages = case_service.stage_progress(case)
@@ -160,6 +179,12 @@ def _case_page(
         attachments=attachment_service.attachments_of(case),
         attachment_form=attachment_form or AttachmentForm(meta=locale),
         party_form=party_form or PartyRequestForm(meta=locale),
+        extension_form=extension_form or ExtensionRequestForm(meta=locale),
+        decision_clock=case_clock.current(case),
+        clock_entries=case_clock.entries_of(case.id),
+        clock_states=case_clock.STATES,
+        clock_kinds=case_clock.KINDS,
+        clock_causes=case_clock.CAUSES,
         awaits_party=case_service.awaits_party(case),
         due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
