@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.enforcement.cases import apply_run_result, get_case_for_user, lock_instance, open_case
+from app.enforcement.seizure import STILL_SEIZED, leaves_goods_seized
 from app.engine import EngineError, InvalidTaskData, MessageNotExpected
 from app.extensions import db
 from app.models import Case, Enterprise, ExternalEvent, Notification, User, WorkflowInstance
@@ -198,6 +199,8 @@ def _message(
         return 409, _error(409, f"案件 {case.case_no} 当前不在等待该事件"), case.id
     except (InvalidTaskData, EngineError) as exc:
         return 422, _error(422, str(exc)), case.id
+    if leaves_goods_seized(result):
+        return 409, _error(409, STILL_SEIZED), case.id
     apply_run_result(case, instance, result)
     record(message, "case", case.id, actor=client, region_code=case.region_code, payload=payload)
     return 202, {"case_no": case.case_no, "delivered": message, "stage": case.stage}, case.id
