@@ -14,16 +14,22 @@ STAGE_D = "stage_d_investigation"
 CUSTODY_TASKS = frozenset(
     {"d_seize_execute", "d_seize_handle", "d_seize_ext_approval", "d_seize_ext_notice"}
 )
+# the custody and the head's approval that starts it
+SEIZURE_STEPS = CUSTODY_TASKS | {"d_seize_approval"}
 STILL_SEIZED = N_(
     "查封、扣押的财物尚未作出处理决定（解除、没收、销毁或随案移送），案件不能结束调查取证"
     "（《行政强制法》第二十七条）。请先办理「查封扣押处理决定」。"
 )
 
 
-def leaves_goods_seized(result: RunResult) -> bool:
+def leaves_goods_seized(result: RunResult, step: str | None = None) -> bool:
     """True when the run ended stage D's investigation while a seizure's custody is still open:
     the only steps left in stage D are the custody's (a deadline on a custody task does not
-    count as investigation going on)."""
+    count as investigation going on). `step` is the task the run completed (None: a message);
+    a step of the seizure itself never ends the investigation — and on process versions before
+    the custody ran in parallel, the seizure held the investigation up instead."""
+    if step in SEIZURE_STEPS:
+        return False
     in_stage_d = [task for task in result.ready_tasks if task.process_id == STAGE_D]
     if not any(task.bpmn_id in CUSTODY_TASKS for task in in_stage_d):
         return False

@@ -197,7 +197,7 @@ def complete_in_transaction(
     except (InvalidTaskData, EngineError) as exc:
         db.session.rollback()
         raise InvalidInput(f"提交的数据无法处理：{exc}") from exc
-    if leaves_goods_seized(result):
+    if leaves_goods_seized(result, task.bpmn_id):
         db.session.rollback()
         raise Conflict(STILL_SEIZED)
     ready = apply_run_result(case, instance, result)

@@ -666,7 +666,7 @@ def test_the_investigation_cannot_end_while_goods_are_held() -> None:
     case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
     # the diagram alone would park stage D on the custody; the server refuses such a step
     assert case.ready == ["d_seize_handle"] and case.stage == "D 调查取证"
-    assert leaves_goods_seized(case.result)
+    assert leaves_goods_seized(case.result, "d_investigate")
 
 
 def test_seized_goods_go_with_the_case_to_the_police() -> None:
