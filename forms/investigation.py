@@ -1,7 +1,7 @@
 """D 调查取证."""
 
 from . import task_form
-from .base import N_, TaskForm, choice, count, day, text, yes_no
+from .base import N_, TaskForm, choice, confirm, count, day, text, yes_no
 
 
 @task_form("investigation.evidence")
@@ -37,19 +37,53 @@ class PreservationDecisionForm(TaskForm):
     preserve_notes = text(N_("说明"), required=False)
 
 
+@task_form("investigation.seizure_execute")
+class SeizureExecutionForm(TaskForm):
+    title = N_("实施查封、扣押")
+
+    seized_on = day(
+        N_("实施日期"),
+        description=N_("当场交付查封、扣押决定书和清单之日；期限自次日起算。"),
+    )
+    seizure_grounds = text(N_("查封、扣押的理由和依据"))
+    seized_items = text(N_("查封、扣押的场所、设施或者财物（名称、数量）"))
+    decision_delivered = confirm(
+        N_("查封、扣押决定书和清单已当场交付当事人"),
+        N_("查封、扣押决定书和清单应当当场交付当事人。"),
+    )
+
+
 @task_form("investigation.seizure_handle")
 class SeizureHandlingForm(TaskForm):
-    title = N_("查封扣押处理")
+    title = N_("查封扣押处理决定")
 
     seizure_action = choice(
-        N_("处理方式"),
+        N_("处理决定"),
         (
-            ("RELEASE", N_("解除查封、扣押")),
-            ("CONFISCATE", N_("没收或销毁")),
-            ("EXTEND", N_("情况复杂，延长（不超过30日，仅一次）")),
+            ("RELEASE", N_("解除查封、扣押，退还财物")),
+            ("CONFISCATE", N_("没收非法财物")),
+            ("DESTROY", N_("依法销毁")),
+            ("TRANSFER", N_("随案移送司法机关")),
+            ("EXTEND", N_("情况复杂，报请负责人批准延长（不超过30日，仅一次）")),
         ),
     )
-    seizure_notes = text(N_("理由"), required=False)
+    seizure_notes = text(N_("理由"))
+
+
+@task_form("investigation.seizure_extension_notice")
+class SeizureExtensionNoticeForm(TaskForm):
+    title = N_("延长查封、扣押告知")
+    not_before = {
+        "ext_notice_served_on": (
+            "seize_ext_approved_on",
+            N_("告知日期不能早于负责人批准延长的日期。"),
+        )
+    }
+
+    ext_notice_served_on = day(
+        N_("书面告知当事人的日期"),
+        description=N_("延长查封、扣押的决定应当及时书面告知当事人，并说明理由。"),
+    )
 
 
 @task_form("investigation.test_sent")

@@ -24,6 +24,7 @@ from app.enforcement.decision_support import FINE_FORMS, require_justification
 from app.enforcement.duties import ensure_independent
 from app.enforcement.enterprises import first_offense_lookback
 from app.enforcement.library import LIBRARY_FORM, add_entry
+from app.enforcement.seizure import STILL_SEIZED, leaves_goods_seized
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
 from app.extensions import commit_keeping, db, execute_plain, load_row
 from app.models import Case, HumanTask, User, WorkflowInstance, table_of, utcnow
@@ -232,6 +233,9 @@ def complete_in_transaction(
     except (InvalidTaskData, EngineError) as exc:
         db.session.rollback()
         raise InvalidInput(f"提交的数据无法处理：{exc}") from exc
+    if leaves_goods_seized(result, task.bpmn_id):
+        db.session.rollback()
+        raise Conflict(STILL_SEIZED)
     ready = apply_run_result(case, instance, result)
     facts.task_completed(case, task.form_key, data, result.data)
     case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.enforcement import case_clock
 from app.enforcement.cases import apply_run_result, get_case_for_user, lock_instance, open_case
+from app.enforcement.seizure import STILL_SEIZED, leaves_goods_seized
 from app.engine import EngineError, InvalidTaskData, MessageNotExpected
 from app.extensions import db
 from app.models import Case, Enterprise, ExternalEvent, Notification, User, WorkflowInstance
@@ -204,6 +205,8 @@ def _message(
         return 409, _error(409, f"案件 {case.case_no} 当前不在等待该事件"), case.id
     except (InvalidTaskData, EngineError) as exc:
         return 422, _error(422, str(exc)), case.id
+    if leaves_goods_seized(result):
+        return 409, _error(409, STILL_SEIZED), case.id
     apply_run_result(case, instance, result)
     case_clock.follow_message(case, message, payload, result, client)
     record(message, "case", case.id, actor=client, region_code=case.region_code, payload=payload)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import chinese_calendar
 import pytest
 
+from app.enforcement.seizure import leaves_goods_seized
 from app.engine import EngineError, MessageNotExpected, RuleBroken
 
 from .process_driver import Case
@@ -598,20 +600,10 @@ def test_investigation_measures_and_clock() -> None:
     # 先行登记保存 refused
     case.do("d_investigate", evidence_summary="", next_action="PRESERVE")
     case.do("d_preserve_approval", **REJECT)
-    # 查封扣押, extended once, then released
-    case.do("d_investigate", evidence_summary="", next_action="SEIZE")
-    case.do("d_seize_approval", **APPROVE)
-    case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="情况复杂")
-    assert case.ready == ["d_seize_handle"]
-    case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="不得再次延长")
-    assert case.ready == ["d_investigate"]
+    # 查封扣押 refused by the head (the seizure itself: test_seiz* below)
     case.do("d_investigate", evidence_summary="", next_action="SEIZE")
     case.do("d_seize_approval", **REJECT)
-    case.do("d_investigate", evidence_summary="", next_action="SEIZE")
-    case.do("d_seize_approval", **APPROVE)
-    case.advance_past_next_timer()
-    assert case.data["seize_overdue"] is True
-    case.do("d_seize_handle", seizure_action="RELEASE", seizure_notes="解除")
+    assert case.ready == ["d_investigate"]
     # testing (its days are left out of the case clock by app/enforcement/case_clock.py)
     case.do("d_investigate", evidence_summary="", next_action="TEST")
     case.do("d_test_sent", sent_on=case.today(), test_item="样品检验")
@@ -622,6 +614,131 @@ def test_investigation_measures_and_clock() -> None:
     case.do("d_investigate", evidence_summary="", next_action="CRIMINAL")
     case.do("d_criminal_approval", **REJECT)
     assert case.ready == ["d_investigate"]
+
+
+def statutory_end(start: dt.date, days: int) -> str:
+    """Independently of app/calendar: `days` calendar days after `start`, rolled forward off rest
+    days by the holiday package itself (DOMAIN.md G2, G4)."""
+    end = start + dt.timedelta(days=days)
+    while not chinese_calendar.is_workday(end):
+        end += dt.timedelta(days=1)
+    return end.isoformat()
+
+
+def start_seizure(case: Case) -> None:
+    """A filed case whose head approved a seizure, carried out today: the custody of the goods
+    and the investigation now wait side by side."""
+    to_investigation(case)
+    case.do("d_investigate", evidence_summary="", next_action="SEIZE")
+    case.do("d_seize_approval", **APPROVE)
+    assert sorted(case.ready) == ["d_investigate", "d_seize_execute"]
+    case.do(
+        "d_seize_execute",
+        seized_on=case.today(),
+        seizure_grounds="涉嫌经营超过保质期的食品（《食品安全法》第一百一十条）",
+        seized_items="超过保质期的乳制品12盒",
+        decision_delivered=True,
+    )
+    assert sorted(case.ready) == ["d_investigate", "d_seize_handle"]
+    assert not leaves_goods_seized(case.result)
+
+
+def test_seizure_runs_beside_the_investigation_with_one_approved_extension() -> None:
+    case = Case()
+    start_seizure(case)
+    seized_on = dt.date(2026, 3, 2)
+    assert case.data["seize_due"] == statutory_end(seized_on, 30) == "2026-04-01"
+    # investigation and testing go on while the goods are held
+    case.do("d_investigate", evidence_summary="询问笔录", next_action="TEST")
+    case.do("d_test_sent", sent_on=case.today(), test_item="菌落总数")
+    assert sorted(case.ready) == ["d_seize_handle", "d_test_received"]
+    # the officer asks for the one extension, with its reason; the head approves it
+    case.advance(days=20)
+    case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="检验结果尚未出具，情况复杂")
+    approval = next(t for t in case.result.ready_tasks if t.bpmn_id == "d_seize_ext_approval")
+    assert approval.lane == "agency_head"
+    case.do("d_seize_ext_approval", approved=True, opinion="同意延长30日")
+    # 30 + 30 days from the seizure: 05-01 is 劳动节, the period ends on the next working day
+    assert case.data["seize_due"] == statutory_end(seized_on, 60) == "2026-05-06"
+    assert case.data["seize_ext_reason"] == "检验结果尚未出具，情况复杂"
+    assert case.data["seize_ext_approved_on"] == "2026-03-22"
+    # the party is told in writing
+    case.do("d_seize_ext_notice", ext_notice_served_on=case.today())
+    assert case.data["ext_notice_served_on"] == "2026-03-22"
+    deadline = next(w.due for w in case.result.waiting if w.bpmn_id == "d_seize_overdue")
+    assert deadline == dt.datetime(2026, 5, 6, 16, tzinfo=dt.UTC)  # midnight after 05-06, China
+    # a second extension is refused and changes nothing
+    state = case.result.state
+    with pytest.raises(RuleBroken, match="只能延长一次"):
+        case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="仍需检验")
+    assert case.result.state == state
+    # the disposal within the period
+    case.do("d_test_received", received_on=case.today(), test_conclusion="不合格")
+    case.do("d_seize_handle", seizure_action="CONFISCATE", seizure_notes="依法应当没收的非法财物")
+    assert case.data["seize_disposal"] == "CONFISCATE"
+    assert case.data["seize_disposed_on"] == "2026-03-22"
+    assert case.ready == ["d_investigate"]
+    case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
+    assert case.stage == "E 审核"
+    assert case.data["evidence_summary"] == "证据确凿"  # the investigation's data goes on to E
+
+
+def test_seizure_not_disposed_in_time_is_flagged_and_can_only_be_released() -> None:
+    case = Case()
+    start_seizure(case)
+    # the head refuses the extension: the first period stands
+    case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="情况复杂")
+    case.do("d_seize_ext_approval", **REJECT)
+    assert sorted(case.ready) == ["d_investigate", "d_seize_handle"]
+    assert case.data["seize_due"] == "2026-04-01" and case.data["seize_extended"] is False
+    case.advance_past_next_timer()
+    assert case.data["seize_overdue"] is True
+    # past the period the goods may only be released (第二十八条第一款第（四）项)
+    for action in ("CONFISCATE", "EXTEND"):
+        with pytest.raises(RuleBroken, match="应当作出解除决定"):
+            case.do("d_seize_handle", seizure_action=action, seizure_notes="情况复杂")
+    case.do("d_seize_handle", seizure_action="RELEASE", seizure_notes="期限届满，解除并退还")
+    assert case.data["seize_disposal"] == "RELEASE"
+    assert case.ready == ["d_investigate"]
+
+
+def test_an_extension_approved_after_the_period_ended_is_refused() -> None:
+    case = Case()
+    start_seizure(case)
+    case.advance(days=25)
+    case.do("d_seize_handle", seizure_action="EXTEND", seizure_notes="情况复杂")
+    case.advance(days=10)  # the head answers after 04-01
+    with pytest.raises(RuleBroken, match="不能再延长"):
+        case.do("d_seize_ext_approval", approved=True, opinion="同意")
+    case.do("d_seize_ext_approval", approved=False, opinion="期限已届满")
+    case.do("d_seize_handle", seizure_action="RELEASE", seizure_notes="解除")
+    assert case.ready == ["d_investigate"]
+
+
+def test_the_investigation_cannot_end_while_goods_are_held() -> None:
+    case = Case()
+    start_seizure(case)
+    case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
+    # the diagram alone would park stage D on the custody; the server refuses such a step
+    assert case.ready == ["d_seize_handle"] and case.stage == "D 调查取证"
+    assert leaves_goods_seized(case.result, "d_investigate")
+
+
+def test_seized_goods_go_with_the_case_to_the_police() -> None:
+    case = Case()
+    start_seizure(case)
+    case.do("d_investigate", evidence_summary="涉案金额巨大", next_action="CRIMINAL")
+    case.do("d_criminal_approval", **APPROVE)
+    case.do("d_criminal_transfer", transferred_on=case.today(), receiving_authority="市公安局")
+    case.do("d_seize_handle", seizure_action="TRANSFER", seizure_notes="随案移送市公安局")
+    # waiting for the police's reply (with its reminder) and, as in every stage D–G, for a
+    # request to extend the decision clock
+    assert case.ready == []
+    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d"]
+    case.message("judicial_reply", outcome="ACCEPTED", reason="已立案侦查")
+    assert case.data["d_result"] == "TRANSFERRED"
+    close_case(case)
+    assert case.result.completed
 
 
 def test_review_returned_and_legal_review_required() -> None:

@@ -1,7 +1,7 @@
 """Random walks through the process library on the real engine: at every step a random ready
 task is completed with random data that its own screen accepts, or the clock jumps ahead and
-the due timers fire. Every walk must end or wait — never fail — and the legal invariants hold
-all along:
+the due timers fire. Every walk must end or wait — never fail; a step the diagram refuses under
+a statutory rule (`require`) changes nothing — and the legal invariants hold all along:
 
 - no penalty decision is drawn up before the 行政处罚告知书 was served;
 - a red-line case never gets a discretionary exemption (首违不罚 / 轻微不罚);
@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from wtforms.validators import NumberRange
 
 import forms
+from app.engine import RuleBroken
 from app.reference.documents import DOCUMENT_TYPES
 from tests.figures import count
 from tests.unit.process_driver import Case
@@ -79,7 +80,7 @@ def _screen_data(
 class Invariants:
     def __init__(self) -> None:
         self.done: list[str] = []
-        self.dues: dict[str, dt.datetime] = {}
+        self.dues: dict[str, list[dt.datetime]] = {}
 
     def check(self, case: Case) -> None:
         ready = set(case.ready)
@@ -94,10 +95,19 @@ class Invariants:
             ready & set(ENFORCEMENT_STARTS) or case.result.completed
         ):
             assert "g_serve_two" in self.done, "penalty enforced without the repair notice served"
-        waiting = {w.bpmn_id: w.due for w in case.result.waiting if w.due is not None}
-        for bpmn_id, due in waiting.items():
-            before = self.dues.get(bpmn_id)
-            assert before is None or due >= before, f"deadline {bpmn_id} moved back"
+        # per element its waiting deadlines, soonest first (parallel branches — two seizures in
+        # custody — wait on the same element); compared while their number stays the same
+        waiting: dict[str, list[dt.datetime]] = {}
+        for event in case.result.waiting:
+            if event.due is not None:
+                waiting.setdefault(event.bpmn_id, []).append(event.due)
+        for bpmn_id, dues in waiting.items():
+            before = self.dues.get(bpmn_id, [])
+            if len(before) == len(dues):
+                moved_back = any(
+                    now < then for now, then in zip(sorted(dues), sorted(before), strict=True)
+                )
+                assert not moved_back, f"deadline {bpmn_id} moved back"
         self.dues = waiting
 
 
@@ -116,8 +126,13 @@ def walk(draw: st.DrawFn) -> tuple[int, bool]:
             bpmn_id = draw(st.sampled_from(sorted(case.ready)))
             task = next(t for t in case.result.ready_tasks if t.bpmn_id == bpmn_id)
             screen = _screen_data(draw, task.form_key or "", case.context.today(), case.data)
-            case.do(bpmn_id, **screen)
-            invariants.done.append(bpmn_id)
+            state = case.result.state
+            try:
+                case.do(bpmn_id, **screen)
+            except RuleBroken:  # a statutory refusal (a second extension, …): nothing changes
+                assert case.result.state == state
+            else:
+                invariants.done.append(bpmn_id)
         elif timer is not None:  # a clock move: to just past the next timer, or further
             case.advance(to=timer + dt.timedelta(days=draw(st.sampled_from([0, 0, 1, 20]))))
         else:
