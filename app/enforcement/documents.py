@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.clock import china_today
 from app.enforcement.cases import case_data, get_case_for_user
+from app.enforcement.decision_records import DOCUMENT_DECISIONS, document_data, latest
 from app.enforcement.pdf import FONT_FAMILY, render_pdf
 from app.extensions import db
 from app.models import Case, Document, User
@@ -91,7 +92,7 @@ def _repair_outlook(case: Case, data: dict[str, Any]) -> dict[str, Any]:
 def preview(case_id: int, code: str, user: User) -> str:
     case = get_case_for_user(case_id, user)
     kind = _kind(code)
-    data = case_data(case)
+    data = document_data(case, kind.code, kind.title, case_data(case))
     return render_template(
         f"documents/{kind.code.lower()}.html", **_context(case, kind, data, "（预览，未编号）")
     )
@@ -126,7 +127,7 @@ def write_document(case: Case, code: str, user: User) -> Document:
     if code not in ISSUABLE:
         raise InvalidInput(f"{code} 随其他文书一并出具，不能单独出具。")
     kind = _kind(code)
-    data = case_data(case)
+    data = document_data(case, kind.code, kind.title, case_data(case))
     missing = missing_fields(kind, data)
     if missing:
         raise InvalidInput(f"出具{kind.title}前须先填写：{', '.join(missing)}")
@@ -218,4 +219,12 @@ def get_document_for_user(document_id: int, user: User) -> Document:
 def issuable(case: Case) -> list[tuple[DocumentType, list[str]]]:
     """The document types an officer can issue for the case, each with what is still missing."""
     data = case_data(case)
-    return [(DOCUMENT_TYPES[c], missing_fields(DOCUMENT_TYPES[c], data)) for c in ISSUABLE]
+    return [(DOCUMENT_TYPES[c], _still_missing(case, DOCUMENT_TYPES[c], data)) for c in ISSUABLE]
+
+
+def _still_missing(case: Case, kind: DocumentType, data: dict[str, Any]) -> list[str]:
+    """What the case lacks for the document; a decision document lacks the decision until one
+    is recorded."""
+    if kind.code in DOCUMENT_DECISIONS and latest(case, DOCUMENT_DECISIONS[kind.code]) is None:
+        return ["decided_on"]
+    return missing_fields(kind, data)

@@ -20,6 +20,7 @@ from app.enforcement.decision_limits import (
     check_head_approval,
     check_penalty_decision,
 )
+from app.enforcement.decision_records import DECISION_KINDS, record_decision
 from app.enforcement.decision_support import FINE_FORMS, require_justification
 from app.enforcement.duties import ensure_independent
 from app.enforcement.enterprises import first_offense_lookback
@@ -200,6 +201,12 @@ def next_task_for(user: User, ready: list[ReadyTask]) -> ReadyTask | None:
     return next((task for task in ready if task.lane in user.role_names), None)
 
 
+# the steps whose checks or records read the case's data before the step
+_READS_THE_CASE = frozenset(
+    {*FINE_FORMS, HEAD_APPROVAL_FORM, PENALTY_DECISION_FORM, *DECISION_KINDS}
+)
+
+
 def complete_in_transaction(
     task: HumanTask, data: dict[str, Any], user: User
 ) -> tuple[Case, list[ReadyTask] | None]:
@@ -207,12 +214,13 @@ def complete_in_transaction(
     is the caller's (the screens check it on loading the task, a warning batch by its role).
     Returns the case and, when the rows written tell, its READY tasks (None: read them)."""
     ensure_can_complete(task, user)
+    known = screen_data(task, ()) if task.form_key in _READS_THE_CASE else {}
     if task.form_key in FINE_FORMS:
-        require_justification({**screen_data(task, ()), **data}, task.case_id, task.form_key)
+        require_justification({**known, **data}, task.case_id, task.form_key)
     if task.form_key == HEAD_APPROVAL_FORM:
-        check_head_approval(screen_data(task, ()), data)
+        check_head_approval(known, data)
     if task.form_key == PENALTY_DECISION_FORM:
-        check_penalty_decision(screen_data(task, ()), data)
+        check_penalty_decision(known, data)
     case_clock.check_task(task.case, task.form_key, data)
     _check_date_order(task, data)
     claim = {"task_id": task.id, "at": utcnow(), "by": user.id, "data": data}
@@ -239,6 +247,7 @@ def complete_in_transaction(
     ready = apply_run_result(case, instance, result)
     facts.task_completed(case, task.form_key, data, result.data)
     case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)
+    record_decision(case, task, {**known, **data}, user)
     if task.form_key == LIBRARY_FORM:
         add_entry(case, result.data, data)
     record(

@@ -3,7 +3,7 @@
 from .audit import AuditEvent
 from .base import Base, table_of, utcnow
 from .configuration import HolidayDay, ParameterValue
-from .documents import Attachment, Document
+from .documents import Attachment, DecisionRecord, Document
 from .file_review import ReviewItem, ReviewSample
 from .guidance import ComplianceItem
 from .metrics import CaseFact, DashboardTally, StageVisit
@@ -46,6 +46,7 @@ __all__ = [
     "ComplianceItem",
     "DashboardTally",
     "Deadline",
+    "DecisionRecord",
     "Document",
     "Enterprise",
     "ExternalEvent",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -45,3 +46,23 @@ class Attachment(Base):
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # random, on disk
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DecisionRecord(Base):
+    """A decision as it was taken on the server, within what the head approved: the only source
+    of the decision documents' content (never the case's changing data). Never changed; a case
+    decided again gets a new row and its documents follow the newest."""
+
+    __tablename__ = "decision_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # PENALTY | NO_PENALTY | SUMMARY
+    decided_on: Mapped[date]
+    # what the decision documents print: sanctions, fine, facts, legal basis, reasons…
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the head's approval it rests on (None: an exemption or an on-the-spot decision)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

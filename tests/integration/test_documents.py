@@ -7,6 +7,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -15,11 +16,20 @@ from app import create_app
 from app.calendar import add_months
 from app.clock import china_today
 from app.config import VENDORED_FONT_DIR
+from app.enforcement import documents as document_service
+from app.enforcement.cases import case_data
 from app.extensions import db
-from app.models import AuditEvent, Document
+from app.models import AuditEvent, Case, DecisionRecord, Document
+from app.platform import InvalidInput
 from app.platform.sequences import next_number
 from tests.conftest import PostgresTemplate, base_config, login
-from tests.integration.cases import complete, head_approves, notified_weeks_ago, reviewed_case
+from tests.integration.cases import (
+    account,
+    complete,
+    head_approves,
+    notified_weeks_ago,
+    reviewed_case,
+)
 
 YEAR = china_today().year
 
@@ -45,6 +55,45 @@ def decided_case(app: Flask) -> int:
             decision_summary="",
         )
         return case_id
+
+
+def test_the_decision_documents_come_from_the_decision_record_only(app: Flask) -> None:
+    """A 决定书 says what was decided within the head's approval, whatever the case's data holds
+    later; before a decision there is nothing to issue it from (《行政处罚法》第五十七条、第五十九条)."""
+    with app.app_context():
+        undecided = notified_weeks_ago()
+        head_approves(undecided, ["FINE"], 5000)
+        with pytest.raises(InvalidInput, match="本案尚未作出决定"):
+            document_service.issue(undecided, "PENALTY_DECISION", account("officer"))
+    case_id = decided_case(app)
+    with app.app_context():
+        record = db.session.execute(
+            select(DecisionRecord).where(DecisionRecord.case_id == case_id)
+        ).scalar_one()
+        assert (record.kind, record.content["fine"], record.content["sanctions"]) == (
+            "PENALTY",
+            5000,
+            ["FINE"],
+        )
+        assert record.approved_by_id == account("agency_head").id
+        assert record.decided_by_id == account("officer").id
+        # a later step that writes other figures into the case's data (as an integrating system
+        # sending stray fields could) changes nothing the decision documents say
+        complete(
+            case_id,
+            "g_serve_two",
+            "officer",
+            served_on=china_today().isoformat(),
+            repair_notice_served=True,
+            service_method="DIRECT",
+            fine=200000,
+            sanctions=["FINE", "REVOKE_BIZ_LICENSE"],
+        )
+        assert case_data(db.session.get(Case, case_id))["fine"] == 200000
+        document = document_service.issue(case_id, "PENALTY_DECISION", account("officer"))
+        text = pdf_text(document.pdf)
+    assert "罚款人民币伍仟元整（¥5,000.00）" in text
+    assert "200,000" not in text and "吊销营业执照" not in text
 
 
 def test_penalty_decision_and_repair_notice_are_issued_together(
@@ -119,7 +168,9 @@ def test_required_fields_and_roles_are_enforced(app: Flask, client: FlaskClient)
     response = client.post(
         f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token}
     )
-    assert response.status_code == 422 and "decided_on" in response.get_data(as_text=True)
+    # no decision yet: nothing to write the 决定书 from
+    assert response.status_code == 422
+    assert "本案尚未作出决定，不能出具行政处罚决定书" in response.get_data(as_text=True)
     assert (
         client.post(
             f"/cases/{case_id}/documents/REPAIR_NOTICE", data={"csrf_token": token}

@@ -12,10 +12,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app import create_app, database
+from app.clock import china_today
 from app.extensions import db
-from app.models import AuditEvent, Base, Case, CaseFact, Region
+from app.models import AuditEvent, Base, Case, CaseFact, DecisionRecord, Region
 from app.platform.audit import verify_chain
 from tests.conftest import base_config
+from tests.integration.cases import account, complete, head_approves, notified_weeks_ago
 
 
 def test_schema_matches_models_after_down_and_up(app: Flask) -> None:
@@ -107,3 +109,22 @@ def test_engine_states_are_compressed_with_lz4_on_postgresql(postgres_app: Flask
             )
         ).scalar_one()
     assert method == "l"
+
+
+def test_the_decision_record_migration_records_the_decisions_taken_before_it(app: Flask) -> None:
+    with app.app_context():
+        case_id = notified_weeks_ago()
+        head_approves(case_id, ["FINE"], 5000)
+        today = china_today().isoformat()
+        decided = {"sanctions": ["FINE"], "fine": 5000, "decision_summary": "", "decided_on": today}
+        complete(case_id, "g_penalty_decision", "officer", **decided)
+        db.session.commit()
+        database.downgrade("0027")  # the records are gone
+        database.upgrade()  # and rebuilt from the decision step's own answers
+        record = db.session.execute(
+            select(DecisionRecord).where(DecisionRecord.case_id == case_id)
+        ).scalar_one()
+        assert record.kind == "PENALTY" and record.content["fine"] == 5000
+        assert record.decided_on == china_today()
+        assert record.approved_by_id == account("agency_head").id
+        assert record.decided_by_id == account("officer").id
