@@ -49,11 +49,18 @@ TEAM_ROLES: tuple[tuple[str, Role, str], ...] = (
     ("credit", Role.CREDIT_OFFICER, "信用"),
 )
 SURNAMES = {"bt": "韩蒋沈杨朱秦", "es": "许何吕施张孔", "cf": "曹严华金魏陶"}
+# every team's second officer: a case is investigated by two (《行政处罚法》第四十二条)
+SECOND_OFFICER = "officer2"
+SECOND_SURNAMES = {"": "高", "bt": "尤", "es": "范", "cf": "喻"}
+INVESTIGATORS = ("officer", SECOND_OFFICER)
 
 
 def team_accounts() -> Iterator[tuple[str, str, str, Role]]:
-    """(username, display name, region, role) of the teams outside 呼和浩特."""
+    """(username, display name, region, role) of the teams outside 呼和浩特, and every team's
+    second officer (呼和浩特's other accounts are the base demo's)."""
     for region, (suffix, city) in TEAMS.items():
+        second = f"{SECOND_SURNAMES[suffix]}执法（{city}）"
+        yield username(SECOND_OFFICER, region), second, region, Role.OFFICER
         if not suffix:
             continue
         for (key, role, title), surname in zip(TEAM_ROLES, SURNAMES[suffix], strict=True):
@@ -220,6 +227,13 @@ class CaseNumbered:
 
 
 @dataclass(frozen=True)
+class Accounts:
+    """Accounts of the case's team chosen on a screen (by their keys: officer, officer2)."""
+
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AfterTimer:
     """A step that waits for a BPMN timer counted from the day of an earlier step (`anchor`): it
     comes on the first working day on which the timer has fired. The rule is the diagram's,
@@ -302,7 +316,7 @@ def _filing(offense: Offense) -> list[Step]:
             3,
         ),
         Step("c_filing_approval", "agency_head", {"approved": True, "opinion": "同意立案。"}, 1),
-        Step("c_assign", "unit_head", {"case_officers": "王海军、李娜"}, 0),
+        Step("c_assign", "unit_head", {"case_officers": Accounts(INVESTIGATORS)}, 0),
         Step(
             "d_investigate",
             "officer",
@@ -1077,7 +1091,7 @@ def _play(story: Story) -> None:
     planned = plan(story, work_calendar(), now)
     with travel_to(_at(planned.opened_on, 0)):
         case = start_case(
-            _user("officer", enterprise),
+            _user("officer", enterprise.region_code),
             "enforcement_case",
             enterprise.id,
             story.title,
@@ -1098,7 +1112,7 @@ def _play(story: Story) -> None:
         _fire_due_timers(now)
         waiting = _ready(case.id, story.until)  # the case waits here today
         if _step_of(story, story.until).user == "officer":  # on the case officer's own list
-            claim(waiting.id, _user("officer", enterprise))
+            claim(waiting.id, _user("officer", enterprise.region_code))
 
 
 def _step_of(story: Story, task: str) -> Step:
@@ -1110,8 +1124,8 @@ def _fire_due_timers(moment: dt.datetime) -> None:
         pass
 
 
-def _user(key: str, enterprise: Enterprise) -> User:
-    name = username(key, enterprise.region_code)
+def _user(key: str, region_code: str) -> User:
+    name = username(key, region_code)
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 
 
@@ -1135,13 +1149,15 @@ def _resolve(data: dict[str, Any], day: dt.date, case: Case) -> dict[str, Any]:
             return (day + dt.timedelta(days=value.offset)).isoformat()
         if isinstance(value, CaseNumbered):
             return f"{case.case_no}{value.suffix}"
+        if isinstance(value, Accounts):
+            return [_user(key, case.region_code).id for key in value.keys]
         return value
 
     return {name: value_of(value) for name, value in data.items()}
 
 
 def _do(case: Case, enterprise: Enterprise, step: Step, day: dt.date) -> None:
-    user = _user(step.user, enterprise)
+    user = _user(step.user, enterprise.region_code)
     data = _resolve(step.data, day, case)
     if step.task.startswith("party:"):
         record_party_request(case.id, step.task.removeprefix("party:"), data["summary"], user)

@@ -20,7 +20,8 @@ from app.enforcement.decision_limits import (
     check_penalty_decision,
 )
 from app.enforcement.decision_support import FINE_FORMS, require_justification
-from app.enforcement.duties import ensure_independent
+from app.enforcement import investigators
+from app.enforcement.duties import ensure_assigned, ensure_independent
 from app.enforcement.enterprises import first_offense_lookback
 from app.enforcement.library import LIBRARY_FORM, add_entry
 from app.engine import EngineError, InvalidTaskData, TaskNotReady
@@ -100,12 +101,14 @@ def save_draft(task: HumanTask, fields: dict[str, list[str]], user: User) -> Non
 
 
 def ensure_can_complete(task: HumanTask, user: User) -> None:
-    """Before validating a submission: someone else's claim or completion is a conflict; an
-    investigator of the case may not review, hear or approve it."""
+    """Before validating a submission: someone else's claim or completion is a conflict; the
+    investigation is the designated investigators' to do, and an investigator of the case may
+    not review, hear or approve it."""
     if task.state != "READY":
         raise Conflict(TAKEN_MESSAGE)
     if task.assignee_id not in (None, user.id):
         raise Conflict("该任务已被他人认领，请先由认领人处理或由负责人改派。")
+    ensure_assigned(task, user)
     ensure_independent(task, user)
 
 
@@ -177,6 +180,12 @@ def complete_in_transaction(
         check_head_approval(screen_data(task, ()), data)
     if task.form_key == PENALTY_DECISION_FORM:
         check_penalty_decision(screen_data(task, ()), data)
+    if task.form_key == investigators.INSPECTION_FORM:
+        data = investigators.lock_drawn_inspectors(task.case_id, screen_data(task, ()), data)
+    team = None
+    if task.form_key == investigators.FILING_FORM:  # read only: written once the task is ours
+        team = investigators.check_team(task.case, data.get(investigators.FIELD) or [])
+        data = {**data, **investigators.team_data(team)}
     _check_date_order(task, data)
     claim = {"task_id": task.id, "at": utcnow(), "by": user.id, "data": data}
     claimed = execute_plain(_CLAIM, claim).rowcount
@@ -188,6 +197,7 @@ def complete_in_transaction(
     if case is None:  # pragma: no cover - foreign keys
         db.session.rollback()
         raise NotFound(N_("案件不存在。"))
+    filed = {} if team is None else {"filing_no": investigators.file_case(case, team)}
     try:
         result = engine().complete_task(instance.state, task.task_guid, data, run_context())
     except TaskNotReady:
@@ -210,5 +220,6 @@ def complete_in_transaction(
         task_name=task.name,
         form_key=task.form_key,
         data=data,
+        **filed,
     )
     return case, ready

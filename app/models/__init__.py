@@ -23,6 +23,7 @@ from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole, UserSessi
 from .workflow import (
     Case,
     CaseComment,
+    CaseOfficer,
     CaseLibraryEntry,
     HumanTask,
     NumberSequence,
@@ -38,6 +39,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseComment",
+    "CaseOfficer",
     "CaseFact",
     "CaseLibraryEntry",
     "Complaint",

@@ -21,6 +21,14 @@ def account(name: str) -> User:
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 
 
+# the two 呼和浩特 officers holding a 执法证号 who investigate the tests' cases
+INVESTIGATORS = ("officer", "inspector_liu")
+
+
+def investigator_ids() -> list[int]:
+    return [account(name).id for name in INVESTIGATORS]
+
+
 def ready(case_id: int) -> list[HumanTask]:
     """The case's READY task rows, oldest first, as objects to complete."""
     return list(
@@ -122,7 +130,7 @@ def investigated_case(title: str = "销售过期食品", next_action: str = "CON
         verify_notes="",
     )
     complete(case.id, "c_filing_approval", "agency_head", approved=True, opinion="")
-    complete(case.id, "c_assign", "unit_head", case_officers="张三、李四")
+    complete(case.id, "c_assign", "unit_head", case_officers=investigator_ids())
     complete(case.id, "d_investigate", "officer", evidence_summary="", next_action=next_action)
     return case.id
 

@@ -9,6 +9,7 @@ from app.enforcement import case_search as search_service
 from app.enforcement import cases as case_service
 from app.enforcement import documents as document_service
 from app.enforcement import inbox as inbox_service
+from app.enforcement import investigators
 from app.i18n import current_locale
 from app.integration import events as event_service
 from app.models import Case
@@ -151,6 +152,8 @@ def _case_page(
         documents=document_service.documents_of(case),
         issuable=document_service.issuable(case) if "officer" in user().role_names else [],
         tasks=case_service.case_tasks(case),
+        officers=investigators.officers_of(case.id),
+        typed_investigators=investigators.typed_investigators(case),
         timeline=case_service.case_timeline(case),
         stages=stages,
         shown_stage=next((s for s in stages if s.called_process == shown), None),
