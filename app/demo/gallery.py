@@ -49,22 +49,22 @@ TEAM_ROLES: tuple[tuple[str, Role, str], ...] = (
     ("credit", Role.CREDIT_OFFICER, "信用"),
 )
 SURNAMES = {"bt": "韩蒋沈杨朱秦", "es": "许何吕施张孔", "cf": "曹严华金魏陶"}
-# every team's second officer: a case is investigated by two (《行政处罚法》第四十二条)
+# a case is investigated by two officers (《行政处罚法》第四十二条): the team's officer and, in
+# 呼和浩特, an officer of the base demo's 执法检查人员名录库, elsewhere the team's second officer
 SECOND_OFFICER = "officer2"
-SECOND_SURNAMES = {"": "高", "bt": "尤", "es": "范", "cf": "喻"}
-INVESTIGATORS = ("officer", SECOND_OFFICER)
+SECOND_SURNAMES = {"bt": "尤", "es": "范", "cf": "喻"}
+MAIN_TEAM_SECOND = "inspector_liu"
 
 
 def team_accounts() -> Iterator[tuple[str, str, str, Role]]:
-    """(username, display name, region, role) of the teams outside 呼和浩特, and every team's
-    second officer (呼和浩特's other accounts are the base demo's)."""
+    """(username, display name, region, role) of the teams outside 呼和浩特."""
     for region, (suffix, city) in TEAMS.items():
-        second = f"{SECOND_SURNAMES[suffix]}执法（{city}）"
-        yield username(SECOND_OFFICER, region), second, region, Role.OFFICER
         if not suffix:
             continue
         for (key, role, title), surname in zip(TEAM_ROLES, SURNAMES[suffix], strict=True):
             yield f"{key}_{suffix}", f"{surname}{title}（{city}）", region, role
+        second = f"{SECOND_SURNAMES[suffix]}执法（{city}）"
+        yield f"{SECOND_OFFICER}_{suffix}", second, region, Role.OFFICER
 
 
 def username(key: str, region_code: str) -> str:
@@ -227,10 +227,11 @@ class CaseNumbered:
 
 
 @dataclass(frozen=True)
-class Accounts:
-    """Accounts of the case's team chosen on a screen (by their keys: officer, officer2)."""
+class Investigators:
+    """The account ids of the case team's two investigators, chosen at filing."""
 
-    keys: tuple[str, ...]
+
+INVESTIGATORS = Investigators()
 
 
 @dataclass(frozen=True)
@@ -316,7 +317,7 @@ def _filing(offense: Offense) -> list[Step]:
             3,
         ),
         Step("c_filing_approval", "agency_head", {"approved": True, "opinion": "同意立案。"}, 1),
-        Step("c_assign", "unit_head", {"case_officers": Accounts(INVESTIGATORS)}, 0),
+        Step("c_assign", "unit_head", {"case_officers": INVESTIGATORS}, 0),
         Step(
             "d_investigate",
             "officer",
@@ -1149,8 +1150,16 @@ def _resolve(data: dict[str, Any], day: dt.date, case: Case) -> dict[str, Any]:
             return (day + dt.timedelta(days=value.offset)).isoformat()
         if isinstance(value, CaseNumbered):
             return f"{case.case_no}{value.suffix}"
-        if isinstance(value, Accounts):
-            return [_user(key, case.region_code).id for key in value.keys]
+        if isinstance(value, Investigators):
+            second = username(SECOND_OFFICER, case.region_code)
+            names = (username("officer", case.region_code), second)
+            if second == SECOND_OFFICER:  # 呼和浩特
+                names = (names[0], MAIN_TEAM_SECOND)
+            return list(
+                db.session.execute(
+                    select(User.id).where(User.username.in_(names)).order_by(User.id)
+                ).scalars()
+            )
         return value
 
     return {name: value_of(value) for name, value in data.items()}
