@@ -9,7 +9,11 @@ from .choices import INSPECTION_RESULTS, PASS_FAIL
 class InspectionRecordForm(TaskForm):
     title = N_("现场检查记录")
     # a 双随机 draw names the inspection, its draw and its inspectors when it opens the case
-    prefill = {"inspection_type": "inspection_type", "draw_id": "draw_id", "inspectors": "inspectors"}
+    prefill = {
+        "inspection_type": "inspection_type",
+        "draw_id": "draw_id",
+        "inspectors": "inspectors",
+    }
 
     inspection_type = choice(
         N_("检查方式"),

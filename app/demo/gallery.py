@@ -47,13 +47,12 @@ TEAM_ROLES: tuple[tuple[str, Role, str], ...] = (
     ("hearing", Role.HEARING_OFFICER, "听证"),
     ("agency_head", Role.AGENCY_HEAD, "局长"),
     ("credit", Role.CREDIT_OFFICER, "信用"),
+    # a case is investigated by two officers (《行政处罚法》第四十二条)
+    ("investigator", Role.OFFICER, "执法"),
 )
-SURNAMES = {"bt": "韩蒋沈杨朱秦", "es": "许何吕施张孔", "cf": "曹严华金魏陶"}
-# a case is investigated by two officers (《行政处罚法》第四十二条): the team's officer and, in
-# 呼和浩特, an officer of the base demo's 执法检查人员名录库, elsewhere the team's second officer
-SECOND_OFFICER = "officer2"
-SECOND_SURNAMES = {"bt": "尤", "es": "范", "cf": "喻"}
-MAIN_TEAM_SECOND = "inspector_liu"
+SURNAMES = {"bt": "韩蒋沈杨朱秦尤", "es": "许何吕施张孔范", "cf": "曹严华金魏陶喻"}
+# the second investigator of 呼和浩特's cases: an officer of the base demo's 执法检查人员名录库
+SECOND_OFFICER, MAIN_TEAM_SECOND = "investigator", "inspector_liu"
 
 
 def team_accounts() -> Iterator[tuple[str, str, str, Role]]:
@@ -63,8 +62,6 @@ def team_accounts() -> Iterator[tuple[str, str, str, Role]]:
             continue
         for (key, role, title), surname in zip(TEAM_ROLES, SURNAMES[suffix], strict=True):
             yield f"{key}_{suffix}", f"{surname}{title}（{city}）", region, role
-        second = f"{SECOND_SURNAMES[suffix]}执法（{city}）"
-        yield f"{SECOND_OFFICER}_{suffix}", second, region, Role.OFFICER
 
 
 def username(key: str, region_code: str) -> str:

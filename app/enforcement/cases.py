@@ -474,7 +474,9 @@ def _screen_fields(form_key: str) -> tuple[dict[str, Any], ...]:
 def _change(field: dict[str, Any], value: Any) -> Change:
     label, kind = field["label"], field["type"]
     if kind == "accounts":  # stored as the names the case file prints
-        return Change(label, "text", value if isinstance(value, str) else "、".join(map(str, value)))
+        return Change(
+            label, "text", value if isinstance(value, str) else "、".join(map(str, value))
+        )
     if kind == "boolean":
         return Change(label, "yes_no", bool(value))
     if "choices" in field:

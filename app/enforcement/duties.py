@@ -1,15 +1,17 @@
 """Separation of duties on a case: its investigation is done by the investigators designated at
-filing, and whoever investigated it or wrote its report may not review, hear or approve it. The hearing is presided over by someone who did not investigate the case
-(《行政处罚法》第六十四条第（四）项); the legal review is a check by others on the investigators'
-work (第五十八条); the head reviews the investigation's results (第五十七条). Checked on the
-server when a task is opened, saved or completed, whatever the diagram or the account's roles."""
+filing (《市场监督管理行政处罚程序规定》第十九条), and whoever investigated it or wrote its
+report may not review, hear or approve it. The hearing is presided over by someone who did not
+investigate the case (《行政处罚法》第六十四条第（四）项); the legal review is a check by others
+on the investigators' work (第五十八条); the head reviews the investigation's results (第五十七条).
+Checked on the server when a task is saved or completed, whatever the diagram or the account's
+roles."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.enforcement.investigators import INVESTIGATOR, officers_of
+from app.extensions import db
 from app.models import HumanTask, User
 from app.platform import Forbidden
 from app.reference.roles import Role

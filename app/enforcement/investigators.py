@@ -133,7 +133,9 @@ def officers_of(case_id: int, duty: str | None = None) -> list[CaseOfficer]:
     query = select(CaseOfficer).where(CaseOfficer.case_id == case_id)
     if duty is not None:
         query = query.where(CaseOfficer.duty == duty)
-    return list(db.session.execute(query.order_by(CaseOfficer.duty, CaseOfficer.position)).scalars())
+    return list(
+        db.session.execute(query.order_by(CaseOfficer.duty, CaseOfficer.position)).scalars()
+    )
 
 
 def typed_investigators(case: Case) -> str | None:
@@ -148,7 +150,9 @@ def typed_investigators(case: Case) -> str | None:
 _SEPARATORS = re.compile(r"[、，,;；\s]+")
 
 
-def lock_drawn_inspectors(case_id: int, known: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+def lock_drawn_inspectors(
+    case_id: int, known: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any]:
     """The inspection record of a drawn inspection names the drawn inspectors and the draw, and
     nobody else (typed replacements are refused, 422); other inspections are left as typed."""
     drawn = officers_of(case_id, INSPECTOR)

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
-from app.enforcement import facts
+from app.enforcement import facts, investigators
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
@@ -20,7 +20,6 @@ from app.enforcement.decision_limits import (
     check_penalty_decision,
 )
 from app.enforcement.decision_support import FINE_FORMS, require_justification
-from app.enforcement import investigators
 from app.enforcement.duties import ensure_assigned, ensure_independent
 from app.enforcement.enterprises import first_offense_lookback
 from app.enforcement.library import LIBRARY_FORM, add_entry

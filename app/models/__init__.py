@@ -23,8 +23,8 @@ from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole, UserSessi
 from .workflow import (
     Case,
     CaseComment,
-    CaseOfficer,
     CaseLibraryEntry,
+    CaseOfficer,
     HumanTask,
     NumberSequence,
     ProcessVersion,

@@ -2,7 +2,8 @@
 
 A draw ranks each credit class's pool by SHA-256 of (seed, class, enterprise id) and takes the
 first n, n from the `sampling` decision's ratio for the class; each drawn enterprise gets the
-two eligible inspectors (active officers holding a 执法证号) ranked first by SHA-256 of (seed, enterprise id, officer id). The seed
+two eligible inspectors (active officers holding a 执法证号) ranked first by SHA-256 of (seed,
+enterprise id, officer id), named on its case and locked into its inspection record. The seed
 is made by the system, never typed, so nobody can try seeds until one suits them; pools, counts,
 seed and result are stored and sealed with a digest, so anyone can re-run the draw by hand
 (sha256sum is enough) and compare. Class A is drawn only when the draw is a triggered one."""

@@ -83,11 +83,14 @@ def upgrade() -> None:
 def _number_filed_cases() -> None:
     """立案号 for the cases filed before this revision, in filing order per unit and year."""
     connection = op.get_bind()
-    parents = dict(connection.execute(sa.text("SELECT code, parent_code FROM region")).all())
+    parents: dict[str, str | None] = {
+        code: parent
+        for code, parent in connection.execute(sa.text("SELECT code, parent_code FROM region"))
+    }
 
     def unit_of(code: str) -> str:
-        while parents.get(code) not in (None, ROOT):
-            code = parents[code]
+        while (parent := parents.get(code)) not in (None, ROOT):
+            code = str(parent)
         return code
 
     filed = connection.execute(

@@ -112,7 +112,9 @@ def test_investigators_are_chosen_from_the_regions_certified_officers_through_th
         assert reason in str(response.get_json()["details"]["case_officers"]), reason
         with app.app_context():
             assert _filing_state(case_id) == before  # nothing saved, no number taken
-    response = client.post(url, json={"case_officers": [ids["officer"], ids["liu"]]}, headers=headers)
+    response = client.post(
+        url, json={"case_officers": [ids["officer"], ids["liu"]]}, headers=headers
+    )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["case"]["filing_no"] == f"呼市监立〔{YEAR}〕1号"
     detail = client.get(f"/api/v1/cases/{case_id}", headers=headers).get_json()
@@ -211,7 +213,10 @@ def test_a_designated_investigator_may_not_review_or_approve(
         f"/api/v1/tasks/{task_id}/complete", json=data, headers=_token(app, "inspector_liu")
     )
     assert response.status_code == 403
-    assert f"您是本案立案时指定的办案人员，不能担任本案的{refused_as}" in response.get_json()["message"]
+    assert (
+        f"您是本案立案时指定的办案人员，不能担任本案的{refused_as}"
+        in response.get_json()["message"]
+    )
     with app.app_context():
         assert [t.bpmn_id for t in ready(case_id)] == [bpmn_id]
 
@@ -257,9 +262,11 @@ def test_drawn_inspectors_are_locked_into_the_inspection_record(
         task = db.session.execute(
             select(HumanTask).where(HumanTask.case_id == target.case_id)
         ).scalar_one()
-        drawn = db.session.execute(
-            select(CaseOfficer).where(CaseOfficer.case_id == target.case_id)
-        ).scalars().all()
+        drawn = (
+            db.session.execute(select(CaseOfficer).where(CaseOfficer.case_id == target.case_id))
+            .scalars()
+            .all()
+        )
         assert [(o.duty, o.display_name) for o in drawn] == [
             ("INSPECTOR", name) for name in target.inspector_names
         ]

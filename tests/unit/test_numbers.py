@@ -35,5 +35,7 @@ def test_the_filing_number_is_the_units_per_year() -> None:
     assert filing_counter("150100", 2026) != filing_counter("150100", 2027)
     assert filing_counter("150100", 2026) != filing_counter("150200", 2026)
     # every unit can file, and 立 is no document type's: a 立案号 is never a 文号
-    assert all(re.fullmatch(r".+市监立〔\d{4}〕\d+号", format_filing(u, 2026, 1)) for u in ISSUER_SHORT)
+    assert all(
+        re.fullmatch(r".+市监立〔\d{4}〕\d+号", format_filing(u, 2026, 1)) for u in ISSUER_SHORT
+    )
     assert "立" not in {kind.short for kind in DOCUMENT_TYPES.values()}
