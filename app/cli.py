@@ -202,6 +202,7 @@ def db_downgrade(revision: str) -> None:
 @click.option("--region", required=True, help="region code, e.g. 150100")
 @click.option("--role", "roles", multiple=True, required=True, help="role (repeatable)")
 @click.option("--email", default=None, help="for notification mail (optional)")
+@click.option("--cert", "cert_no", default=None, help="执法证号 law-enforcement certificate no.")
 @click.password_option()
 @with_appcontext
 def create_user(
@@ -210,14 +211,30 @@ def create_user(
     region: str,
     roles: tuple[str, ...],
     email: str | None,
+    cert_no: str | None,
     password: str,
 ) -> None:
     """Create an account."""
     try:
-        auth_service.create_user(username, password, display_name, region, roles, email=email)
+        auth_service.create_user(
+            username, password, display_name, region, roles, email=email, cert_no=cert_no
+        )
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {username}")
+
+
+@main.command("set-certificate")
+@click.argument("username")
+@click.argument("cert_no", required=False)
+@with_appcontext
+def set_certificate(username: str, cert_no: str | None) -> None:
+    """Record an account's 执法证号 (without CERT_NO: withdraw it)."""
+    try:
+        auth_service.set_certificate(username, cert_no)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{username}: {cert_no or 'no certificate'}")
 
 
 @main.command("create-token")

@@ -36,7 +36,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 __all__ = [
     "N_",
     "SelectChoice",
+    "AccountsField",
     "TaskForm",
+    "accounts",
     "check_box",
     "choice",
     "confirm",
@@ -167,6 +169,7 @@ _API_TYPES = {
     "IntegerField": "integer",
     "SelectField": "choice",
     "SelectMultipleField": "choices",
+    "AccountsField": "accounts",
 }
 
 
@@ -392,4 +395,39 @@ def names(label: str, description: str = "") -> StringField:
         label,
         validators=[DataRequired(message=N_("请填写人员姓名。")), Length(max=200), _AtLeastTwo()],
         description=description or N_("不少于两人，用顿号分隔（《行政处罚法》第四十二条）。"),
+    )
+
+
+class AccountsField(SelectMultipleField):
+    """People chosen from the system's accounts, posted as account ids. The choices (the accounts
+    that may be chosen) are the caller's to set for the screen; whether an id may be chosen is
+    the service's to judge, with a reason per account, so the field does not limit them."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, coerce=int, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            self.data = list(dict.fromkeys(int(value) for value in valuelist))
+        except ValueError:
+            self.data = []
+            raise ValueError(N_("请从列表中选择人员。")) from None
+
+
+class _AtLeastTwoAccounts:
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.process_errors:  # not a list of accounts: that message says it
+            raise StopValidation()
+        if len(field.data or []) < 2:
+            raise StopValidation(field.gettext(N_("执法人员不少于两人。")))
+
+
+def accounts(label: str, description: str = "") -> AccountsField:
+    """Two or more enforcement officers chosen from the accounts (《行政处罚法》第四十二条)."""
+    return AccountsField(
+        label,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[_AtLeastTwoAccounts()],
+        description=description,
     )

@@ -1,7 +1,7 @@
 """C 线索核查与立案."""
 
 from . import task_form
-from .base import N_, TaskForm, choice, day, money, names, several, text, yes_no
+from .base import N_, TaskForm, accounts, choice, day, money, several, text, yes_no
 from .choices import SANCTIONS, SOURCES
 
 
@@ -57,4 +57,10 @@ class NotFiledForm(TaskForm):
 class AssignOfficersForm(TaskForm):
     title = N_("指定办案人员")
 
-    case_officers = names(N_("办案人员"))
+    case_officers = accounts(
+        N_("办案人员"),
+        description=N_(
+            "从本地区持有行政执法证的执法人员中选择两人以上（《行政处罚法》第四十二条，"
+            "《市场监督管理行政处罚程序规定》第十九条）。"
+        ),
+    )

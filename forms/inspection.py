@@ -8,6 +8,12 @@ from .choices import INSPECTION_RESULTS, PASS_FAIL
 @task_form("inspection.record")
 class InspectionRecordForm(TaskForm):
     title = N_("现场检查记录")
+    # a 双随机 draw names the inspection, its draw and its inspectors when it opens the case
+    prefill = {
+        "inspection_type": "inspection_type",
+        "draw_id": "draw_id",
+        "inspectors": "inspectors",
+    }
 
     inspection_type = choice(
         N_("检查方式"),
@@ -24,7 +30,10 @@ class InspectionRecordForm(TaskForm):
         description=N_("双随机抽查填写已留痕的抽取结果编号。"),
     )
     inspection_date = day(N_("检查日期"))
-    inspectors = names(N_("检查人员"))
+    inspectors = names(
+        N_("检查人员"),
+        description=N_("不少于两人，用顿号分隔；双随机抽查的检查人员由抽取结果确定，不能更换。"),
+    )
     location = text(N_("检查地点"), long=False)
     findings = text(N_("检查情况"))
     result = choice(N_("检查结果"), INSPECTION_RESULTS)

@@ -26,10 +26,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Table, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Integer, Table, func, insert, or_, select, text, update
 
 from app.clock import utcnow
 from app.enforcement import tallies
+from app.enforcement.numbers import (
+    filing_counter,
+    format_filing,
+    format_registration,
+    registration_counter,
+)
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -314,24 +320,33 @@ _KINDS = {
 
 
 class _CaseNumbers:
-    """Case numbers as the services make them (TJ2026-150102-00001), per county and year,
-    continuing the counters; saved back so that new cases go on from there."""
+    """Registration numbers and 立案号 as the services make them (XS2026-150102-00001,
+    呼市监立〔2026〕1号), per kind, county or unit and year, continuing the counters; saved back
+    so that new cases go on from there."""
 
     def __init__(self) -> None:
         self.values = {
             name: value
             for name, value in db.session.execute(
                 select(NumberSequence.name, NumberSequence.value).where(
-                    NumberSequence.name.like("case:%")
+                    or_(NumberSequence.name.like("case:%"), NumberSequence.name.like("filing:%"))
                 )
             )
         }
         self.stored = dict(self.values)  # as read: what save() updates rather than inserts
 
-    def next(self, county: str, year: int) -> str:
-        name = f"case:{county}:{year}"
+    def _take(self, name: str) -> int:
         self.values[name] = self.values.get(name, 0) + 1
-        return f"TJ{year}-{county}-{self.values[name]:05d}"
+        return self.values[name]
+
+    def registration(self, like: str, county: str, year: int) -> str:
+        """A number of the kind of `like` (a template's registration number)."""
+        prefix = like[:2]
+        number = self._take(registration_counter(prefix, county, year))
+        return format_registration(prefix, county, year, number)
+
+    def filing(self, unit: str, year: int) -> str:
+        return format_filing(unit, year, self._take(filing_counter(unit, year)))
 
     def save(self) -> None:
         for name, value in self.values.items():
@@ -373,7 +388,9 @@ def _clone(
         copy(
             template.case,
             id=case_id,
-            case_no=numbers.next(county, opened.year),
+            case_no=numbers.registration(template.case["case_no"], county, opened.year),
+            filing_no=template.case["filing_no"]
+            and numbers.filing(enterprise["unit_code"], opened.year),
             enterprise_id=enterprise["id"],
             region_code=county,
             has_incident=False,

@@ -47,8 +47,12 @@ TEAM_ROLES: tuple[tuple[str, Role, str], ...] = (
     ("hearing", Role.HEARING_OFFICER, "听证"),
     ("agency_head", Role.AGENCY_HEAD, "局长"),
     ("credit", Role.CREDIT_OFFICER, "信用"),
+    # a case is investigated by two officers (《行政处罚法》第四十二条)
+    ("investigator", Role.OFFICER, "执法"),
 )
-SURNAMES = {"bt": "韩蒋沈杨朱秦", "es": "许何吕施张孔", "cf": "曹严华金魏陶"}
+SURNAMES = {"bt": "韩蒋沈杨朱秦尤", "es": "许何吕施张孔范", "cf": "曹严华金魏陶喻"}
+# the second investigator of 呼和浩特's cases: an officer of the base demo's 执法检查人员名录库
+SECOND_OFFICER, MAIN_TEAM_SECOND = "investigator", "inspector_liu"
 
 
 def team_accounts() -> Iterator[tuple[str, str, str, Role]]:
@@ -220,6 +224,14 @@ class CaseNumbered:
 
 
 @dataclass(frozen=True)
+class Investigators:
+    """The account ids of the case team's two investigators, chosen at filing."""
+
+
+INVESTIGATORS = Investigators()
+
+
+@dataclass(frozen=True)
 class AfterTimer:
     """A step that waits for a BPMN timer counted from the day of an earlier step (`anchor`): it
     comes on the first working day on which the timer has fired. The rule is the diagram's,
@@ -310,7 +322,7 @@ def _filing(offense: Offense) -> list[Step]:
             3,
         ),
         Step("c_filing_approval", "agency_head", {"approved": True, "opinion": "同意立案。"}, 1),
-        Step("c_assign", "unit_head", {"case_officers": "王海军、李娜"}, 0),
+        Step("c_assign", "unit_head", {"case_officers": INVESTIGATORS}, 0),
         Step(
             "d_investigate",
             "officer",
@@ -1085,7 +1097,7 @@ def _play(story: Story) -> None:
     planned = plan(story, work_calendar(), now)
     with travel_to(_at(planned.opened_on, 0)):
         case = start_case(
-            _user("officer", enterprise),
+            _user("officer", enterprise.region_code),
             "enforcement_case",
             enterprise.id,
             story.title,
@@ -1106,7 +1118,7 @@ def _play(story: Story) -> None:
         _fire_due_timers(now)
         waiting = _ready(case.id, story.until)  # the case waits here today
         if _step_of(story, story.until).user == "officer":  # on the case officer's own list
-            claim(waiting.id, _user("officer", enterprise))
+            claim(waiting.id, _user("officer", enterprise.region_code))
 
 
 def _step_of(story: Story, task: str) -> Step:
@@ -1118,8 +1130,8 @@ def _fire_due_timers(moment: dt.datetime) -> None:
         pass
 
 
-def _user(key: str, enterprise: Enterprise) -> User:
-    name = username(key, enterprise.region_code)
+def _user(key: str, region_code: str) -> User:
+    name = username(key, region_code)
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 
 
@@ -1143,13 +1155,23 @@ def _resolve(data: dict[str, Any], day: dt.date, case: Case) -> dict[str, Any]:
             return (day + dt.timedelta(days=value.offset)).isoformat()
         if isinstance(value, CaseNumbered):
             return f"{case.case_no}{value.suffix}"
+        if isinstance(value, Investigators):
+            second = username(SECOND_OFFICER, case.region_code)
+            names = (username("officer", case.region_code), second)
+            if second == SECOND_OFFICER:  # 呼和浩特
+                names = (names[0], MAIN_TEAM_SECOND)
+            return list(
+                db.session.execute(
+                    select(User.id).where(User.username.in_(names)).order_by(User.id)
+                ).scalars()
+            )
         return value
 
     return {name: value_of(value) for name, value in data.items()}
 
 
 def _do(case: Case, enterprise: Enterprise, step: Step, day: dt.date) -> None:
-    user = _user(step.user, enterprise)
+    user = _user(step.user, enterprise.region_code)
     data = _resolve(step.data, day, case)
     if step.task.startswith("party:"):
         record_party_request(case.id, step.task.removeprefix("party:"), data["summary"], user)

@@ -17,9 +17,9 @@ from app.demo.work_orders import seed_history
 from app.enforcement.cases import start_case
 from app.enforcement.enterprises import register_enterprise
 from app.extensions import db
-from app.models import Case, Complaint, Enterprise, User
+from app.models import Case, Complaint, Enterprise, User, UserRole
 from app.platform import InvalidInput
-from app.platform.auth import create_user
+from app.platform.auth import create_user, set_certificate
 from app.platform.workflows import deploy, directory_files
 from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_check_char
 from app.reference.roles import Role
@@ -104,12 +104,27 @@ def seed_demo(gallery: bool = True) -> list[tuple[str, str]]:
     officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
     _first_cases(officer)
     seed_prevention(DEMO_PASSWORD)
+    _certify_officers()
     if gallery:
         play_gallery()
         if not db.session.execute(select(Complaint.id).limit(1)).first():
             seed_history(china_today(), random.Random(2024))  # noqa: S311 - demo data
             db.session.commit()
     return [(u, role.label) for u, _, _, role in DEMO_ACCOUNTS]
+
+
+def _certify_officers() -> None:
+    """Every demo officer holds a 行政执法证号 (region code and account number), as an
+    administrator records it with `tijian set-certificate`: only they may investigate or be
+    drawn to inspect."""
+    officers = db.session.execute(
+        select(User.username, User.region_code, User.id)
+        .join(UserRole)
+        .where(User.is_demo, User.cert_no.is_(None), UserRole.role == Role.OFFICER.value)
+        .order_by(User.id)
+    ).all()
+    for username, region_code, user_id in officers:
+        set_certificate(username, f"{region_code}{user_id:05d}")
 
 
 # (process, entry, enterprise region, title): a skeleton inspection for the officer's inbox and two

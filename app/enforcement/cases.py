@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import forms
 from app.clock import CHINA_TZ, china_today
 from app.enforcement import facts
+from app.enforcement.numbers import registration_number
 from app.engine import EngineError, Reading, RunResult, Waiting
 from app.extensions import db, execute_plain, load_row
 from app.models import (
@@ -38,7 +39,6 @@ from app.platform import Forbidden, InvalidInput, NotFound, scheduling
 from app.platform.audit import record
 from app.platform.parameters import generation_column, generation_seen, run_context, work_calendar
 from app.platform.regions import in_scope, scope_of
-from app.platform.sequences import next_number
 from app.platform.workflows import engine
 from app.reference.case_data import INITIAL_CASE_DATA
 from app.reference.documents import DOCUMENT_TYPES
@@ -74,8 +74,7 @@ def open_case(
     if enterprise is None or not in_scope(user, enterprise.region_code):
         raise Forbidden(N_("该经营主体不在您的管辖范围内。"))
     now, year = utcnow(), china_today().year
-    number = next_number(f"case:{enterprise.region_code}:{year}")
-    case_no = f"TJ{year}-{enterprise.region_code}-{number:05d}"
+    case_no = registration_number(entry, enterprise.region_code, year)
     initial = {
         **INITIAL_CASE_DATA,
         "entry": entry,
@@ -455,11 +454,12 @@ def _changes(detail: dict[str, Any]) -> tuple[Change, ...]:
         )
     data, key = detail.get("data"), detail.get("form_key")
     if isinstance(data, dict) and key in forms.registered_form_keys():
+        filed = detail.get("filing_no")
         return tuple(
             _change(field, data[field["name"]])
             for field in _screen_fields(key)
             if data.get(field["name"]) not in (None, "", [])
-        )
+        ) + ((Change(N_("立案号"), "text", filed),) if isinstance(filed, str) else ())
     payload = detail.get("payload")
     if isinstance(payload, dict) and isinstance(payload.get("text"), str):
         return (Change(N_("内容"), "text", payload["text"]),)
@@ -473,6 +473,10 @@ def _screen_fields(form_key: str) -> tuple[dict[str, Any], ...]:
 
 def _change(field: dict[str, Any], value: Any) -> Change:
     label, kind = field["label"], field["type"]
+    if kind == "accounts":  # stored as the names the case file prints
+        return Change(
+            label, "text", value if isinstance(value, str) else "、".join(map(str, value))
+        )
     if kind == "boolean":
         return Change(label, "yes_no", bool(value))
     if "choices" in field:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.clock import china_today
 from app.enforcement.cases import case_data, get_case_for_user
 from app.enforcement.decision_records import DOCUMENT_DECISIONS, document_data, latest
+from app.enforcement.investigators import INVESTIGATOR, officers_of
 from app.enforcement.pdf import FONT_FAMILY, render_pdf
 from app.extensions import db
 from app.models import Case, Document, User
@@ -59,6 +60,7 @@ def _context(case: Case, kind: DocumentType, data: dict[str, Any], doc_no: str) 
         "sanctions": "、".join(SANCTION_LABELS.get(s, s) for s in data.get("sanctions") or []),
         "reason": REASONS.get(str(data.get("reason_code")), "依法可以不予行政处罚"),
         "today": china_today(),
+        "investigators": officers_of(case.id, INVESTIGATOR),
     }
     if kind.code == "REPAIR_NOTICE":
         context["repair"] = _repair_outlook(case, data)

@@ -1,13 +1,16 @@
-"""Separation of duties on a case: whoever investigated it or wrote its report may not review,
-hear or approve it. The hearing is presided over by someone who did not investigate the case
-(《行政处罚法》第六十四条第（四）项); the legal review is a check by others on the investigators'
-work (第五十八条); the head reviews the investigation's results (第五十七条). Checked on the
-server when a task is opened, saved or completed, whatever the diagram or the account's roles."""
+"""Separation of duties on a case: its investigation is done by the investigators designated at
+filing (《市场监督管理行政处罚程序规定》第十九条), and whoever investigated it or wrote its
+report may not review, hear or approve it. The hearing is presided over by someone who did not
+investigate the case (《行政处罚法》第六十四条第（四）项); the legal review is a check by others
+on the investigators' work (第五十八条); the head reviews the investigation's results (第五十七条).
+Checked on the server when a task is saved or completed, whatever the diagram or the account's
+roles."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.enforcement.investigators import INVESTIGATOR, officers_of
 from app.extensions import db
 from app.models import HumanTask, User
 from app.platform import Forbidden
@@ -30,9 +33,24 @@ def investigating(form_key: str | None) -> bool:
     return key in INVESTIGATING_FORMS or key.startswith(INVESTIGATING_PREFIX)
 
 
+def ensure_assigned(task: HumanTask, user: User) -> None:
+    """Forbidden when the task is investigating work in the officers' lane (调查取证 and its
+    measures, the 调查终结报告, the 复核) of a case whose investigators were designated, and
+    `user` is not one of them. Cases filed before investigators were accounts have none."""
+    if task.lane != Role.OFFICER.value or not investigating(task.form_key):
+        return
+    team = officers_of(task.case_id, INVESTIGATOR)
+    if team and user.id not in {o.user_id for o in team}:
+        names = "、".join(o.display_name for o in team)
+        raise Forbidden(
+            f"「{task.name}」是本案的调查工作，只能由立案时指定的办案人员（{names}）办理"
+            "（《市场监督管理行政处罚程序规定》第十九条）。"
+        )
+
+
 def ensure_independent(task: HumanTask, user: User) -> None:
-    """Forbidden when `user` did investigating work on the task's case and the task is a review,
-    a hearing or an approval."""
+    """Forbidden when the task is a review, a hearing or an approval and `user` did investigating
+    work on the task's case or is one of its designated investigators."""
     role = INDEPENDENT_LANES.get(task.lane or "")
     if role is None:
         return
@@ -51,3 +69,8 @@ def ensure_independent(task: HumanTask, user: User) -> None:
                 f"您在本案中办理过「{name}」，是本案的调查人员，不能担任本案的{role}"
                 "（调查与审核、听证、审批相分离）。请由其他人员办理。"
             )
+    if user.id in {o.user_id for o in officers_of(task.case_id, INVESTIGATOR)}:
+        raise Forbidden(
+            f"您是本案立案时指定的办案人员，不能担任本案的{role}"
+            "（调查与审核、听证、审批相分离）。请由其他人员办理。"
+        )

@@ -308,6 +308,7 @@ class PartyIdentity:
 
 PEOPLE_FIELDS = ("case_officers", "inspectors")  # the case data's lists of names (顿号-separated)
 _NAME_SEPARATORS = re.compile(r"[、，,;；/\s]+")
+_UNIT_SUFFIX = re.compile(r"（[^（）]*）$")
 CODE_MASK = "＊＊＊＊"
 ADDRESS_MASK = "＊＊＊＊"
 # Organisational endings kept in a party's mask (某某有限公司), longest matched first.
@@ -362,7 +363,9 @@ def party_identity(case: Case, data: Mapping[str, Any]) -> PartyIdentity:
     for name in PEOPLE_FIELDS:
         value = data.get(name)
         if isinstance(value, str):
-            people.extend(_NAME_SEPARATORS.split(value))
+            for person in _NAME_SEPARATORS.split(value):
+                # an account's name may carry its unit (王执法（呼和浩特）); texts name the person
+                people.extend((person, _UNIT_SUFFIX.sub("", person)))
     return PartyIdentity(
         names=tuple(sorted(n for n in names if n)),
         credit_code=enterprise.credit_code,

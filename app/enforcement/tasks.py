@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
-from app.enforcement import case_clock, facts
+from app.enforcement import case_clock, facts, investigators
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
@@ -22,7 +22,7 @@ from app.enforcement.decision_limits import (
 )
 from app.enforcement.decision_records import DECISION_KINDS, record_decision
 from app.enforcement.decision_support import FINE_FORMS, require_justification
-from app.enforcement.duties import ensure_independent
+from app.enforcement.duties import ensure_assigned, ensure_independent
 from app.enforcement.enterprises import first_offense_lookback
 from app.enforcement.library import LIBRARY_FORM, add_entry
 from app.enforcement.seizure import STILL_SEIZED, leaves_goods_seized
@@ -137,12 +137,14 @@ def save_draft(task: HumanTask, fields: dict[str, list[str]], user: User) -> Non
 
 
 def ensure_can_complete(task: HumanTask, user: User) -> None:
-    """Before validating a submission: someone else's claim or completion is a conflict; an
-    investigator of the case may not review, hear or approve it."""
+    """Before validating a submission: someone else's claim or completion is a conflict; the
+    investigation is the designated investigators' to do, and an investigator of the case may
+    not review, hear or approve it."""
     if task.state != "READY":
         raise Conflict(TAKEN_MESSAGE)
     if task.assignee_id not in (None, user.id):
         raise Conflict("该任务已被他人认领，请先由认领人处理或由负责人改派。")
+    ensure_assigned(task, user)
     ensure_independent(task, user)
 
 
@@ -203,7 +205,13 @@ def next_task_for(user: User, ready: list[ReadyTask]) -> ReadyTask | None:
 
 # the steps whose checks or records read the case's data before the step
 _READS_THE_CASE = frozenset(
-    {*FINE_FORMS, HEAD_APPROVAL_FORM, PENALTY_DECISION_FORM, *DECISION_KINDS}
+    {
+        *FINE_FORMS,
+        HEAD_APPROVAL_FORM,
+        PENALTY_DECISION_FORM,
+        investigators.INSPECTION_FORM,
+        *DECISION_KINDS,
+    }
 )
 
 
@@ -222,6 +230,12 @@ def complete_in_transaction(
     if task.form_key == PENALTY_DECISION_FORM:
         check_penalty_decision(known, data)
     case_clock.check_task(task.case, task.form_key, data)
+    if task.form_key == investigators.INSPECTION_FORM:
+        data = investigators.lock_drawn_inspectors(task.case_id, known, data)
+    team = None
+    if task.form_key == investigators.FILING_FORM:  # read only: written once the task is ours
+        team = investigators.check_team(task.case, data.get(investigators.FIELD) or [])
+        data = {**data, **investigators.team_data(team)}
     _check_date_order(task, data)
     claim = {"task_id": task.id, "at": utcnow(), "by": user.id, "data": data}
     claimed = execute_plain(_CLAIM, claim).rowcount
@@ -233,6 +247,7 @@ def complete_in_transaction(
     if case is None:  # pragma: no cover - foreign keys
         db.session.rollback()
         raise NotFound(N_("案件不存在。"))
+    filed = {} if team is None else {"filing_no": investigators.file_case(case, team)}
     try:
         result = engine().complete_task(instance.state, task.task_guid, data, run_context())
     except TaskNotReady:
@@ -260,5 +275,6 @@ def complete_in_transaction(
         task_name=task.name,
         form_key=task.form_key,
         data=data,
+        **filed,
     )
     return case, ready

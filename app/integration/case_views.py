@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select
 import forms
 from app.clock import china_today
 from app.enforcement import inbox as inbox_service
+from app.enforcement import investigators
 from app.enforcement.cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
 from app.enforcement.documents import documents_of
 from app.enforcement.enterprises import add_enterprise, health_record
@@ -71,6 +72,7 @@ def _case_summary(case: Case) -> dict[str, Any]:
     return {
         "id": case.id,
         "case_no": case.case_no,
+        "filing_no": case.filing_no,
         "title": case.title,
         "stage": case.stage,
         "status": case.status,
@@ -165,6 +167,15 @@ def case_detail(case_id: int, user: User) -> dict[str, Any]:
             }
             for d in documents_of(case)
         ],
+        "officers": [
+            {
+                "duty": o.duty,
+                "user_id": o.user_id,
+                "name": o.display_name,
+                "cert_no": o.cert_no,
+            }
+            for o in investigators.officers_of(case.id)
+        ],
         "tasks": [_task_summary(t) for t in case_tasks(case)],
         "next_timer": deadlines[0].isoformat() if deadlines else None,
         "timeline": [
@@ -200,8 +211,20 @@ def task_detail(task_id: int, user: User) -> dict[str, Any]:
         "case_no": task.case.case_no,
         "instructions": task.instructions,
         "documentation": task.documentation,
-        "form": {"key": task.form_key, "title": form_class.title, "fields": form_class.describe()},
+        "form": {"key": task.form_key, "title": form_class.title, "fields": _fields(task)},
     }
+
+
+def _fields(task: HumanTask) -> list[dict[str, Any]]:
+    """The screen's fields; a choice of accounts offers the accounts the case allows."""
+    fields = forms.form_class_for(task.form_key or "").describe()
+    for field in fields:
+        if field["type"] == "accounts":
+            field["choices"] = [
+                {"value": u.id, "label": investigators.label(u)}
+                for u in investigators.candidates(task.case)
+            ]
+    return fields
 
 
 def claim(task_id: int, user: User) -> dict[str, Any]:

@@ -21,6 +21,9 @@ class User(Base):
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     email: Mapped[str | None] = mapped_column(String(200))  # for reminders when SMTP is set up
+    # 行政执法证号: only an officer holding one may investigate a case or be drawn to inspect
+    # (《行政处罚法》第四十二条); set where accounts are administered (`tijian set-certificate`)
+    cert_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     # Demo accounts (password "demo") can only log in while the app runs in demo mode.
     is_demo: Mapped[bool] = mapped_column(default=False)

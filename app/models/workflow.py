@@ -61,7 +61,10 @@ class Case(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the registration number of its kind (线索 XS…, 预警 YJ…, 检查 JC…; TJ… before migration 0029)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    # 立案号, given in the transaction that files the case (docs/numbers.md)
+    filing_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
@@ -79,6 +82,24 @@ class Case(Base):
     decision_due: Mapped[date | None]  # the last day, as of the last change
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+
+
+class CaseOfficer(Base):
+    """An account named on a case: its investigators (办案人员, designated at filing) and the
+    inspectors a 双随机 draw chose. Name and 执法证号 are kept as they were when named, as the
+    case file prints them."""
+
+    __tablename__ = "case_officer"
+    __table_args__ = (UniqueConstraint("case_id", "duty", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    duty: Mapped[str] = mapped_column(String(12))  # INVESTIGATOR | INSPECTOR
+    position: Mapped[int]  # the order they were named in (the first leads)
+    display_name: Mapped[str] = mapped_column(String(100))
+    cert_no: Mapped[str] = mapped_column(String(32))
+    named_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class WorkflowInstance(Base):

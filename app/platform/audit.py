@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "login_failed": N_("登录失败"),
     "logout": N_("退出"),
     "set_locale": N_("切换语言"),
+    "set_certificate": N_("登记执法证号"),
     "create_user": N_("创建账号"),
     "create_token": N_("创建接口令牌"),
     "deploy_process": N_("部署流程"),

@@ -140,6 +140,7 @@ def create_user(
     *,
     is_demo: bool = False,
     email: str | None = None,
+    cert_no: str | None = None,
 ) -> User:
     role_values = sorted(set(roles))
     unknown = [r for r in role_values if r not in {role.value for role in Role}]
@@ -153,6 +154,8 @@ def create_user(
         raise InvalidInput(f"电子邮箱格式不正确: {email}")
     if len(password) < (4 if is_demo else 10):
         raise InvalidInput(N_("密码至少 10 位。"))
+    if cert_no is not None:
+        _check_certificate(cert_no)
     user = User(
         username=username,
         display_name=display_name,
@@ -160,11 +163,44 @@ def create_user(
         region_code=region_code,
         is_demo=is_demo,
         email=email,
+        cert_no=cert_no,
         roles=[UserRole(role=r) for r in role_values],
     )
     db.session.add(user)
     db.session.flush()
-    record("create_user", "user", user.id, actor_name="cli", roles=role_values, region=region_code)
+    record(
+        "create_user",
+        "user",
+        user.id,
+        actor_name="cli",
+        roles=role_values,
+        region=region_code,
+        cert_no=cert_no,
+    )
+    db.session.commit()
+    return user
+
+
+_CERTIFICATE = re.compile(r"[0-9A-Za-z\-]{4,32}")
+
+
+def _check_certificate(cert_no: str) -> None:
+    if not _CERTIFICATE.fullmatch(cert_no):
+        raise InvalidInput(N_("执法证号应为 4 至 32 位数字、字母或连字符。"))
+    if db.session.execute(select(User.username).where(User.cert_no == cert_no)).first():
+        raise InvalidInput(f"执法证号已登记在其他账号上：{cert_no}")
+
+
+def set_certificate(username: str, cert_no: str | None) -> User:
+    """Record (or, with None, withdraw) the account's 行政执法证号. Investigators already
+    designated keep the number they were designated with (the case file prints it)."""
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"没有账号 {username}")
+    if cert_no is not None and cert_no != user.cert_no:
+        _check_certificate(cert_no)
+    user.cert_no = cert_no
+    record("set_certificate", "user", user.id, actor_name="cli", cert_no=cert_no)
     db.session.commit()
     return user
 

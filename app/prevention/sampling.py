@@ -2,7 +2,8 @@
 
 A draw ranks each credit class's pool by SHA-256 of (seed, class, enterprise id) and takes the
 first n, n from the `sampling` decision's ratio for the class; each drawn enterprise gets the
-two eligible inspectors ranked first by SHA-256 of (seed, enterprise id, officer id). The seed
+two eligible inspectors (active officers holding a 执法证号) ranked first by SHA-256 of (seed,
+enterprise id, officer id), named on its case and locked into its inspection record. The seed
 is made by the system, never typed, so nobody can try seeds until one suits them; pools, counts,
 seed and result are stored and sealed with a digest, so anyone can re-run the draw by hand
 (sha256sum is enough) and compare. Class A is drawn only when the draw is a triggered one."""
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from app.clock import china_today
 from app.enforcement.cases import open_case
+from app.enforcement.investigators import name_inspectors
 from app.extensions import db
 from app.models import (
     CaseFact,
@@ -91,6 +93,7 @@ def pools(unit_code: str, domain: str) -> Pools:
             .where(
                 UserRole.role == Role.OFFICER.value,
                 User.is_active.is_(True),
+                User.cert_no.is_not(None),  # 持行政执法证件 (《行政处罚法》第四十二条)
                 User.region_code.in_(regions),
             )
             .order_by(User.id)
@@ -232,11 +235,12 @@ def make_draw(
     draw.digest = _digest(draw)
     db.session.add(draw)
     db.session.flush()
-    names = {u.id: u.display_name for u in found.inspectors}
+    by_id = {u.id: u for u in found.inspectors}
     matters = "、".join(known[code].name for code in item_codes)
     try:
         for target in result:
-            inspectors = [names[i] for i in target["inspector_ids"]]
+            drawn = [by_id[i] for i in target["inspector_ids"]]
+            inspectors = [u.display_name for u in drawn]
             case, _ = open_case(
                 user,
                 PROCESS,
@@ -249,6 +253,7 @@ def make_draw(
                     "inspectors": "、".join(inspectors),
                 },
             )
+            name_inspectors(case, drawn)  # locked into the inspection record
             first = db.session.execute(
                 select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "READY")
             ).scalars()

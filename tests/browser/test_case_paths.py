@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import Case, HumanTask, Job
 from tests.browser.conftest import EXPECTED_422, Live
 from tests.browser.test_walking_skeleton import SCREENSHOTS, log_in
+from tests.integration.cases import investigator_ids
 
 pytestmark = pytest.mark.browser
 TODAY = china_today()
@@ -205,7 +206,9 @@ def file_and_investigate(desk: Desk, fine: int) -> None:
         verify_notes="现场检查笔录已制作",
     )
     desk.do("agency_head", "c_filing_approval", approved=True, opinion="同意立案")
-    desk.do("unit_head", "c_assign", case_officers="王海军、李娜")
+    with desk.live.app.app_context():  # two certified officers of 呼和浩特, by account
+        team = [str(i) for i in investigator_ids()]
+    desk.do("unit_head", "c_assign", case_officers=team)
     desk.do(
         "officer",
         "d_investigate",

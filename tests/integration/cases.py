@@ -23,6 +23,14 @@ def account(name: str) -> User:
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 
 
+# the two 呼和浩特 officers holding a 执法证号 who investigate the tests' cases
+INVESTIGATORS = ("officer", "inspector_liu")
+
+
+def investigator_ids() -> list[int]:
+    return [account(name).id for name in INVESTIGATORS]
+
+
 def ready(case_id: int) -> list[HumanTask]:
     """The case's READY task rows, oldest first, as objects to complete."""
     return list(
@@ -94,9 +102,8 @@ REPORT: dict[str, Any] = {
 }
 
 
-def investigated_case(title: str = "销售过期食品", next_action: str = "CONCLUDE") -> int:
-    """A 新城区 food case filed and investigated; with CONCLUDE waiting for the investigation
-    report, otherwise for the step `next_action` leads to."""
+def case_at_filing(title: str = "销售过期食品") -> int:
+    """A 新城区 food clue verified and approved for filing: 指定办案人员 (the filing) waits."""
     today = china_today().isoformat()
     enterprise = db.session.execute(
         select(Enterprise.id).where(Enterprise.region_code == "150102")
@@ -124,9 +131,16 @@ def investigated_case(title: str = "销售过期食品", next_action: str = "CON
         verify_notes="",
     )
     complete(case.id, "c_filing_approval", "agency_head", approved=True, opinion="")
-    complete(case.id, "c_assign", "unit_head", case_officers="张三、李四")
-    complete(case.id, "d_investigate", "officer", evidence_summary="", next_action=next_action)
     return case.id
+
+
+def investigated_case(title: str = "销售过期食品", next_action: str = "CONCLUDE") -> int:
+    """A 新城区 food case filed (investigated by INVESTIGATORS) and investigated; with CONCLUDE
+    waiting for the investigation report, otherwise for the step `next_action` leads to."""
+    case_id = case_at_filing(title)
+    complete(case_id, "c_assign", "unit_head", case_officers=investigator_ids())
+    complete(case_id, "d_investigate", "officer", evidence_summary="", next_action=next_action)
+    return case_id
 
 
 def reviewed_case(head_decision: str = "PENALTY", **report: Any) -> int:

@@ -19,7 +19,7 @@ from app.models import CaseLibraryEntry, Enterprise, Job
 from app.platform.auth import create_token
 from app.reference.decision_contract import CONTRACT
 from tests.conftest import login
-from tests.integration.cases import account
+from tests.integration.cases import INVESTIGATORS, account
 from tests.integration.test_documents import pdf_text
 from tests.unit.test_decisions import CASES
 
@@ -173,6 +173,10 @@ class Api:
         assert response.status_code == 200, response.get_json()
         return dict(response.get_json())
 
+    def accounts(self, *usernames: str) -> list[int]:
+        with self.app.app_context():
+            return [account(name).id for name in usernames]
+
     def stage(self) -> str:
         return str(
             self.client.get(
@@ -219,7 +223,7 @@ def to_review(api: Api) -> None:
         proposed_fine=30000,
     )
     api.do("agency_head", "c_filing_approval", approved=True)
-    api.do("unit_head", "c_assign", case_officers="张三、李四")
+    api.do("unit_head", "c_assign", case_officers=api.accounts(*INVESTIGATORS))
     api.do("officer", "d_investigate", next_action="CONCLUDE", evidence_summary="证据")
 
 

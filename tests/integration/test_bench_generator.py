@@ -11,6 +11,7 @@ from app.bench import generate
 from app.bench.http import SEQUENCE_PROCESS, deploy_bench_workflows
 from app.clock import utcnow
 from app.enforcement import tallies
+from app.enforcement.numbers import REGISTRATION_PREFIXES
 from app.extensions import db
 from app.models import (
     Case,
@@ -60,7 +61,13 @@ def test_generated_cases_read_like_the_ones_they_were_cloned_from(gallery_app: F
         assert all((c.closed_at or c.updated_at) <= now for c in clones)
         assert min(c.opened_at for c in clones).year <= now.year - 3
         assert len({c.case_no for c in clones}) == len(clones)
-        assert all(c.case_no.startswith(f"TJ{c.opened_at.year}-{c.region_code}-") for c in clones)
+        assert all(
+            c.case_no[:2] in REGISTRATION_PREFIXES.values()
+            and c.case_no[2:].startswith(f"{c.opened_at.year}-{c.region_code}-")
+            for c in clones
+        )
+        filed = [c.filing_no for c in clones if c.filing_no]
+        assert filed and len(set(filed)) == len(filed)
         # the party is the clone's own, in the clone's county, and the facts follow it
         tree = region_tree()
         for case in clones[:50]:

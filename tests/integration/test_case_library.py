@@ -33,7 +33,7 @@ ADDRESS = "呼和浩特市新城区海拉尔东路88号"
 REPRESENTATIVE = "白云峰"
 FACTS = (
     f"{PARTY}（法定代表人{REPRESENTATIVE}，住所{ADDRESS}）于2026年11月在其经营场所销售超过"
-    "保质期的乳制品12盒；青城乳业对违法事实无异议。执法人员张三、李四现场检查发现。"
+    "保质期的乳制品12盒；青城乳业对违法事实无异议。执法人员王执法、刘检查现场检查发现。"
 )
 
 
@@ -177,7 +177,7 @@ def audited(action: str, entry_id: int) -> list[AuditEvent]:
 
 
 def assert_anonymous(text: str, credit_code: str) -> None:
-    for secret in (PARTY, credit_code, ADDRESS, REPRESENTATIVE, "青城乳业", "张三", "李四"):
+    for secret in (PARTY, credit_code, ADDRESS, REPRESENTATIVE, "青城乳业", "王执法", "刘检查"):
         assert secret not in text, secret
 
 
@@ -213,7 +213,7 @@ def test_a_closed_exemption_case_is_catalogued_with_its_decision_anonymized(app:
         assert "不予行政处罚决定书" in decision and "本局决定不予行政处罚" in decision
         assert f"呼市监不罚〔{china_today().year}〕1号" in decision
         assert "当事人：某某有限公司" in decision and "统一社会信用代码：＊＊＊＊" in decision
-        assert "法定代表人白某，住所＊＊＊＊" in decision and "执法人员张某、李某" in decision
+        assert "法定代表人白某，住所＊＊＊＊" in decision and "执法人员王某、刘某" in decision
         assert "某某对违法事实无异议" in decision  # the name without place and ending, too
         assert "<" not in decision and "font-family" not in decision  # text, not markup
         assert_anonymous(decision, code)

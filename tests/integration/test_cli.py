@@ -26,6 +26,43 @@ def run(app: Flask, *args: str, input: str | None = None) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def test_certificates_are_recorded_where_accounts_are_administered(app: Flask) -> None:
+    code, output = run(
+        app,
+        "create-user",
+        "officer_cli",
+        "--name",
+        "命令行执法",
+        "--region",
+        "150102",
+        "--role",
+        "officer",
+        "--cert",
+        "15010299001",
+        input="a-long-password\na-long-password\n",
+    )
+    assert code == 0, output
+    code, output = run(app, "set-certificate", "inspector_chen", "15010299001")
+    assert code != 0 and "已登记在其他账号上" in output
+    code, output = run(app, "set-certificate", "inspector_chen", "证号")
+    assert code != 0 and "执法证号应为" in output
+    assert run(app, "set-certificate", "inspector_chen")[0] == 0  # withdrawn
+    assert run(app, "set-certificate", "inspector_yang", "15010299002")[0] == 0
+    with app.app_context():
+        numbers = dict(
+            db.session.execute(
+                select(User.username, User.cert_no).where(
+                    User.username.in_(["officer_cli", "inspector_chen", "inspector_yang"])
+                )
+            ).all()
+        )
+    assert numbers == {
+        "officer_cli": "15010299001",
+        "inspector_chen": None,
+        "inspector_yang": "15010299002",
+    }
+
+
 def test_create_user_then_token(app: Flask) -> None:
     code, output = run(
         app,

@@ -89,7 +89,8 @@ def test_the_decision_documents_come_from_the_decision_record_only(app: Flask) -
             fine=200000,
             sanctions=["FINE", "REVOKE_BIZ_LICENSE"],
         )
-        assert case_data(db.session.get(Case, case_id))["fine"] == 200000
+        case = db.session.get(Case, case_id)
+        assert case is not None and case_data(case)["fine"] == 200000
         document = document_service.issue(case_id, "PENALTY_DECISION", account("officer"))
         text = pdf_text(document.pdf)
     assert "罚款人民币伍仟元整（¥5,000.00）" in text

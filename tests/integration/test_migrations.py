@@ -13,11 +13,21 @@ from sqlalchemy.exc import DBAPIError
 
 from app import create_app, database
 from app.clock import china_today
+from app.enforcement.investigators import typed_investigators
 from app.extensions import db
-from app.models import AuditEvent, Base, Case, CaseFact, DecisionRecord, Region
+from app.models import AuditEvent, Base, Case, CaseFact, CaseOfficer, DecisionRecord, Region
 from app.platform.audit import verify_chain
+from app.platform.sequences import current_number
 from tests.conftest import base_config
-from tests.integration.cases import account, complete, head_approves, notified_weeks_ago
+from tests.integration.cases import (
+    INVESTIGATORS,
+    REPORT,
+    account,
+    complete,
+    head_approves,
+    investigated_case,
+    notified_weeks_ago,
+)
 
 
 def test_schema_matches_models_after_down_and_up(app: Flask) -> None:
@@ -35,6 +45,30 @@ def test_schema_matches_models_after_down_and_up(app: Flask) -> None:
             db.session.execute(select(Region.level, func.count()).group_by(Region.level)).all()
         )
         assert counts == {"PROVINCE": 1, "UNIT": 14, "COUNTY": 101}
+
+
+def test_cases_filed_before_0029_get_their_filing_numbers_and_keep_typed_investigators(
+    app: Flask,
+) -> None:
+    """Migration 0029 (docs/numbers.md): a case already filed gets its 立案号, the counter goes on
+    from there; its investigators stay as typed, not bound to accounts."""
+    with app.app_context():
+        first, second = investigated_case("甲"), investigated_case("乙")
+        db.session.close()  # no table lock of the session's may stand in the migration's way
+        database.downgrade("0029-1")  # filed before the revision: names as typed, no 立案号
+        database.upgrade()
+        db.session.expire_all()
+        year = china_today().year
+        numbers = [db.session.get(Case, i).filing_no for i in (first, second)]  # type: ignore[union-attr]
+        assert numbers == [f"呼市监立〔{year}〕1号", f"呼市监立〔{year}〕2号"]
+        assert current_number(f"filing:150100:{year}") == 2
+        assert db.session.scalar(select(func.count()).select_from(CaseOfficer)) == 0
+        case = db.session.get(Case, first)
+        assert case is not None
+        names = "、".join(account(n).display_name for n in INVESTIGATORS)
+        assert typed_investigators(case) == names
+        # not bound: another officer of the region may go on with the investigation
+        complete(first, "e_report", "inspector_chen", **REPORT)
 
 
 def test_units_are_the_fourteen_of_the_policy(app: Flask) -> None:

@@ -160,6 +160,6 @@ def test_cases_get_sequential_numbers_per_region_and_year(app: Flask, client: Fl
         region = db.session.execute(
             select(Enterprise.region_code).where(Enterprise.name == "赛罕区草原味道烧烤店")
         ).scalar_one()
-    prefix = f"TJ{numbers[0][2:6]}-{region}-"
+    prefix = f"XS{numbers[0][2:6]}-{region}-"  # clues (线索) until filed
     assert all(n.startswith(prefix) for n in numbers)
     assert int(numbers[1].removeprefix(prefix)) == int(numbers[0].removeprefix(prefix)) + 1

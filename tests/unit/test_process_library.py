@@ -73,7 +73,7 @@ def register_and_verify(case: Case, source: str = "INSPECTION", **verify: Any) -
 def to_investigation(case: Case) -> None:
     register_and_verify(case)
     case.do("c_filing_approval", **APPROVE)
-    case.do("c_assign", case_officers="张三、李四")
+    case.do("c_assign", case_officers=[1, 2])  # account ids: the service checks them
     assert case.stage == "D 调查取证" and case.ready == ["d_investigate"]
 
 

@@ -49,10 +49,12 @@ def _value(draw: st.DrawFn, field: Any, today: dt.date) -> Any:
         return draw(st.sampled_from(sorted({low, high, (low + high) // 2, min(low + 5, high)})))
     if kind == "SelectField":
         return draw(st.sampled_from([value for value, *_ in field.iter_choices()]))
+    if kind == "AccountsField":  # which accounts may be chosen is the service's to judge
+        return [1, 2]
     if kind == "SelectMultipleField":
         options = [value for value, *_ in field.iter_choices()]
         return draw(st.lists(st.sampled_from(options), min_size=1, max_size=3, unique=True))
-    if field.name.endswith(("inspectors", "case_officers", "participants", "members")):
+    if field.name.endswith(("inspectors", "participants", "members")):
         return "张三、李四"
     return draw(st.sampled_from(["经核实，情况属实。", "当事人已按要求整改。", "见附件材料"]))
 

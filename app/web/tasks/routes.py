@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 import forms
 from app.clock import china_today
 from app.enforcement import inbox as inbox_service
+from app.enforcement import investigators
 from app.enforcement import tasks as task_service
 from app.enforcement.decision_support import PENALTY_FORMS, PenaltySupport, penalty_support
 from app.i18n import current_locale
@@ -17,6 +18,7 @@ from app.platform import InvalidFields, InvalidInput
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to, render_fragment_or_page
 from app.web.navigation import TASK_ROLES as TASK_ROLES_SET
+from forms.base import AccountsField, SelectChoice
 
 from . import bp
 
@@ -90,10 +92,27 @@ def show(task_id: int) -> ResponseReturnValue:
     return render_template(
         "tasks/show.html",
         task=task,
-        form=form,
+        form=_offered(task, form),
         support=_support(task, form, data),
         answers=task_service.party_answers(task.form_key, data),
     )
+
+
+def _offered(task: HumanTask, form: forms.TaskForm) -> forms.TaskForm:
+    """The screen with what the case offers: the accounts that may be chosen, and a drawn
+    inspection's inspectors and draw shown as fixed (the service refuses other values)."""
+    for field in form:
+        if isinstance(field, AccountsField):
+            field.choices = [
+                SelectChoice(u.id, investigators.label(u))
+                for u in investigators.candidates(task.case)
+            ]
+    if task.form_key == investigators.INSPECTION_FORM and investigators.officers_of(
+        task.case_id, investigators.INSPECTOR
+    ):
+        for name in ("inspectors", "draw_id"):
+            form[name].render_kw = {"readonly": True}
+    return form
 
 
 @bp.route("/<id:task_id>/support", methods=["POST"])
@@ -117,7 +136,7 @@ def _refused(task: HumanTask, form: forms.TaskForm) -> ResponseReturnValue:
         "tasks/_task_form.html",
         422,
         task=task,
-        form=form,
+        form=_offered(task, form),
         support=_support(task, form),
     )
 
@@ -149,7 +168,11 @@ def submit(task_id: int) -> ResponseReturnValue:
         draft = {name: request.form.getlist(name) for name in form_class.field_names()}
         task_service.save_draft(task, draft, user())
         return render_fragment_or_page(
-            "tasks/show.html", "tasks/_task_form.html", task=task, form=form, saved=True
+            "tasks/show.html",
+            "tasks/_task_form.html",
+            task=task,
+            form=_offered(task, form),
+            saved=True,
         )
     if not form.validate():
         return _refused(task, form)
