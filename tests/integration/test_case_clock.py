@@ -294,3 +294,38 @@ def test_a_case_the_court_fined_takes_no_fine(app: Flask) -> None:
         with pytest.raises(InvalidFields) as refused:
             head_approves(case_id, ["FINE", "REVOKE_LICENSE"], 5000)
         assert "第三十五条" in refused.value.details["approved_fine"]
+
+
+def test_the_public_notice_period_is_left_out_of_the_clock(app: Flask) -> None:
+    """A party that cannot be reached is served the 行政处罚告知书 by public notice; the notice's
+    days do not count (程序规定第六十四条)."""
+    with app.app_context():
+        with at("2026-06-01"):  # Monday: 立案
+            case_id = investigated_case()
+        # 90 days from 06-01: 29 in June, 31 in July, 30 in August — Sunday 30 August, so the
+        # last day is Monday 31 August
+        assert due_of(case_id) == dt.date(2026, 8, 31)
+        with at("2026-08-06"):
+            complete(case_id, "e_report", "officer", **REPORT)
+            complete(case_id, "e_case_review", "reviewer", approved=True, opinion="")
+            complete(
+                case_id, "e_head_decision", "agency_head", head_decision="PENALTY", head_opinion=""
+            )
+            notice = {"service_method": "NOTICE", "served_on": "2026-08-06"}
+            # published 07-07, deemed served 30 days later: a notice with no publication date,
+            # or one published after it was served, is refused
+            with pytest.raises(InvalidFields, match="公告日期"):
+                complete(case_id, "f_serve_notice", "officer", **notice)
+            with pytest.raises(InvalidFields, match="公告日期"):
+                complete(
+                    case_id, "f_serve_notice", "officer", notice_published_on="2026-08-07", **notice
+                )
+            complete(
+                case_id, "f_serve_notice", "officer", notice_published_on="2026-07-07", **notice
+            )
+        # 07-07 to 08-06: 30 days left out — 30 August + 30 = 29 September, a Tuesday
+        assert due_of(case_id) == dt.date(2026, 9, 29)
+        kinds = [
+            (e.kind, e.cause) for e in case_clock.entries_of(case_id) if e.cause == "PUBLIC_NOTICE"
+        ]
+        assert kinds == [("PAUSE", "PUBLIC_NOTICE"), ("RESUME", "PUBLIC_NOTICE")]
