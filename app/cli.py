@@ -26,6 +26,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from app import create_app, database
 from app.config import DEFAULT_SECRET_KEY, PROJECT_ROOT
 from app.demo import seed as demo_service
+from app.enforcement import clock_backfill
 from app.extensions import db
 from app.platform import ServiceError
 from app.platform import audit as audit_service
@@ -182,9 +183,14 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: head)."""
+    """Apply migrations up to REVISION (default: head); at head, cases filed before the 90-day
+    clock's ledger existed get one from their recorded steps."""
     database.upgrade(revision)
     click.echo(f"database at {revision}")
+    if revision == "head":
+        rebuilt = clock_backfill.rebuild_all()
+        if rebuilt:
+            click.echo(f"90-day clock rebuilt for {rebuilt} case(s) filed before it existed")
 
 
 @db_group.command("downgrade")

@@ -353,8 +353,14 @@ def _settle(case: Case, result: RunResult, add: _Recorder) -> None:
     left = result.completed or (result.milestone or "")[:1] in ("H", "I", "J", "K", "L")
     if left and found.state != "STOPPED":
         add("STOP", "CLOSED", None, "未作出处罚决定即结案，办案期限停止计算")
-        found = current(case)
-        assert found is not None  # noqa: S101 - just recorded
+    mirror(case)
+
+
+def mirror(case: Case) -> None:
+    """The case row and the clock's deadline row follow the ledger."""
+    found = current(case)
+    if found is None:
+        return
     case.decision_clock, case.decision_due = found.state, found.due
     instance_id = db.session.execute(
         select(WorkflowInstance.id).where(WorkflowInstance.case_id == case.id)

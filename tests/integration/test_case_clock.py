@@ -15,10 +15,10 @@ import chinese_calendar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.clock import CHINA_TZ, travel_to
-from app.enforcement import case_clock
+from app.enforcement import case_clock, clock_backfill
 from app.enforcement.worker import run_once
 from app.extensions import db
 from app.integration.events import receive, record_party_request, request_extension
@@ -329,3 +329,47 @@ def test_the_public_notice_period_is_left_out_of_the_clock(app: Flask) -> None:
             (e.kind, e.cause) for e in case_clock.entries_of(case_id) if e.cause == "PUBLIC_NOTICE"
         ]
         assert kinds == [("PAUSE", "PUBLIC_NOTICE"), ("RESUME", "PUBLIC_NOTICE")]
+
+
+def test_a_case_filed_before_the_ledger_gets_it_from_its_steps(app: Flask) -> None:
+    with app.app_context():
+        with at("2026-06-01"):
+            case_id = investigated_case(next_action="TEST")
+        with at("2026-06-03"):
+            complete(case_id, "d_test_sent", "officer", sent_on="2026-06-03", test_item="样品")
+        with at("2026-06-23"):
+            complete(
+                case_id,
+                "d_test_received",
+                "officer",
+                received_on="2026-06-23",
+                test_conclusion="不合格",
+            )
+        kept = [(e.kind, e.cause, e.day) for e in case_clock.entries_of(case_id)]
+        due = due_of(case_id)
+        # as a case filed before migration 0027 stands: no ledger, nothing mirrored
+        db.session.execute(delete(CaseClockEntry).where(CaseClockEntry.case_id == case_id))
+        db.session.execute(delete(Deadline).where(Deadline.case_id == case_id))
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        case.decision_due, case.decision_clock = None, None
+        db.session.commit()
+        with at("2026-06-24"):
+            assert clock_backfill.rebuild_all() == 1
+            assert clock_backfill.rebuild_all() == 0  # a case with a ledger is left alone
+        rebuilt = [(e.kind, e.cause, e.day) for e in case_clock.entries_of(case_id)]
+        assert (
+            rebuilt
+            == kept
+            == [
+                ("START", "FILING", dt.date(2026, 6, 1)),
+                ("PAUSE", "TESTING", dt.date(2026, 6, 3)),
+                ("RESUME", "TESTING", dt.date(2026, 6, 23)),
+            ]
+        )
+        # 90 days from 06-01 is 08-30 (a Sunday); 20 testing days later: Saturday 19
+        # September, rolled to Sunday 20 September — a make-up working day in 2026
+        assert due_of(case_id) == due == dt.date(2026, 9, 20)
+        assert db.session.execute(
+            select(Deadline.due_at).where(Deadline.case_id == case_id)
+        ).scalar_one() == dt.datetime(2026, 9, 21, tzinfo=CHINA_TZ)

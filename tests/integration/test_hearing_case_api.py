@@ -71,12 +71,12 @@ def test_a_hearing_case_from_filing_to_decision_with_every_deadline_checked(
     case_no = summary(api)["case_no"]
     with on("2026-09-04"):  # Friday: the party asks for a hearing
         event = {"event_id": f"hearing-{case_no}", "type": "hearing_request", "case_no": case_no}
-        answer = client.post(
+        delivered = client.post(
             "/api/v1/events",
             json={**event, "payload": {"requested_on": "2026-09-04"}},
             headers=tokens["officer"],
         )
-        assert answer.status_code == 202
+        assert delivered.status_code == 202
         assert summary(api)["decision_clock"] == "PAUSED"  # the hearing's days are left out
     # the window: Fri 4, Mon 7, Tue 8, Wed 9, Thu 10 September; it stays open to its end
     fire_timers(app, "2026-09-10")  # the window's last day begins: nothing moves
