@@ -24,6 +24,7 @@ from app.enforcement.tasks import (
     ready_after,
 )
 from app.extensions import commit_keeping, db
+from app.integration import events
 from app.models import (
     AuditEvent,
     Case,
@@ -308,3 +309,12 @@ def health() -> dict[str, Any]:
         "overdue_jobs": lagging,
         "open_incidents": incidents,
     }
+
+
+def request_extension(case_id: int, body: Any, user: User) -> dict[str, Any]:
+    """The officer asks for more time to decide, as on the case page (程序规定第六十四条)."""
+    get_case_for_user(case_id, user)  # another region's case: 403 whatever the body
+    if not isinstance(body, dict) or not isinstance(body.get("reason"), str):
+        raise InvalidInput("reason: 必填，请写明提请延长办案期限的理由 (a reason is required)")
+    case = events.request_extension(case_id, body["reason"], user)
+    return {**_case_summary(case), "extension_requested": True}

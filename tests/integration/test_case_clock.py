@@ -24,6 +24,7 @@ from app.extensions import db
 from app.integration.events import receive, record_party_request, request_extension
 from app.models import Case, CaseClockEntry, Deadline, Job, Notification
 from app.platform import Conflict, InvalidFields
+from app.platform.auth import create_token
 from app.platform.scheduling import CASE_CLOCK
 from tests.conftest import login
 from tests.integration.cases import (
@@ -33,6 +34,7 @@ from tests.integration.cases import (
     head_approves,
     investigated_case,
     ready,
+    warning_case,
 )
 
 
@@ -373,3 +375,34 @@ def test_a_case_filed_before_the_ledger_gets_it_from_its_steps(app: Flask) -> No
         assert db.session.execute(
             select(Deadline.due_at).where(Deadline.case_id == case_id)
         ).scalar_one() == dt.datetime(2026, 9, 21, tzinfo=CHINA_TZ)
+
+
+def test_an_integrating_system_asks_for_an_extension_through_the_api(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = investigated_case()
+        bystander = warning_case()  # not filed: no clock to extend
+        headers = {
+            name: {"Authorization": f"Bearer {create_token(name, 'clock-test')}"}
+            for name in ("officer", "reviewer")
+        }
+    url = f"/api/v1/cases/{case_id}/extension"
+    denied = client.post(url, json={"reason": "案情复杂"}, headers=headers["reviewer"])
+    assert denied.status_code == 403
+    empty = client.post(url, json={"reason": " "}, headers=headers["officer"])
+    assert empty.status_code == 422 and "理由" in empty.get_json()["message"]
+    assert client.post(url, json={}, headers=headers["officer"]).status_code == 422
+    asked = client.post(
+        url, json={"reason": "涉案账目复杂，需调取银行流水"}, headers=headers["officer"]
+    )
+    assert asked.status_code == 202, asked.get_json()
+    assert asked.get_json()["extension_requested"] is True
+    with app.app_context():
+        assert "m_ext_head_approval" in [t.bpmn_id for t in ready(case_id)]
+    again = client.post(url, json={"reason": "再次提请"}, headers=headers["officer"])
+    assert again.status_code == 409  # one request at a time
+    elsewhere = client.post(
+        f"/api/v1/cases/{bystander}/extension", json={"reason": "x"}, headers=headers["officer"]
+    )
+    assert elsewhere.status_code == 409

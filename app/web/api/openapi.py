@@ -187,6 +187,27 @@ def document() -> dict[str, Any]:
             "responses": _responses(_json({"type": "object"}), 404),
         }
     }
+    paths["/cases/{case_id}/extension"] = {
+        "post": {
+            "summary": "提请延长办案期限（立案后至作出处理决定前）",
+            "operationId": "request_extension",
+            "tags": ["cases"],
+            "parameters": case_id,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["reason"],
+                            "properties": {"reason": {"type": "string", "maxLength": 2000}},
+                        }
+                    }
+                },
+            },
+            "responses": _responses(_json({"type": "object"}), 404, 409, 422),
+        }
+    }
     paths["/enterprises/{enterprise_id}"] = {
         "get": {
             "summary": "经营主体体检档案（含首违回溯）",

@@ -71,6 +71,12 @@ def case(case_id: int) -> ResponseReturnValue:
     return api_service.case_detail(case_id, api_user())
 
 
+@bp.route("/cases/<id:case_id>/extension", methods=["POST"])
+@api_access(Role.OFFICER)
+def request_extension(case_id: int) -> ResponseReturnValue:
+    return api_service.request_extension(case_id, request.get_json(silent=True), api_user()), 202
+
+
 @bp.route("/enterprises/<id:enterprise_id>")
 @api_access(*ANY_ROLE)
 def enterprise(enterprise_id: int) -> ResponseReturnValue:
