@@ -31,6 +31,17 @@ def registered_form_keys() -> frozenset[str]:
     return frozenset(_REGISTRY)
 
 
+def field_label(name: str) -> str:
+    """What the screens call a case-data field (the first screen that asks for it), for
+    messages that would otherwise show the field's name."""
+    for form_class in _REGISTRY.values():
+        field = getattr(form_class, name, None)
+        label = getattr(field, "args", ())[:1]
+        if label:
+            return str(label[0])
+    return name
+
+
 # Registration happens on import of each module (one per stage of the process library).
 from . import (  # noqa: E402
     approval,

@@ -23,6 +23,7 @@ from app.platform.regions import ROOT_REGION, region_tree
 from app.platform.sequences import next_number
 from app.prevention import guidance
 from app.reference.documents import DOCUMENT_TYPES, ISSUABLE, ISSUER_SHORT, DocumentType
+from forms import field_label
 from forms.choices import SANCTIONS
 
 SANCTION_LABELS = dict(SANCTIONS)
@@ -46,7 +47,8 @@ def issuer(case: Case) -> tuple[str, str]:
 
 
 def missing_fields(kind: DocumentType, data: dict[str, Any]) -> list[str]:
-    return [name for name in kind.required if data.get(name) in (None, "", [])]
+    """What the case still lacks for the document, as the screens name it."""
+    return [field_label(name) for name in kind.required if data.get(name) in (None, "", [])]
 
 
 def _context(case: Case, kind: DocumentType, data: dict[str, Any], doc_no: str) -> dict[str, Any]:
@@ -132,7 +134,7 @@ def write_document(case: Case, code: str, user: User) -> Document:
     data = document_data(case, kind.code, kind.title, case_data(case))
     missing = missing_fields(kind, data)
     if missing:
-        raise InvalidInput(f"出具{kind.title}前须先填写：{', '.join(missing)}")
+        raise InvalidInput(f"出具{kind.title}前须先填写：{'、'.join(missing)}")
     # The number first: its row lock queues every other issue of this type in this unit, so the
     # latest version read next cannot change before the commit (two corrections at once would
     # otherwise both become version 2).
@@ -228,5 +230,5 @@ def _still_missing(case: Case, kind: DocumentType, data: dict[str, Any]) -> list
     """What the case lacks for the document; a decision document lacks the decision until one
     is recorded."""
     if kind.code in DOCUMENT_DECISIONS and latest(case, DOCUMENT_DECISIONS[kind.code]) is None:
-        return ["decided_on"]
+        return [field_label("decided_on")]
     return missing_fields(kind, data)

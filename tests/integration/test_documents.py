@@ -261,3 +261,15 @@ def test_without_the_project_font_nothing_is_issued(
     with app.app_context():  # the refused issue used up no number
         numbers = db.session.execute(select(Document.doc_no).order_by(Document.id)).scalars()
         assert next(iter(numbers)) == f"呼市监处罚〔{YEAR}〕1号"
+
+
+def test_the_case_page_names_what_a_document_still_lacks_in_words(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = reviewed_case("PENALTY")
+    login(client, "officer")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    lacking = page[page.index('id="documents"') :]
+    assert "尚缺：决定日期" in lacking  # the decision documents wait for the decision
+    assert "decided_on" not in lacking and "order_served_on" not in lacking
