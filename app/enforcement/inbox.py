@@ -8,12 +8,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
 
 from app.clock import CHINA_TZ, china_today
+from app.enforcement.duties import INVESTIGATING_FORMS, INVESTIGATING_PREFIX
+from app.enforcement.investigators import INVESTIGATOR
 from app.enforcement.tasks import get_task_for_user
 from app.extensions import db
-from app.models import Case, Enterprise, HumanTask, ProcessVersion, User
+from app.models import Case, CaseOfficer, Enterprise, HumanTask, ProcessVersion, User
 from app.platform import Conflict, Forbidden, InvalidInput, NotFound
 from app.platform.audit import record
 from app.platform.parameters import work_calendar
@@ -50,6 +52,25 @@ def _base(user: User, view: str) -> Select[HumanTask]:
     return query.where(
         HumanTask.lane.in_(user.role_names),
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
+        _not_bound_to_others(user),
+    )
+
+
+def _not_bound_to_others(user: User) -> ColumnElement[bool]:
+    """An investigating task of a case whose investigators were designated shows only to them
+    (`duties.ensure_assigned` refuses the others)."""
+    team = select(CaseOfficer.id).where(
+        CaseOfficer.case_id == HumanTask.case_id, CaseOfficer.duty == INVESTIGATOR
+    )
+    investigating = or_(
+        HumanTask.form_key.in_(INVESTIGATING_FORMS),
+        HumanTask.form_key.startswith(INVESTIGATING_PREFIX),
+    )
+    return or_(
+        HumanTask.lane != Role.OFFICER.value,
+        ~investigating,
+        ~team.exists(),
+        team.where(CaseOfficer.user_id == user.id).exists(),
     )
 
 

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.clock import china_today
+from app.enforcement import inbox as inbox_service
 from app.enforcement import tasks as task_service
 from app.enforcement.documents import issue
 from app.extensions import db
@@ -32,6 +33,7 @@ from app.models import (
 from app.platform import Forbidden, InvalidFields
 from app.platform.auth import create_token, create_user, set_certificate
 from app.platform.sequences import current_number
+from app.reference.roles import Role
 from tests.conftest import login
 from tests.integration.cases import (
     INVESTIGATORS,
@@ -388,3 +390,23 @@ def test_concurrent_filings_queue_on_the_counter_and_leave_no_gap(
         else:
             assert numbers == [None, f"呼市监立〔{YEAR}〕1号"]
         assert current_number(COUNTER) == (2 if first_commits else 1)
+
+
+def test_investigating_work_shows_only_in_the_designated_investigators_inboxes(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        case_id = investigated_case()  # officer + inspector_liu; the report is to be written
+        task = next(t for t in ready(case_id) if t.bpmn_id == "e_report")
+
+        def listed(username: str) -> bool:
+            rows = inbox_service.page(account(username), {"view": "group"}).rows
+            return task.id in {row.id for row in rows}
+
+        assert listed("officer") and listed("inspector_liu")
+        # another officer of 呼和浩特 could not complete it (403), so it is not offered either
+        other = account("inspector_chen")
+        assert Role.OFFICER.value in other.role_names and other.region_code.startswith("1501")
+        assert not listed("inspector_chen")
+        with pytest.raises(Forbidden):
+            complete(case_id, "e_report", "inspector_chen", **REPORT)
