@@ -57,8 +57,8 @@ PARTY_REQUESTS = {
 }
 
 WAIVER_NOT_IN_VERSION = N_(
-    "本案按原流程版本办理，不能记录书面放弃；陈述申辩、听证申请期届满后进入下一步，"
-    "期间收到的陈述申辩或听证申请照常记录。"
+    "本案按原流程版本办理，不能记录书面放弃：收到陈述申辩、听证申请或者期限届满后进入下一步；"
+    "期满前不得作出处罚决定。"
 )
 Answer = tuple[int, dict[str, Any]]
 Outcome = tuple[int, dict[str, Any], int | None]  # status, answer, case id
