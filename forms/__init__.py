@@ -10,6 +10,8 @@ from collections.abc import Callable
 from .base import N_, TaskForm
 
 _REGISTRY: dict[str, type[TaskForm]] = {}
+# screens no current diagram uses, kept for the cases still running an earlier version
+LEGACY_FORM_KEYS = frozenset({"investigation.extension_request"})
 
 
 def task_form(form_key: str) -> Callable[[type[TaskForm]], type[TaskForm]]:
@@ -61,6 +63,7 @@ from . import (  # noqa: E402
 )
 
 __all__ = [
+    "LEGACY_FORM_KEYS",
     "N_",
     "TaskForm",
     "approval",

@@ -17,6 +17,9 @@ class EvidenceForm(TaskForm):
             ("SEIZE", N_("查封、扣押")),
             ("TEST", N_("检测、检验、鉴定")),
             ("CRIMINAL", N_("涉嫌犯罪，移送司法机关")),
+            # only cases on diagrams that still ask for it here (app.enforcement.case_clock.
+            # local_extension); the screen offers it to them alone, the service refuses it
+            ("EXTEND", N_("申请延长办案期限")),
         ),
     )
 
@@ -109,6 +112,16 @@ class CriminalTransferForm(TaskForm):
 
     transferred_on = day(N_("移送日期"))
     receiving_authority = text(N_("接收机关"), long=False)
+
+
+@task_form("investigation.extension_request")
+class ExtensionRequestForm(TaskForm):
+    """The extension request of stage D on diagrams before the case-level clock: kept for the
+    cases still running them (forms.LEGACY_FORM_KEYS)."""
+
+    title = N_("延长办案期限申请")
+
+    extension_reason = text(N_("延期理由"))
 
 
 @task_form("investigation.collective_extension")

@@ -30,18 +30,40 @@ from sqlalchemy import delete, select
 
 from app.calendar import WorkCalendar
 from app.clock import CHINA_TZ, china_today
-from app.engine import RunResult
+from app.engine import RunResult, WorkflowDefinitionError
 from app.extensions import db
-from app.models import Case, CaseClockEntry, Deadline, HumanTask, User, WorkflowInstance
+from app.models import (
+    Case,
+    CaseClockEntry,
+    Deadline,
+    HumanTask,
+    ProcessVersion,
+    User,
+    WorkflowInstance,
+)
 from app.platform import Conflict, InvalidFields
 from app.platform.parameters import run_context, work_calendar
 from app.platform.scheduling import CASE_CLOCK
+from app.platform.workflows import engine
 from forms.base import N_
 
 EXTENSION_MESSAGE = "case_extension_request"
 HEAD_EXTENSION = "m_ext_head_approval"
 COLLECTIVE_EXTENSION = "m_ext_collective"
+# the same approvals inside stage D of the diagrams before the case-level clock (cases that stay
+# on their version keep asking there)
+LEGACY_HEAD_EXTENSION = "d_extension_approval"
+LEGACY_COLLECTIVE_EXTENSION = "d_collective_extension"
 DECISION_FORMS = ("decision.penalty", "decision.no_penalty")
+# Diagrams before the case-level clock (bundles up to 3e7a2a5) kept the clock in stage D: its
+# 调查取证 asks for an extension itself (下一步 EXTEND → d_extension_request → the head or the
+# heads' discussion). Cases still running such a diagram keep that route.
+STAGE_D = "stage_d_investigation"
+LOCAL_EXTENSION_STEP = "d_extension_request"
+EVIDENCE_FORM, LOCAL_EXTENSION_ACTION = "investigation.evidence", "EXTEND"
+LOCAL_EXTENSION_ONLY = N_(
+    "延长办案期限请在案件页面提请（负责人批准）；「申请延长办案期限」只适用于按原流程版本办理的案件。"
+)
 CLOCK_NAME = N_("办案期限（立案之日起九十日，扣除不计入期间、含延长）")
 
 CAUSES = {
@@ -161,10 +183,31 @@ def extensions_granted(case: Case) -> int:
     return sum(1 for entry in entries[starts[-1] :] if entry.kind == "EXTEND") if starts else 0
 
 
+def local_extension(case: Case) -> bool:
+    """Whether the case runs a diagram whose stage D still asks for an extension itself (and
+    counts its deadline there): such a case does not catch the case-level request."""
+    bundle_hash = db.session.execute(
+        select(ProcessVersion.bundle_hash).where(ProcessVersion.id == case.process_version_id)
+    ).scalar_one()
+    bundle = engine().bundle(bundle_hash)
+    try:
+        spec, _ = bundle.spec(STAGE_D)
+    except WorkflowDefinitionError:  # a bundle without the enforcement stages
+        return False
+    return LOCAL_EXTENSION_STEP in spec.task_specs
+
+
 def check_task(case: Case, form_key: str | None, data: Mapping[str, Any]) -> None:
     """Before a step is taken: a decision dated after the due date is refused unless an
     approved extension covers it (the due date includes every approved extension); a notice
-    served by public notice names the day it was published."""
+    served by public notice names the day it was published; the investigation's own extension
+    request only where the case's diagram has it."""
+    if (
+        form_key == EVIDENCE_FORM
+        and data.get("next_action") == LOCAL_EXTENSION_ACTION
+        and not local_extension(case)
+    ):
+        raise InvalidFields({"next_action": str(LOCAL_EXTENSION_ONLY)})
     if form_key in DECISION_FORMS:
         decided_on = _day(data.get("decided_on"))
         found = current(case, decided_on) if decided_on else None
@@ -231,7 +274,7 @@ def follow_task(
         add("RESUME", "PUBLIC_NOTICE", data.get("served_on"), "公告期满视为送达，恢复计算办案期限")
     elif form_key == "notice.hearing_record":
         add("RESUME", "HEARING", data.get("hearing_date"), "听证结束，恢复计算办案期限")
-    elif bpmn_id == HEAD_EXTENSION:
+    elif bpmn_id in (HEAD_EXTENSION, LEGACY_HEAD_EXTENSION):
         approval = submitted.get("extension_approval") or submitted
         if approval.get("approved"):
             days = int(run_context().parameters["CASE_EXT1_CD"])
@@ -249,7 +292,7 @@ def follow_task(
                 None,
                 f"机关负责人未批准延长办案期限。{approval.get('opinion') or ''}",
             )
-    elif bpmn_id == COLLECTIVE_EXTENSION:
+    elif bpmn_id in (COLLECTIVE_EXTENSION, LEGACY_COLLECTIVE_EXTENSION):
         notes = submitted.get("collective_notes") or ""
         if submitted.get("collective_extension_approved"):
             days = int(submitted.get("extension_days") or 0)
@@ -303,6 +346,13 @@ def _open_pause(case: Case, cause: str) -> bool:
 
 
 def ensure_extension_requestable(case: Case) -> None:
+    if local_extension(case):
+        raise Conflict(
+            N_(
+                "本案按立案时的流程版本办理，办案期限在调查取证中提请延长："
+                "「调查取证」的下一步选择「申请延长办案期限」。"
+            )
+        )
     found = current(case)
     if found is None or found.state == "STOPPED":
         raise Conflict(N_("本案尚未立案或已作出处理决定，不能延长办案期限。"))

@@ -11,7 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.enforcement import case_clock
-from app.enforcement.cases import apply_run_result, get_case_for_user, lock_instance, open_case
+from app.enforcement.cases import (
+    apply_run_result,
+    awaits_party,
+    get_case_for_user,
+    lock_instance,
+    open_case,
+)
 from app.enforcement.seizure import STILL_SEIZED, leaves_goods_seized
 from app.engine import EngineError, InvalidTaskData, MessageNotExpected
 from app.extensions import db
@@ -50,6 +56,10 @@ PARTY_REQUESTS = {
     "waiver": N_("书面放弃陈述、申辩和听证权利"),
 }
 
+WAIVER_NOT_IN_VERSION = N_(
+    "本案按原流程版本办理，不能记录书面放弃：收到陈述申辩、听证申请或者期限届满后进入下一步；"
+    "期满前不得作出处罚决定。"
+)
 Answer = tuple[int, dict[str, Any]]
 Outcome = tuple[int, dict[str, Any], int | None]  # status, answer, case id
 
@@ -262,6 +272,9 @@ def record_party_request(case_id: int, kind: str, summary: str, user: User) -> C
     )
     if status != 202:
         db.session.rollback()
+        if status == 409 and kind == "waiver" and awaits_party(case):
+            # diagrams before the window was a loop (bundles up to 3e7a2a5) know no waiver
+            raise Conflict(WAIVER_NOT_IN_VERSION)
         if status == 409:
             raise Conflict(N_("案件当前不在等待当事人陈述申辩或听证申请。"))
         raise InvalidInput(str(answer["message"]))

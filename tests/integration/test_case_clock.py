@@ -22,10 +22,11 @@ from app.enforcement import case_clock, clock_backfill
 from app.enforcement.worker import run_once
 from app.extensions import db
 from app.integration.events import receive, record_party_request, request_extension
-from app.models import Case, CaseClockEntry, Deadline, Job, Notification
+from app.models import Case, CaseClockEntry, Deadline, Job, Notification, WorkflowInstance
 from app.platform import Conflict, InvalidFields
 from app.platform.auth import create_token
 from app.platform.scheduling import CASE_CLOCK
+from app.platform.workflows import engine
 from tests.conftest import login
 from tests.integration.cases import (
     REPORT,
@@ -406,3 +407,41 @@ def test_an_integrating_system_asks_for_an_extension_through_the_api(
         f"/api/v1/cases/{bystander}/extension", json={"reason": "x"}, headers=headers["officer"]
     )
     assert elsewhere.status_code == 409
+
+
+def test_an_extension_approved_in_the_old_stage_d_adds_to_the_ledger(app: Flask) -> None:
+    """A case that stays on a diagram from before the case-level clock asks for more time in
+    调查取证; the head's approval there (d_extension_approval, d_collective_extension) extends the
+    case's ledger as the case-level approvals do."""
+    with app.app_context():
+        with at("2026-06-01"):
+            case_id = investigated_case()
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        state = db.session.execute(
+            select(WorkflowInstance.state).where(WorkflowInstance.case_id == case_id)
+        ).scalar_one()
+        result = engine().inspect(state)
+        with at("2026-08-20"):
+            approval = {"approved": True, "opinion": "同意延长"}
+            case_clock.follow_task(
+                case,
+                "d_extension_approval",
+                "common.approval",
+                approval,
+                result,
+                account("agency_head"),
+            )
+            heads = {"collective_extension_approved": True, "extension_days": 15}
+            case_clock.follow_task(
+                case,
+                "d_collective_extension",
+                "investigation.collective_extension",
+                heads,
+                result,
+                account("agency_head"),
+            )
+        # 90 days from 06-01: Sunday 30 August; + 30 + 15 = Wednesday 14 October
+        assert due_of(case_id) == dt.date(2026, 10, 14)
+        extended = [(e.cause, e.days) for e in case_clock.entries_of(case_id) if e.kind == "EXTEND"]
+        assert extended == [("HEAD", 30), ("COLLECTIVE", 15)]

@@ -4,16 +4,26 @@ whose finished steps changed, or whose running deadline would come earlier, stay
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.enforcement.consistency import verify
 from app.extensions import db
+from app.integration.events import request_extension
 from app.modelling.process_library import active_bundle, deploy_model
 from app.models import AuditEvent, Case, HumanTask, Job, ProcessVersion, WorkflowInstance
+from app.platform import Conflict, InvalidFields
 from tests.conftest import login
-from tests.integration.cases import account, warning_case
+from tests.integration.cases import (
+    account,
+    case_at_filing,
+    complete,
+    investigator_ids,
+    ready,
+    warning_case,
+)
 
 STAGE_A = "processes/stage_a_warning.bpmn"
 TIMER = "end_of_day(self_check_due)"
@@ -129,3 +139,100 @@ def test_only_designers_and_admins_migrate(app: Flask, client: FlaskClient) -> N
     ).status_code == (403)
     login(client, "designer")
     assert client.get(f"/designer/migrate/{new}/{old}").status_code == 404  # not the active one
+
+
+STAGE_D = "processes/stage_d_investigation.bpmn"
+# What stage D had before the case-level clock (bundles up to 3e7a2a5), reduced to the route
+# the server must keep: 调查取证's 下一步 EXTEND leads to the stage's own 提请延长办案期限.
+LOCAL_EXTENSION = (
+    '<bpmn:userTask id="d_extension_request" name="提请延长办案期限"><bpmn:extensionElements>'
+    "<spiffworkflow:properties>"
+    '<spiffworkflow:property name="formKey" value="investigation.extension_request" />'
+    "</spiffworkflow:properties></bpmn:extensionElements>"
+    "<bpmn:incoming>flow_d_gw_action_to_d_extension_request</bpmn:incoming>"
+    "<bpmn:outgoing>flow_d_extension_request_to_d_merge</bpmn:outgoing></bpmn:userTask>"
+    '<bpmn:sequenceFlow id="flow_d_gw_action_to_d_extension_request" sourceRef="d_gw_action" '
+    'targetRef="d_extension_request"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">'
+    'next_action == "EXTEND"</bpmn:conditionExpression></bpmn:sequenceFlow>'
+    '<bpmn:sequenceFlow id="flow_d_extension_request_to_d_merge" '
+    'sourceRef="d_extension_request" targetRef="d_merge" />'
+)
+
+
+def with_local_extension(text: str) -> str:
+    for anchor, added in (
+        (
+            "<bpmn:flowNodeRef>d_gw_action</bpmn:flowNodeRef>",
+            "<bpmn:flowNodeRef>d_extension_request</bpmn:flowNodeRef>",
+        ),
+        (
+            "<bpmn:incoming>flow_d_investigate_to_d_gw_action</bpmn:incoming>",
+            "<bpmn:outgoing>flow_d_gw_action_to_d_extension_request</bpmn:outgoing>",
+        ),
+        (
+            "<bpmn:incoming>flow_d_start_to_d_merge</bpmn:incoming>",
+            "<bpmn:incoming>flow_d_extension_request_to_d_merge</bpmn:incoming>",
+        ),
+        (
+            '<bpmn:sequenceFlow id="flow_d_merge_to_d_investigate" sourceRef="d_merge" '
+            'targetRef="d_investigate" />',
+            LOCAL_EXTENSION,
+        ),
+    ):
+        assert text.count(anchor) == 1, anchor
+        text = text.replace(anchor, anchor + added)
+    return text
+
+
+def filed_case(title: str) -> int:
+    case_id = case_at_filing(title)
+    complete(case_id, "c_assign", "unit_head", case_officers=investigator_ids())
+    return case_id
+
+
+def test_a_case_on_a_diagram_whose_investigation_asks_for_the_extension_keeps_that_route(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Cases that stay on a version from before the case-level clock (every filed case of the
+    demo gallery) ask for more time in 调查取证: the screen offers it to them alone, the legacy
+    screen opens, and the case page's request names that route instead of refusing it as if
+    the case were not filed. A case on the current diagram cannot choose it (its gateway would
+    take it for 调查终结)."""
+    with app.app_context():
+        current = active_bundle()
+        assert current is not None
+        text = current.files[STAGE_D]
+        assert 'id="d_extension_request"' not in text
+        deploy_model(
+            STAGE_D, with_local_extension(text), "原版本：调查中提请延期", account("designer")
+        )
+        old_case = filed_case("原版本案件")
+        deploy_model(STAGE_D, text, "当前版本", account("designer"))
+        new_case = filed_case("新版本案件")
+        assert bundle_of(old_case) != bundle_of(new_case) == current.hash
+        old_task, new_task = ready(old_case)[0].id, ready(new_case)[0].id
+        db.session.commit()
+    login(client, "officer")
+    assert 'value="EXTEND"' in client.get(f"/tasks/{old_task}").get_data(as_text=True)
+    assert 'value="EXTEND"' not in client.get(f"/tasks/{new_task}").get_data(as_text=True)
+    with app.app_context():
+        with pytest.raises(InvalidFields) as refused:
+            complete(
+                new_case, "d_investigate", "officer", evidence_summary="", next_action="EXTEND"
+            )
+        assert "在案件页面提请" in str(refused.value.details["next_action"])
+        assert [t.bpmn_id for t in ready(new_case)] == ["d_investigate"]
+        with pytest.raises(Conflict, match="「调查取证」的下一步选择「申请延长办案期限」"):
+            request_extension(old_case, "案情复杂", account("officer"))
+        complete(old_case, "d_investigate", "officer", evidence_summary="", next_action="EXTEND")
+        (asked,) = ready(old_case)
+        assert (asked.bpmn_id, asked.form_key) == (
+            "d_extension_request",
+            "investigation.extension_request",
+        )
+        asked_id = asked.id
+        db.session.commit()
+    assert client.get(f"/tasks/{asked_id}").status_code == 200
+    with app.app_context():
+        complete(old_case, "d_extension_request", "officer", extension_reason="需要补充鉴定")
+        assert [t.bpmn_id for t in ready(old_case)] == ["d_investigate"]

@@ -5,11 +5,12 @@ from typing import Any
 
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from wtforms import SelectField
 
 import forms
 from app.clock import china_today
+from app.enforcement import case_clock, investigators
 from app.enforcement import inbox as inbox_service
-from app.enforcement import investigators
 from app.enforcement import tasks as task_service
 from app.enforcement.decision_support import PENALTY_FORMS, PenaltySupport, penalty_support
 from app.i18n import current_locale
@@ -107,6 +108,14 @@ def _offered(task: HumanTask, form: forms.TaskForm) -> forms.TaskForm:
                 SelectChoice(u.id, investigators.label(u))
                 for u in investigators.candidates(task.case)
             ]
+    action = form["next_action"] if task.form_key == case_clock.EVIDENCE_FORM else None
+    if isinstance(action, SelectField) and not case_clock.local_extension(task.case):
+        # the investigation's own extension request: only on diagrams that still have it
+        action.choices = [
+            c
+            for c in action.choices or []
+            if isinstance(c, tuple) and c[0] != case_clock.LOCAL_EXTENSION_ACTION
+        ]
     if task.form_key == investigators.INSPECTION_FORM and investigators.officers_of(
         task.case_id, investigators.INSPECTOR
     ):
