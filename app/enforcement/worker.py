@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import inspect, or_, select, update
+from sqlalchemy import Select, inspect, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import CHINA_TZ
@@ -264,37 +265,20 @@ def run_once(owner: str, now: dt.datetime | None = None, size: int = ROUND) -> d
 def escalate_decision_clocks(now: dt.datetime) -> int:
     """Tell the unit head of every case whose 90-day decision clock ran out undecided (the
     clock's deadline row is there only while it runs: app/enforcement/case_clock.py)."""
-    rows = (
-        db.session.execute(
-            select(Deadline)
-            .where(
-                Deadline.element_id == CASE_CLOCK,
-                Deadline.escalated_at.is_(None),
-                Deadline.due_at <= now,
-            )
-            .with_for_update(skip_locked=True)
-        )
-        .scalars()
-        .all()
+    due = select(Deadline).where(
+        Deadline.element_id == CASE_CLOCK,
+        Deadline.escalated_at.is_(None),
+        Deadline.due_at <= now,
     )
-    notes = []
-    for deadline in rows:
-        due_day = (deadline.due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
-        case = db.session.get(Case, deadline.case_id)
-        assert case is not None  # noqa: S101 - foreign key
-        notes.append(
-            _notify(
-                case,
-                Role.UNIT_HEAD,
-                "OVERDUE",
-                f"案件 {case.case_no} 办案期限已于 {due_day:%Y年%m月%d日} 届满，"
-                "尚未作出处理决定，请督办。",
-            )
-        )
-        deadline.escalated_at = now
-    db.session.commit()
-    mail.send(notes)
-    return len(notes)
+    return _notify_each(
+        due,
+        Role.UNIT_HEAD,
+        "OVERDUE",
+        lambda case, deadline, day: (
+            f"案件 {case.case_no} 办案期限已于 {day:%Y年%m月%d日} 届满，尚未作出处理决定，请督办。"
+        ),
+        lambda deadline: setattr(deadline, "escalated_at", now),
+    )
 
 
 def send_reminders(now: dt.datetime, context: RunContext | None = None) -> int:
@@ -307,33 +291,40 @@ def send_reminders(now: dt.datetime, context: RunContext | None = None) -> int:
     # this, and a province has thousands of deadlines in the weeks ahead.
     last_day = context.calendar.deadline(context.today(), days, "working_days").due
     until = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), CHINA_TZ)
-    rows = (
-        db.session.execute(
-            select(Deadline)
-            .where(
-                Deadline.reminded_at.is_(None),
-                Deadline.due_at < until + dt.timedelta(seconds=1),
-                Deadline.due_at > now,
-            )
-            .with_for_update(skip_locked=True)
-        )
-        .scalars()
-        .all()
+    due = select(Deadline).where(
+        Deadline.reminded_at.is_(None),
+        Deadline.due_at < until + dt.timedelta(seconds=1),
+        Deadline.due_at > now,
     )
+    return _notify_each(
+        due,
+        Role.OFFICER,
+        "REMINDER",
+        lambda case, deadline, day: (
+            f"案件 {case.case_no}「{deadline.name}」将于 {day:%Y年%m月%d日} 届满。"
+        ),
+        lambda deadline: setattr(deadline, "reminded_at", now),
+    )
+
+
+def _notify_each(
+    due: Select[Deadline],
+    role: Role,
+    kind: str,
+    message: Callable[[Case, Deadline, dt.date], str],
+    mark: Callable[[Deadline], None],
+) -> int:
+    """Notify `role` of each deadline `due` selects (locked, skipping those another worker
+    holds), mark it so that no round notifies it twice, commit, then mail."""
+    rows = db.session.execute(due.with_for_update(skip_locked=True)).scalars().all()
     notes = []
     for deadline in rows:
-        due_day = (deadline.due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
+        # due_at is the midnight after the deadline's last day
+        day = (deadline.due_at.astimezone(CHINA_TZ) - dt.timedelta(seconds=1)).date()
         case = db.session.get(Case, deadline.case_id)
         assert case is not None  # noqa: S101 - foreign key
-        notes.append(
-            _notify(
-                case,
-                Role.OFFICER,
-                "REMINDER",
-                f"案件 {case.case_no}「{deadline.name}」将于 {due_day:%Y年%m月%d日} 届满。",
-            )
-        )
-        deadline.reminded_at = now
+        notes.append(_notify(case, role, kind, message(case, deadline, day)))
+        mark(deadline)
     db.session.commit()
     mail.send(notes)
     return len(notes)

@@ -209,21 +209,3 @@ def test_a_head_who_does_not_approve_sends_the_case_back_to_the_report(app: Flas
             head_approval_opinion="违法所得未查清，退回补充",
         )
         assert [t.bpmn_id for t in ready(case_id)] == ["e_report"]
-
-
-def test_an_investigator_may_not_preside_over_the_hearing(app: Flask) -> None:
-    with app.app_context():
-        case_id = notified_weeks_ago("hearing_request", proposed_fine=150000, fine_max=200000)
-        today = china_today().isoformat()
-        officer = account("officer")  # who verified the clue and wrote the report
-        db.session.add(UserRole(user_id=officer.id, role="hearing_officer"))
-        db.session.commit()
-        hearing = {
-            "hearing_date": (china_today() + dt.timedelta(days=21)).isoformat(),
-            "hearing_notice_served_on": today,
-            "hearing_location": "第一听证室",
-        }
-        with pytest.raises(Forbidden, match="不能担任本案的听证主持人"):
-            complete(case_id, "f_schedule_hearing", "officer", **hearing)
-        assert [t.bpmn_id for t in ready(case_id)] == ["f_schedule_hearing"]
-        complete(case_id, "f_schedule_hearing", "hearing", **hearing)

@@ -223,12 +223,18 @@ def test_a_designated_investigator_may_not_review_or_approve(
         assert [t.bpmn_id for t in ready(case_id)] == [bpmn_id]
 
 
-def test_a_designated_investigator_may_not_preside_over_the_hearing(app: Flask) -> None:
+@pytest.mark.parametrize(
+    "investigator",
+    [
+        "officer",  # verified the clue and wrote the report
+        "inspector_liu",  # named at filing, did no investigating step
+    ],
+)
+def test_an_investigator_may_not_preside_over_the_hearing(app: Flask, investigator: str) -> None:
     with app.app_context():
         case_id = notified_weeks_ago("hearing_request", proposed_fine=150000, fine_max=200000)
         today = china_today().isoformat()
-        liu = account("inspector_liu")
-        db.session.add(UserRole(user_id=liu.id, role="hearing_officer"))
+        db.session.add(UserRole(user_id=account(investigator).id, role="hearing_officer"))
         db.session.commit()
         hearing = {
             "hearing_date": (china_today() + dt.timedelta(days=21)).isoformat(),
@@ -236,7 +242,7 @@ def test_a_designated_investigator_may_not_preside_over_the_hearing(app: Flask) 
             "hearing_location": "第一听证室",
         }
         with pytest.raises(Forbidden, match="不能担任本案的听证主持人"):
-            complete(case_id, "f_schedule_hearing", "inspector_liu", **hearing)
+            complete(case_id, "f_schedule_hearing", investigator, **hearing)
         assert [t.bpmn_id for t in ready(case_id)] == ["f_schedule_hearing"]
         complete(case_id, "f_schedule_hearing", "hearing", **hearing)
 
