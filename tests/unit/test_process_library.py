@@ -140,6 +140,18 @@ def head_approves(case: Case) -> None:
     )
 
 
+def head_refuses(case: Case, send_back_to: str, reasons: str) -> None:
+    """The head does not approve the ¥150,000 proposal and sends the case back (第五十七条)."""
+    case.do(
+        "f_head_approval",
+        head_approved=False,
+        send_back_to=send_back_to,
+        approved_sanctions=["FINE"],
+        approved_fine=150000,
+        head_approval_opinion=reasons,
+    )
+
+
 def penalty_decision_and_service(case: Case, fine: float = 50000) -> None:
     head_approves(case)
     assert case.stage == "G 决定与送达"
@@ -840,14 +852,7 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     assert case.data["f_result"] == "DECIDE"  # a new notice, a new window
     case.advance_past_next_timer()  # the party stays silent this time
-    case.do(
-        "f_head_approval",
-        head_approved=False,
-        send_back_to="REPORT",
-        approved_sanctions=["FINE"],
-        approved_fine=150000,
-        head_approval_opinion="裁量说明不充分",
-    )
+    head_refuses(case, "REPORT", "裁量说明不充分")
     assert case.ready == ["e_report"]  # the head's refusal sends it back too (第五十七条)
 
 
@@ -967,14 +972,7 @@ def test_every_review_and_the_head_can_send_the_case_back_for_more_evidence() ->
     )
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     close_window(case)
-    case.do(
-        "f_head_approval",
-        head_approved=False,
-        send_back_to="INVESTIGATION",
-        approved_sanctions=["FINE"],
-        approved_fine=150000,
-        head_approval_opinion="违法所得未查清，补充调查",
-    )
+    head_refuses(case, "INVESTIGATION", "违法所得未查清，补充调查")
     assert case.data["f_result"] == "MORE_EVIDENCE"
     sent_back_for_more_evidence(case)
 
