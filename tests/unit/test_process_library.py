@@ -292,7 +292,8 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
         "f_statement",
         "f_waiver",
         "f_window_closed",
-        "m_ext_f",  # an extension of the decision clock may be asked for in every stage D–G
+        "m_ext_f",  # an extension of the decision clock may be asked for in every stage D–G,
+        "m_ext_f2",  # twice in the same stage
     ]
     case.message("hearing_request", requested_on=case.today())
     close_window(case)
@@ -351,7 +352,7 @@ def transfer_to_police(case: Case) -> None:
     case.do("d_criminal_transfer", transferred_on=case.today(), receiving_authority="市公安局")
     # suspended (中止) while the police or the court has the case, the reply watched by a timer
     assert case.stage == "D 已移送司法机关（中止）"
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d"]
+    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2"]
 
 
 def test_criminal_transfer_and_return() -> None:
@@ -362,7 +363,7 @@ def test_criminal_transfer_and_return() -> None:
     assert case.result.next_timer == dt.datetime(2026, 4, 1, 16, tzinfo=dt.UTC)  # 04-01 in China
     case.advance_past_next_timer()
     assert case.data["judicial_reply_overdue"] is True
-    assert case.waiting_for() == ["d_judicial_reply", "m_ext_d"]
+    assert case.waiting_for() == ["d_judicial_reply", "m_ext_d", "m_ext_d2"]
     with pytest.raises(MessageNotExpected):
         case.message("hearing_request", requested_on=case.today())
     case.message("judicial_reply", outcome="RETURNED", reason="不构成犯罪，退回")
@@ -400,6 +401,11 @@ def test_an_extension_of_the_decision_clock_is_asked_for_in_any_stage() -> None:
     assert case.ready == ["d_investigate", "m_ext_head_approval"]
     case.do("m_ext_head_approval", **APPROVE)
     assert case.ready == ["d_investigate"] and case.stage == "D 调查取证"
+    # a second request in the same stage: its first catch is used, the second takes it
+    with pytest.raises(MessageNotExpected):
+        case.message("case_extension_request", granted=1, reason="仍需补充证据")
+    case.message("case_extension_request_again", granted=1, reason="仍需补充证据")
+    case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
     case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
     case.message("case_extension_request", granted=1, reason="仍需补充证据")
     assert case.ready == ["e_report", "m_ext_collective"]
@@ -409,9 +415,13 @@ def test_an_extension_of_the_decision_clock_is_asked_for_in_any_stage() -> None:
         extension_days=20,
         collective_notes="同意再延长20日",
     )
+    case.message("case_extension_request_again", granted=2, reason="审核需要时间")
+    case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
     report_and_review(case, "PENALTY")
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     case.message("case_extension_request", granted=2, reason="等待当事人陈述申辩")
+    case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
+    case.message("case_extension_request_again", granted=2, reason="听证需要时间")
     case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
     # the case's data is the stage's, not the copy the side path started from
     assert case.data["notified_fine"] == REPORT["proposed_fine"]
@@ -421,6 +431,9 @@ def test_an_extension_of_the_decision_clock_is_asked_for_in_any_stage() -> None:
     report_and_review(case, "NO_PENALTY")
     assert case.stage == "G 决定与送达"
     case.message("case_extension_request", granted=0, reason="补充说理")
+    case.do("m_ext_head_approval", **REJECT)
+    assert case.ready == ["g_no_penalty_decision"]
+    case.message("case_extension_request_again", granted=0, reason="再次提请")
     case.do("m_ext_head_approval", **REJECT)
     assert case.ready == ["g_no_penalty_decision"]
 
@@ -746,7 +759,7 @@ def test_seized_goods_go_with_the_case_to_the_police() -> None:
     # waiting for the police's reply (with its reminder) and, as in every stage D–G, for a
     # request to extend the decision clock
     assert case.ready == []
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d"]
+    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2"]
     case.message("judicial_reply", outcome="ACCEPTED", reason="已立案侦查")
     assert case.data["d_result"] == "TRANSFERRED"
     close_case(case)
@@ -909,6 +922,7 @@ def test_the_window_stays_open_for_a_statement_then_a_hearing_request() -> None:
         "f_waiver",
         "f_window_closed",
         "m_ext_f",
+        "m_ext_f2",
     ]
     assert case.result.next_timer == window_end and not case.ready
     case.advance(days=1).message("hearing_request", requested_on=case.today())
