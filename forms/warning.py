@@ -40,7 +40,7 @@ class WarningVerificationForm(TaskForm):
     verify_notes = text(N_("核查情况"), required=False)
     escalate = check_box(
         N_("不合格时先升级指导措施（提示→告诫→约谈），暂不移交立案"),
-        N_("不勾选的，不合格即移交执法办案；升级次数以参数 WARNING_MAX_ESCALATIONS 为限。"),
+        N_("不勾选的，不合格即移交执法办案；升级达到配置的次数上限后也移交。"),
     )
 
 
