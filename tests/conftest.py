@@ -239,6 +239,22 @@ def postgres_gallery_template(
     yield from _postgres_template(pytestconfig, tmp_path_factory, gallery=True)
 
 
+# Under pytest-xdist the longest tests start first, so that a run does not end with one worker
+# still in a minute-long test while the others wait. Only a hint for the scheduler: a test
+# missing here runs in its usual place, and every worker sorts its collection the same way.
+LONG_FIRST = (
+    "tests/reliability/",
+    "tests/browser/test_case_paths.py",
+    "tests/integration/test_cli.py::test_bench",
+    "tests/integration/test_demo_gallery.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if workers.role(config) == "worker":
+        items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", ["sqlite", "postgresql"])
