@@ -111,11 +111,12 @@ def _offered(task: HumanTask, form: forms.TaskForm) -> forms.TaskForm:
     action = form["next_action"] if task.form_key == case_clock.EVIDENCE_FORM else None
     if isinstance(action, SelectField) and not case_clock.local_extension(task.case):
         # the investigation's own extension request: only on diagrams that still have it
-        action.choices = [
-            c
-            for c in action.choices or []
-            if isinstance(c, tuple) and c[0] != case_clock.LOCAL_EXTENSION_ACTION
+        kept: list[Any] = [  # SelectChoice objects (the stubs predate them)
+            choice
+            for choice in action.choices or []
+            if getattr(choice, "value", None) != case_clock.LOCAL_EXTENSION_ACTION
         ]
+        action.choices = kept
     if task.form_key == investigators.INSPECTION_FORM and investigators.officers_of(
         task.case_id, investigators.INSPECTOR
     ):
