@@ -64,11 +64,19 @@ def test_record_lists_the_exemption_and_the_lookback_reads_it(
     api = client.get(
         f"/api/v1/enterprises/{enterprise_id}", headers={"Authorization": f"Bearer {token}"}
     ).get_json()
-    assert api["first_offense_lookback"] == {
+    lookback = api["first_offense_lookback"]
+    assert {k: lookback[k] for k in ("years", "decisions", "first_offense")} == {
         "years": 2,
         "decisions": 1 if counted else 0,
         "first_offense": not counted,
     }
+    # without a type every decision within two years before today counts
+    assert (lookback["violation_type"], lookback["violated_on"]) == (
+        None,
+        china_today().isoformat(),
+    )
+    assert lookback["since"] == add_months(china_today(), -24).isoformat()
+    assert [c["case_no"] for c in lookback["found"]] == ([case_no] if counted else [])
     assert {"kind": "不予行政处罚（免罚）", "case_no": case_no, "on": decided_on.isoformat()} in [
         {k: c[k] for k in ("kind", "case_no", "on")} for c in api["checks"]
     ]
