@@ -226,6 +226,8 @@ def complete_in_transaction(
     Returns the case and, when the rows written tell, its READY tasks (None: read them)."""
     ensure_can_complete(task, user)
     known = screen_data(task, ()) if task.form_key in _READS_THE_CASE else {}
+    if task.form_key == violation_types.REPORT_FORM:  # the catalogue's basis and range
+        data = violation_types.apply_to_report(task.case, data)
     if task.form_key in FINE_FORMS:
         require_justification({**known, **data}, task.case_id, task.form_key)
     if task.form_key == HEAD_APPROVAL_FORM:
@@ -233,8 +235,6 @@ def complete_in_transaction(
     if task.form_key == PENALTY_DECISION_FORM:
         check_penalty_decision(known, data)
     case_clock.check_task(task.case, task.form_key, data)
-    if task.form_key == violation_types.REPORT_FORM:
-        data = violation_types.apply_to_report(task.case, data)
     if task.form_key == investigators.INSPECTION_FORM:
         data = investigators.lock_drawn_inspectors(task.case_id, known, data)
     team = None

@@ -5,6 +5,7 @@ rule compares types and counts back from the date of the violation."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -139,10 +140,9 @@ def apply_to_report(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     if not raw:
         raise InvalidFields({DATE_FIELD: N_("选择违法类型时，请填写违法行为发生日期。")})
     violated_on = dt.date.fromisoformat(str(raw))
-    ranged = {}
-    if entry.fine_min is not None and entry.fine_max is not None:
-        ranged = {"fine_min": _number(entry.fine_min), "fine_max": _number(entry.fine_max)}
-    elif data.get("fine_min") in (None, "") or data.get("fine_max") in (None, ""):
+    if entry.fine_max is None and (
+        data.get("fine_min") in (None, "") or data.get("fine_max") in (None, "")
+    ):
         raise InvalidFields(
             {"fine_max": N_("该违法类型的罚款按倍数计算，请填写换算后的罚款上下限。")}
         )
@@ -155,12 +155,21 @@ def apply_to_report(case: Case, data: dict[str, Any]) -> dict[str, Any]:
                 f"免罚决定：{earlier}，不属于初次违法。"
             }
         )
-    return {
-        **data,
-        "violation_type": entry.name,
-        "legal_basis": legal_basis(entry),
-        **ranged,
-    }
+    return catalogued(data)
+
+
+def catalogued(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with the name, legal basis and (where the law sets amounts) the fine range of the
+    type it names; unchanged without a known type (the decision-support panel reads it while
+    the report is being written)."""
+    code = data.get(CODE_FIELD)
+    entry = db.session.get(ViolationType, code) if code else None
+    if entry is None:
+        return dict(data)
+    ranged = {}
+    if entry.fine_min is not None and entry.fine_max is not None:
+        ranged = {"fine_min": _number(entry.fine_min), "fine_max": _number(entry.fine_max)}
+    return {**data, "violation_type": entry.name, "legal_basis": legal_basis(entry), **ranged}
 
 
 def _number(value: Decimal) -> int | float:

@@ -28,9 +28,8 @@ FIRST = {"first_offense_2y": True, "corrected": True, "harm": "SLIGHT"}
 
 def report_task(api: Api) -> int:
     listed = api.client.get("/api/v1/tasks", headers=api.tokens["officer"]).get_json()["tasks"]
-    return next(
-        t["id"] for t in listed if t["case_id"] == api.case_id and t["bpmn_id"] == "e_report"
-    )
+    mine = [t["id"] for t in listed if t["case_id"] == api.case_id and t["bpmn_id"] == "e_report"]
+    return int(mine[0])
 
 
 def submit_report(api: Api, **data: Any) -> tuple[int, dict[str, Any]]:
