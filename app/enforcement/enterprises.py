@@ -117,6 +117,7 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "warning.issue": (N_("违法风险预警"), "served_on"),
     "warning.escalate": (N_("升级指导措施"), "served_on"),
     "inspection.record": (N_("监督检查"), "inspection_date"),
+    "filing.not_filed": (N_("初次违法不予立案（首违不罚）"), ""),
     "rectification.order": (N_("责令改正"), "order_served_on"),
     "rectification.verify": (N_("整改复查"), ""),
     "decision.penalty": (N_("行政处罚决定"), "decided_on"),
@@ -127,7 +128,8 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "credit.revoke": (N_("撤销信用修复"), "revoked_on"),
     "visit.record": (N_("回访"), "visited_on"),
 }
-DECISION_FORMS = ("decision.penalty", "decision.no_penalty")
+# the first offense of the lookback: penalties, exemptions, and first offenses not filed
+DECISION_FORMS = ("decision.penalty", "decision.no_penalty", "filing.not_filed")
 # The publicity status after each step that changes it; the latest such step decides.
 PUBLICITY_AFTER = {
     "decision.publish": N_("行政处罚信息公示中"),
@@ -158,6 +160,13 @@ def _day(form_key: str, task: HumanTask) -> dt.date:
     return task.completed_at.astimezone(CHINA_TZ).date()
 
 
+def _on_record(task: HumanTask) -> bool:
+    """Not filed is on the record only as a first-offense use (other grounds find no violation
+    to record, or leave it to another authority)."""
+    data = task.submitted_data or {}
+    return task.form_key != "filing.not_filed" or data.get("not_filed_reason") == "FIRST_OFFENSE"
+
+
 def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
     # the state is checked here, not in SQL: SQLite, without statistics, would otherwise walk
     # every completed task of the province instead of the enterprise's few cases
@@ -168,7 +177,7 @@ def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
     ).all()
     checks = []
     for task, case_no, violation_code in rows:
-        if task.state != "COMPLETED":
+        if task.state != "COMPLETED" or not _on_record(task):
             continue
         key = task.form_key or ""  # selected by form_key, so never empty here
         checks.append(

@@ -228,6 +228,8 @@ def complete_in_transaction(
     known = screen_data(task, ()) if task.form_key in _READS_THE_CASE else {}
     if task.form_key == violation_types.REPORT_FORM:  # the catalogue's basis and range
         data = violation_types.apply_to_report(task.case, data)
+    if task.form_key == violation_types.NOT_FILED_FORM:
+        data = violation_types.apply_to_not_filed(task.case, data)
     if task.form_key in FINE_FORMS:
         require_justification({**known, **data}, task.case_id, task.form_key)
     if task.form_key == HEAD_APPROVAL_FORM:
@@ -266,7 +268,7 @@ def complete_in_transaction(
         raise Conflict(STILL_SEIZED)
     ready = apply_run_result(case, instance, result)
     facts.task_completed(case, task.form_key, data, result.data)
-    if task.form_key == violation_types.REPORT_FORM:
+    if task.form_key in (violation_types.REPORT_FORM, violation_types.NOT_FILED_FORM):
         violation_types.record_on_case(case, data)
     case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)
     record_decision(case, task, {**known, **data}, user)

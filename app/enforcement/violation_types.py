@@ -21,6 +21,7 @@ from app.reference.enterprise import Domain
 from forms.base import N_
 
 REPORT_FORM = "review.report"
+NOT_FILED_FORM = "filing.not_filed"  # a first offense not filed is a first-offense use
 CODE_FIELD = "violation_code"
 DATE_FIELD = "violated_on"
 
@@ -133,29 +134,55 @@ def apply_to_report(case: Case, data: dict[str, Any]) -> dict[str, Any]:
         if missing:
             raise InvalidFields(missing)
         return data
+    code, violated_on = _type_and_date(data, "")
     entry = db.session.get(ViolationType, code)
-    if entry is None or not entry.active:
-        raise InvalidFields({CODE_FIELD: N_("违法类型不在目录中。")})
-    raw = data.get(DATE_FIELD)
-    if not raw:
-        raise InvalidFields({DATE_FIELD: N_("选择违法类型时，请填写违法行为发生日期。")})
-    violated_on = dt.date.fromisoformat(str(raw))
+    assert entry is not None  # noqa: S101 - checked by _type_and_date
     if entry.fine_max is None and (
         data.get("fine_min") in (None, "") or data.get("fine_max") in (None, "")
     ):
         raise InvalidFields(
             {"fine_max": N_("该违法类型的罚款按倍数计算，请填写换算后的罚款上下限。")}
         )
+    if data.get("first_offense_2y"):
+        _check_first_offense(case, code, violated_on, "first_offense_2y")
+    return catalogued(data)
+
+
+def apply_to_not_filed(case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """A first offense not filed (程序规定第二十条) names its type and date, and must be one: the
+    lookback finds no decision of the same type within two years before it. Other grounds may
+    name a type; they are not a first-offense use."""
+    if data.get("not_filed_reason") != "FIRST_OFFENSE" and not data.get(CODE_FIELD):
+        return data
+    code, violated_on = _type_and_date(data, N_("初次违法不予立案的，请选择违法类型。"))
+    if data.get("not_filed_reason") == "FIRST_OFFENSE":
+        _check_first_offense(case, code, violated_on, "not_filed_reason")
+    return catalogued(data)
+
+
+def _type_and_date(data: dict[str, Any], missing: str) -> tuple[str, dt.date]:
+    code = data.get(CODE_FIELD)
+    if not code:
+        raise InvalidFields({CODE_FIELD: missing})
+    entry = db.session.get(ViolationType, code)
+    if entry is None or not entry.active:
+        raise InvalidFields({CODE_FIELD: N_("违法类型不在目录中。")})
+    raw = data.get(DATE_FIELD)
+    if not raw:
+        raise InvalidFields({DATE_FIELD: N_("选择违法类型时，请填写违法行为发生日期。")})
+    return str(code), dt.date.fromisoformat(str(raw))
+
+
+def _check_first_offense(case: Case, code: str, violated_on: dt.date, field: str) -> None:
     lookback = first_offense_lookback(case.enterprise_id, violated_on, code, exclude_case=case.id)
-    if data.get("first_offense_2y") and not lookback.first_offense:
+    if not lookback.first_offense:
         earlier = "、".join(f"{c.case_no}（{c.on.isoformat()}）" for c in lookback.found)
         raise InvalidFields(
             {
-                "first_offense_2y": f"违法行为发生前{lookback.years}年内已有同类违法的处罚或"
+                field: f"违法行为发生前{lookback.years}年内已有同类违法的处罚或"
                 f"免罚决定：{earlier}，不属于初次违法。"
             }
         )
-    return catalogued(data)
 
 
 def catalogued(data: Mapping[str, Any]) -> dict[str, Any]:

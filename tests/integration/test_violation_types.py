@@ -255,3 +255,68 @@ def test_administrators_keep_the_catalogue(app: Flask) -> None:
                     "OTHER", "销售超过保质期的食品", "FOOD", "x", "y", None, None, "z", "s"
                 )
             )
+
+
+def test_a_first_offense_not_filed_is_on_record_for_the_same_type_only(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    not_filed = Api(app, client, tokens)
+    not_filed.start()
+    not_filed.do(
+        "officer", "c_register", source="INSPECTION", found_on=not_filed.today, clue_summary="检查"
+    )
+    not_filed.do(
+        "officer",
+        "c_verify",
+        evidence_initial=True,
+        should_punish=False,
+        within_jurisdiction=True,
+        within_limitation=True,
+        facts_clear=True,
+        sanctions=["WARNING"],
+    )
+    listed = client.get("/api/v1/tasks", headers=tokens["agency_head"]).get_json()["tasks"]
+    task_id = next(
+        t["id"]
+        for t in listed
+        if t["case_id"] == not_filed.case_id and t["bpmn_id"] == "c_not_filed"
+    )
+    client.post(f"/api/v1/tasks/{task_id}/claim", headers=tokens["agency_head"])
+    answer = {"not_filed_reason": "FIRST_OFFENSE", "order_rectification": True}
+    refused = client.post(
+        f"/api/v1/tasks/{task_id}/complete", json=answer, headers=tokens["agency_head"]
+    )
+    assert refused.status_code == 422 and "violation_code" in refused.get_json()["details"]
+    not_filed.do(
+        "agency_head",
+        "c_not_filed",
+        **answer,
+        violation_code="FOOD-EXPIRED",
+        violated_on=not_filed.today,
+        not_filed_notes="当场改正",
+    )
+    with app.app_context():
+        case = db.session.get(Case, not_filed.case_id)
+        assert case is not None and case.violation_code == "FOOD-EXPIRED"
+        enterprise_id, case_no = case.enterprise_id, case.case_no
+    found = lookback(
+        not_filed, enterprise_id, violation_type="FOOD-EXPIRED", violated_on=not_filed.today
+    )
+    assert not found["first_offense"]
+    assert [(c["case_no"], c["kind"]) for c in found["found"]] == [
+        (case_no, "初次违法不予立案（首违不罚）")
+    ]
+
+    second = Api(app, client, tokens)
+    to_review(second)
+    status, body = submit_report(
+        second, violation_code="FOOD-EXPIRED", violated_on=second.today, **FIRST
+    )
+    assert status == 422 and case_no in body["details"]["first_offense_2y"]
+
+    other = Api(app, client, tokens)
+    to_review(other)
+    status, body = submit_report(
+        other, violation_code="FOOD-LABEL", violated_on=other.today, proposed_fine=5000, **FIRST
+    )
+    assert status == 200, body
