@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from app import create_app, database
 from app.config import DEFAULT_SECRET_KEY, PROJECT_ROOT
 from app.demo import seed as demo_service
 from app.enforcement import clock_backfill
+from app.enforcement import violation_types as violation_type_service
 from app.extensions import db
 from app.platform import ServiceError
 from app.platform import audit as audit_service
@@ -310,6 +312,67 @@ def set_holiday(day: dt.datetime, name: str, is_working_day: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     kind = "working day" if is_working_day else "holiday"
     click.echo(f"{day.date().isoformat()} {kind}: {name}")
+
+
+@main.group("violation-type")
+def violation_type_group() -> None:
+    """The catalogue of violation types (违法行为目录) the investigation report chooses from."""
+
+
+@violation_type_group.command("list")
+@with_appcontext
+def violation_type_list() -> None:
+    """Every entry, withdrawn ones marked."""
+    for entry in violation_type_service.catalogue(active_only=False):
+        fines = (
+            f"{entry.fine_min}–{entry.fine_max}" if entry.fine_max is not None else entry.fine_note
+        )
+        state = "" if entry.active else " [withdrawn]"
+        click.echo(f"{entry.code}\t{entry.name}\t{entry.domain}\t{fines}{state}")
+
+
+@violation_type_group.command("set")
+@click.argument("code")
+@click.option("--name", required=True, help="违法行为名称")
+@click.option("--domain", required=True, help="FOOD, DRUG, SPECIAL_EQUIP, AD, PRICE, …")
+@click.option("--violated", "violated_provision", required=True, help="违反的条款")
+@click.option("--penalty", "penalty_provision", required=True, help="处罚依据条款")
+@click.option("--fine-min", type=click.FLOAT, default=None, help="法定罚款下限（元）")
+@click.option("--fine-max", type=click.FLOAT, default=None, help="法定罚款上限（元）")
+@click.option("--note", "fine_note", default=None, help="倍数型罚款或其他说明")
+@click.option("--source", required=True, help="provenance: the law's text, list or decision")
+@click.option("--withdrawn", is_flag=True, help="no longer offered on the report")
+@with_appcontext
+def violation_type_set(
+    code: str,
+    name: str,
+    domain: str,
+    violated_provision: str,
+    penalty_provision: str,
+    fine_min: float | None,
+    fine_max: float | None,
+    fine_note: str | None,
+    source: str,
+    withdrawn: bool,
+) -> None:
+    """Add an entry or change it (by CODE); audited."""
+    entry = violation_type_service.Entry(
+        code,
+        name,
+        domain,
+        violated_provision,
+        penalty_provision,
+        None if fine_min is None else Decimal(str(fine_min)),
+        None if fine_max is None else Decimal(str(fine_max)),
+        fine_note,
+        source,
+        active=not withdrawn,
+    )
+    try:
+        saved = violation_type_service.save(entry)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{saved.code}: {saved.name}")
 
 
 @main.command("deploy-workflows")

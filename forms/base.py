@@ -170,6 +170,7 @@ _API_TYPES = {
     "SelectField": "choice",
     "SelectMultipleField": "choices",
     "AccountsField": "accounts",
+    "CatalogueField": "choice",
 }
 
 
@@ -431,3 +432,15 @@ def accounts(label: str, description: str = "") -> AccountsField:
         validators=[_AtLeastTwoAccounts()],
         description=description,
     )
+
+
+class CatalogueField(SelectField):
+    """One entry of a catalogue the administrators keep (the 违法行为目录), posted as its code.
+    The caller sets the choices for the screen; whether a code exists is the service's to judge."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, validate_choice=False, **kwargs)
+
+
+def catalogue(label: str, description: str = "") -> CatalogueField:
+    return CatalogueField(label, validators=[Optional()], description=description)

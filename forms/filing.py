@@ -1,7 +1,7 @@
 """C 线索核查与立案."""
 
 from . import task_form
-from .base import N_, TaskForm, accounts, choice, day, money, several, text, yes_no
+from .base import N_, TaskForm, accounts, catalogue, choice, day, money, several, text, yes_no
 from .choices import SANCTIONS, SOURCES
 
 
@@ -47,6 +47,11 @@ class NotFiledForm(TaskForm):
             ("OTHER", N_("其他")),
         ),
     )
+    violation_code = catalogue(
+        N_("违法类型"),
+        description=N_("初次违法不予立案的必填：记入首违记录，两年内同类违法不再适用首违。"),
+    )
+    violated_on = day(N_("违法行为发生日期"), required=False)
     order_rectification = yes_no(
         N_("责令改正并进行教育"), description=N_("免罚不免责：需要改正的，进入整改核查。")
     )

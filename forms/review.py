@@ -9,8 +9,10 @@ from . import task_form
 from .base import (
     N_,
     TaskForm,
+    catalogue,
     check_box,
     choice,
+    day,
     deviation_reason,
     money,
     several,
@@ -36,15 +38,34 @@ class InvestigationReportForm(TaskForm):
         "first_offense_2y": "first_offense_2y",
     }
 
+    violation_code = catalogue(
+        N_("违法类型"),
+        description=N_(
+            "从违法行为目录中选择：违法依据和法定罚款幅度以目录为准，首违按同类违法回溯。"
+            "目录未收录的，请管理员补录；旧案可不选，手工填写依据和幅度。"
+        ),
+    )
+    violated_on = day(
+        N_("违法行为发生日期"),
+        required=False,
+        description=N_("选择违法类型时必填：首违不罚回溯此日期前两年内的同类违法。"),
+    )
     facts = text(N_("违法事实"))
-    legal_basis = text(N_("违法依据与处罚依据"), long=False)
+    legal_basis = text(
+        N_("违法依据与处罚依据"),
+        required=False,
+        long=False,
+        description=N_("选择违法类型时由目录填写。"),
+    )
     sanctions = several(N_("建议处罚种类"), SANCTIONS)
     proposed_fine = money(N_("建议罚款数额（元）"))
     confiscation_value = money(N_("没收违法所得和非法财物价值（元）"))
     fine_min = money(
-        N_("法定罚款下限（元）"), description=N_("只规定上限的填 0；倍数型按倍数换算。")
+        N_("法定罚款下限（元）"),
+        required=False,
+        description=N_("目录规定数额的由目录填写；只规定上限的填 0；倍数型按倍数换算。"),
     )
-    fine_max = money(N_("法定罚款上限（元）"))
+    fine_max = money(N_("法定罚款上限（元）"), required=False)
     # 是否处罚（决策表 punish_or_not）
     age = IntegerField(
         N_("当事人年龄（自然人）"), validators=[Optional(), NumberRange(min=0, max=150)]
@@ -65,12 +86,6 @@ class InvestigationReportForm(TaskForm):
     significant_mitigation = check_box(N_("减轻情节显著"))
     mitigating_optional = several(N_("可以从轻的情节"), MITIGATING_OPTIONAL)
     aggravating = several(N_("从重情节"), AGGRAVATING)
-    violation_type = text(
-        N_("违法类型"),
-        required=False,
-        long=False,
-        description=N_("与执法案例库一致（如“销售过期食品”），用于检索类案。"),
-    )
     deviation_reason = deviation_reason()
     discretion_reason = text(N_("裁量理由"), description=N_("未说明裁量理由的，审核机构退回补正。"))
     # 法制审核、集体讨论（决策表 legal_review、collective_decision）

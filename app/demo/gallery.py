@@ -214,6 +214,7 @@ class Day:
 ON_THE_DAY = Day()
 RECTIFY_WORKING_DAYS = 10  # the period a 责令改正通知书 sets in the stories
 HEARING_AFTER_DAYS = 14  # a hearing is held two weeks after it is scheduled
+VIOLATED_DAYS_BEFORE_REPORT = 30  # the violation came before its clue (the first-offense date)
 
 
 @dataclass(frozen=True)
@@ -287,11 +288,11 @@ class Offense:
 
     clue: str
     facts: str
-    legal_basis: str
-    fine_min: int
-    fine_max: int
+    violation_code: str  # of the 违法行为目录: the legal basis and fine range are its
     fine: int
-    violation_type: str
+    violation_type: str  # its name, as the case library files it
+    # the range converted by hand where the law sets it as a multiple of the goods' value
+    fine_range: tuple[int, int] | None = None
     source: str = "INSPECTION"
     sanctions: tuple[str, ...] = ("WARNING", "FINE")
     harm: str = "GENERAL"
@@ -337,17 +338,20 @@ def _filing(offense: Offense) -> list[Step]:
 
 def _report(offense: Offense, **circumstances: Any) -> dict[str, Any]:
     return {
+        "violation_code": offense.violation_code,
+        "violated_on": Day(-VIOLATED_DAYS_BEFORE_REPORT),
         "facts": offense.facts,
-        "legal_basis": offense.legal_basis,
         "sanctions": list(offense.sanctions),
         "proposed_fine": offense.fine,
         "confiscation_value": 0,
-        "fine_min": offense.fine_min,
-        "fine_max": offense.fine_max,
+        **(
+            {}
+            if offense.fine_range is None
+            else {"fine_min": offense.fine_range[0], "fine_max": offense.fine_range[1]}
+        ),
         "harm": offense.harm,
         "on_exempt_list": "NONE",
         "adopt_exemption": True,
-        "violation_type": offense.violation_type,
         "discretion_reason": "综合违法行为的事实、性质、情节和社会危害程度，依照裁量基准确定。",
         **circumstances,
     }
@@ -648,27 +652,21 @@ def inspection_path(findings: str, result: str) -> tuple[Step, ...]:
 EXPIRED_DAIRY = Offense(
     "日常检查发现冷柜内有超过保质期的酸奶",
     "当事人在经营场所销售超过保质期的乳制品共18盒，货值金额216元。",
-    "《中华人民共和国食品安全法》第三十四条第（十）项、第一百二十四条第一款第（五）项",
-    50000,
-    100000,
+    "FOOD-EXPIRED",
     50000,
     "销售超过保质期的食品",
 )
 LABEL_FOOD = Offense(
     "抽检发现散装牛肉干未标注生产日期",
     "当事人销售的散装牛肉干未标明生产日期和保质期，货值金额3200元。",
-    "《中华人民共和国食品安全法》第六十八条、第一百二十五条第一款第（二）项",
-    5000,
-    50000,
+    "FOOD-LABEL",
     8000,
     "标签不符合规定",
 )
 UNCHECKED_BOILER = Offense(
     "检查发现在用锅炉超期未检验",
     "当事人使用的1台燃气锅炉定期检验已于2025年届满，未申报检验仍继续使用。",
-    "《中华人民共和国特种设备安全法》第四十条、第八十四条第（一）项",
-    30000,
-    300000,
+    "SE-UNINSPECTED",
     60000,
     "使用未经定期检验的特种设备",
     sanctions=("FINE",),
@@ -676,9 +674,7 @@ UNCHECKED_BOILER = Offense(
 ABSOLUTE_AD = Offense(
     "网络巡查发现广告使用“最佳”“第一品牌”用语",
     "当事人在其发布的户外广告中使用“草原第一品牌”“最佳口感”等绝对化用语。",
-    "《中华人民共和国广告法》第九条第（三）项、第五十七条第（一）项",
-    200000,
-    1000000,
+    "AD-ABSOLUTE",
     200000,
     "广告使用绝对化用语",
     source="MONITORING",
@@ -687,19 +683,16 @@ ABSOLUTE_AD = Offense(
 FAKE_CASHMERE = Offense(
     "投诉反映“纯羊绒”围巾羊绒含量不足",
     "经检验，当事人销售的标注“100%山羊绒”围巾实际羊绒含量为62%，货值金额4.6万元。",
-    "《中华人民共和国产品质量法》第三十九条、第五十条",
-    23000,
-    138000,
+    "PQ-SUBSTANDARD",
     50000,
     "以次充好",
+    fine_range=(23000, 138000),  # 货值4.6万元的百分之五十至三倍
     source="COMPLAINT",
 )
 UNLICENSED_ECOM = Offense(
     "网络监测发现网店首页未公示营业执照信息",
     "当事人经营的网店首页未持续公示营业执照信息，发现后当日改正。",
-    "《中华人民共和国电子商务法》第十五条、第七十六条第一款第（一）项",
-    0,
-    10000,
+    "ECOM-LICENSE-INFO",
     2000,
     "未公示营业执照信息",
     source="MONITORING",
@@ -709,9 +702,7 @@ UNLICENSED_ECOM = Offense(
 NO_LEDGER = Offense(
     "检查发现未建立食品进货查验记录",
     "当事人未按规定建立并遵守进货查验记录制度，查验记录缺失3个月。",
-    "《中华人民共和国食品安全法》第五十三条、第一百二十六条第一款第（三）项",
-    5000,
-    50000,
+    "FOOD-NO-LEDGER",
     5000,
     "未履行进货查验义务",
     harm="SLIGHT",
@@ -720,9 +711,7 @@ NO_LEDGER = Offense(
 UNCHECKED_ELEVATOR = Offense(
     "检查发现维保单位承接的电梯超期未检仍在运行",
     "当事人作为使用单位，其管理的3台乘客电梯定期检验届满后未申报检验，继续投入使用。",
-    "《中华人民共和国特种设备安全法》第四十条、第八十四条第（一）项",
-    30000,
-    300000,
+    "SE-UNINSPECTED",
     150000,
     "使用未经定期检验的特种设备",
     sanctions=("FINE",),
@@ -731,9 +720,7 @@ UNCHECKED_ELEVATOR = Offense(
 PRESCRIPTION = Offense(
     "投诉反映药店未凭处方销售处方药",
     "当事人未凭处方向消费者销售处方药阿莫西林胶囊2盒。",
-    "《中华人民共和国药品管理法》第五十三条、第一百二十六条",
-    100000,
-    500000,
+    "DRUG-PRESCRIPTION",
     100000,
     "未凭处方销售处方药",
     source="COMPLAINT",

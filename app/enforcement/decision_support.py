@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.enforcement.library import SimilarCases, similar_cases
+from app.enforcement.violation_types import catalogued
 from app.extensions import db
 from app.models import Case, ProcessVersion
 from app.platform import InvalidFields, InvalidInput
@@ -118,7 +119,8 @@ class PenaltySupport:
 def penalty_support(data: Mapping[str, Any], case_id: int, form_key: str) -> PenaltySupport:
     """Evaluate the chain on what the case (or the screen being filled in) says so far, and look
     up the similar cases once the discretion level is known."""
-    known = {name: value for name, value in data.items() if value is not None}
+    # a type chosen from the catalogue brings its name (similar cases) and fine range
+    known = catalogued({name: value for name, value in data.items() if value is not None})
     fine = known.get(FINE_FIELD[form_key])
     fine = float(fine) if isinstance(fine, int | float) else None
     parameters = run_context().parameters

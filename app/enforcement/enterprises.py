@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +14,7 @@ from app.calendar import add_months
 from app.clock import CHINA_TZ, china_today
 from app.extensions import db
 from app.i18n import cn_money
-from app.models import Case, Enterprise, HumanTask, Region, User
+from app.models import Case, Enterprise, HumanTask, Region, User, ViolationType
 from app.platform import Forbidden, InvalidInput, NotFound
 from app.platform.audit import record
 from app.platform.parameters import values_in_force
@@ -99,6 +99,7 @@ class HealthCheck:
     case_id: int
     case_no: str
     summary: str
+    violation_code: str | None = None  # the case's type from the catalogue, when recorded
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,7 @@ class HealthRecord:
     cases: list[Case]
     checks: list[HealthCheck]  # newest first
     publicity: str
-    decisions_within_lookback: int
-    lookback_years: int
+    lookback: Lookback
 
 
 # The steps that make up the record: the task's form → (what it is, the date field it carries).
@@ -117,6 +117,7 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "warning.issue": (N_("违法风险预警"), "served_on"),
     "warning.escalate": (N_("升级指导措施"), "served_on"),
     "inspection.record": (N_("监督检查"), "inspection_date"),
+    "filing.not_filed": (N_("初次违法不予立案（首违不罚）"), ""),
     "rectification.order": (N_("责令改正"), "order_served_on"),
     "rectification.verify": (N_("整改复查"), ""),
     "decision.penalty": (N_("行政处罚决定"), "decided_on"),
@@ -127,7 +128,8 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "credit.revoke": (N_("撤销信用修复"), "revoked_on"),
     "visit.record": (N_("回访"), "visited_on"),
 }
-DECISION_FORMS = ("decision.penalty", "decision.no_penalty")
+# the first offense of the lookback: penalties, exemptions, and first offenses not filed
+DECISION_FORMS = ("decision.penalty", "decision.no_penalty", "filing.not_filed")
 # The publicity status after each step that changes it; the latest such step decides.
 PUBLICITY_AFTER = {
     "decision.publish": N_("行政处罚信息公示中"),
@@ -158,17 +160,24 @@ def _day(form_key: str, task: HumanTask) -> dt.date:
     return task.completed_at.astimezone(CHINA_TZ).date()
 
 
+def _on_record(task: HumanTask) -> bool:
+    """Not filed is on the record only as a first-offense use (other grounds find no violation
+    to record, or leave it to another authority)."""
+    data = task.submitted_data or {}
+    return task.form_key != "filing.not_filed" or data.get("not_filed_reason") == "FIRST_OFFENSE"
+
+
 def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
     # the state is checked here, not in SQL: SQLite, without statistics, would otherwise walk
     # every completed task of the province instead of the enterprise's few cases
     rows = db.session.execute(
-        select(HumanTask, Case.case_no)
+        select(HumanTask, Case.case_no, Case.violation_code)
         .join(Case, Case.id == HumanTask.case_id)
         .where(Case.enterprise_id == enterprise_id, HumanTask.form_key.in_(list(form_keys)))
     ).all()
     checks = []
-    for task, case_no in rows:
-        if task.state != "COMPLETED":
+    for task, case_no, violation_code in rows:
+        if task.state != "COMPLETED" or not _on_record(task):
             continue
         key = task.form_key or ""  # selected by form_key, so never empty here
         checks.append(
@@ -179,30 +188,87 @@ def _checks(enterprise_id: int, form_keys: Iterable[str]) -> list[HealthCheck]:
                 task.case_id,
                 case_no,
                 _summary(key, task.submitted_data or {}),
+                violation_code,
             )
         )
     return sorted(checks, key=lambda c: (c.on, c.case_no), reverse=True)
 
 
-def first_offense_lookback(
-    enterprise_id: int,
-    today: dt.date,
+@dataclass(frozen=True)
+class Lookback:
+    """The first-offense rule (首违, DOMAIN.md P9): no penalty or first-offense exemption of the
+    same type within FIRST_OFFENSE_LOOKBACK_YEARS before the date of this violation. With no type
+    every decision counts (an enterprise's overall record); decisions of cases without a recorded
+    type are listed apart, for the officer to judge, and not counted."""
+
+    years: int
+    since: dt.date
+    until: dt.date  # the date of the violation (today when none is named)
+    violation_code: str | None
+    found: list[HealthCheck]  # the decisions that count, newest first
+    untyped: list[HealthCheck]  # decisions in the window whose case has no recorded type
+
+    @property
+    def first_offense(self) -> bool:
+        return not self.found
+
+
+def count_back(
+    checks: Iterable[HealthCheck],
+    violated_on: dt.date,
+    years: int,
+    violation_code: str | None = None,
     exclude_case: int | None = None,
-    checks: list[HealthCheck] | None = None,
-) -> tuple[int, int]:
-    """(FIRST_OFFENSE_LOOKBACK_YEARS in force, penalty and no-penalty decisions on record within
-    them); `checks` when the caller has already read the record."""
-    years = int(values_in_force(today)["FIRST_OFFENSE_LOOKBACK_YEARS"])
-    since = add_months(today, -12 * years)
-    found = _checks(enterprise_id, DECISION_FORMS) if checks is None else checks
-    return years, sum(
-        1
-        for check in found
-        if check.form_key in DECISION_FORMS and check.on >= since and check.case_id != exclude_case
+) -> Lookback:
+    """The rule itself: the penalty and no-penalty decisions among `checks` dated within `years`
+    before `violated_on` (both ends included), of `violation_code` when given, else all."""
+    since = add_months(violated_on, -12 * years)
+    window = [
+        check
+        for check in checks
+        if check.form_key in DECISION_FORMS
+        and since <= check.on <= violated_on
+        and check.case_id != exclude_case
+    ]
+    if violation_code is None:
+        return Lookback(years, since, violated_on, None, window, [])
+    return Lookback(
+        years,
+        since,
+        violated_on,
+        violation_code,
+        [check for check in window if check.violation_code == violation_code],
+        [check for check in window if check.violation_code is None],
     )
 
 
-def health_record(enterprise_id: int, user: User) -> HealthRecord:
+def first_offense_lookback(
+    enterprise_id: int,
+    violated_on: dt.date,
+    violation_code: str | None = None,
+    exclude_case: int | None = None,
+    checks: list[HealthCheck] | None = None,
+) -> Lookback:
+    """`count_back` over the enterprise's record with FIRST_OFFENSE_LOOKBACK_YEARS in force on
+    the day of the violation; `checks` when the caller has already read the record."""
+    years = int(values_in_force(violated_on)["FIRST_OFFENSE_LOOKBACK_YEARS"])
+    found = _checks(enterprise_id, DECISION_FORMS) if checks is None else checks
+    return count_back(found, violated_on, years, violation_code, exclude_case)
+
+
+def health_record(
+    enterprise_id: int, user: User, query: Mapping[str, str] | None = None
+) -> HealthRecord:
+    """The 体检档案; its lookback for the violation the query names (`violation_type`, a code of
+    the catalogue, and `violated_on`, an ISO date; default: any type, today)."""
+    violation_code = (query or {}).get("violation_type") or None
+    raw_day = (query or {}).get("violated_on") or ""
+    try:
+        violated_on = dt.date.fromisoformat(raw_day) if raw_day else None
+    except ValueError:
+        raise InvalidInput(N_("违法行为发生日期格式应为 YYYY-MM-DD。")) from None
+    if violation_code is not None and db.session.get(ViolationType, violation_code) is None:
+        raise InvalidInput(N_("违法类型不在目录中。"))
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFound(N_("经营主体不存在。"))
@@ -217,5 +283,7 @@ def health_record(enterprise_id: int, user: User) -> HealthRecord:
     publicity = N_("无行政处罚信息公示")
     for check in sorted(checks, key=lambda c: c.on):
         publicity = PUBLICITY_AFTER.get(check.form_key, publicity)
-    years, decisions = first_offense_lookback(enterprise_id, china_today(), checks=checks)
-    return HealthRecord(enterprise, cases, checks, publicity, decisions, years)
+    lookback = first_offense_lookback(
+        enterprise_id, violated_on or china_today(), violation_code, checks=checks
+    )
+    return HealthRecord(enterprise, cases, checks, publicity, lookback)

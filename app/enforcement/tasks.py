@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
-from app.enforcement import case_clock, facts, investigators
+from app.enforcement import case_clock, facts, investigators, violation_types
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
@@ -86,10 +86,13 @@ def screen_data(task: HumanTask, names: Collection[str]) -> dict[str, Any]:
     assert instance is not None  # noqa: S101 - foreign key
     data = engine().task_data(instance.state, task.task_guid)
     if "first_offense_2y" in names and "first_offense_2y" not in data:
-        _, decisions = first_offense_lookback(
-            task.case.enterprise_id, china_today(), exclude_case=task.case_id
-        )
-        data["first_offense_2y"] = decisions == 0
+        case = task.case  # the type and date, once a report has named them
+        data["first_offense_2y"] = first_offense_lookback(
+            case.enterprise_id,
+            case.violated_on or china_today(),
+            case.violation_code,
+            exclude_case=task.case_id,
+        ).first_offense
     return data
 
 
@@ -224,6 +227,10 @@ def complete_in_transaction(
     Returns the case and, when the rows written tell, its READY tasks (None: read them)."""
     ensure_can_complete(task, user)
     known = screen_data(task, ()) if task.form_key in _READS_THE_CASE else {}
+    if task.form_key == violation_types.REPORT_FORM:  # the catalogue's basis and range
+        data = violation_types.apply_to_report(task.case, data)
+    if task.form_key == violation_types.NOT_FILED_FORM:
+        data = violation_types.apply_to_not_filed(task.case, data)
     if task.form_key in FINE_FORMS:
         require_justification({**known, **data}, task.case_id, task.form_key)
     if task.form_key == HEAD_APPROVAL_FORM:
@@ -264,6 +271,8 @@ def complete_in_transaction(
         raise Conflict(STILL_SEIZED)
     ready = apply_run_result(case, instance, result)
     facts.task_completed(case, task.form_key, data, result.data)
+    if task.form_key in (violation_types.REPORT_FORM, violation_types.NOT_FILED_FORM):
+        violation_types.record_on_case(case, data)
     case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)
     record_decision(case, task, {**known, **data}, user)
     if task.form_key == LIBRARY_FORM:

@@ -11,10 +11,10 @@ from sqlalchemy import bindparam, func, select
 import forms
 from app.clock import china_today
 from app.enforcement import inbox as inbox_service
-from app.enforcement import investigators
+from app.enforcement import investigators, violation_types
 from app.enforcement.cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
 from app.enforcement.documents import documents_of
-from app.enforcement.enterprises import add_enterprise, health_record
+from app.enforcement.enterprises import HealthCheck, add_enterprise, health_record
 from app.enforcement.tasks import (
     complete_task,
     ensure_can_complete,
@@ -112,10 +112,14 @@ def cases(user: User, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], in
     return [_case_summary(c) for c in rows], (rows[-1].id if more else None)
 
 
-def enterprise_record(enterprise_id: int, user: User) -> dict[str, Any]:
-    """The 体检档案 for other systems (e.g. a first-offense check before they decide)."""
-    record = health_record(enterprise_id, user)
+def enterprise_record(
+    enterprise_id: int, user: User, query: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The 体检档案 for other systems (e.g. a first-offense check before they decide: the query
+    names the violation type and date, see `health_record`)."""
+    record = health_record(enterprise_id, user, query)
     e = record.enterprise
+    lookback = record.lookback
     return {
         "enterprise": {
             "id": e.id,
@@ -128,21 +132,28 @@ def enterprise_record(enterprise_id: int, user: User) -> dict[str, Any]:
         },
         "publicity": record.publicity,
         "first_offense_lookback": {
-            "years": record.lookback_years,
-            "decisions": record.decisions_within_lookback,
-            "first_offense": record.decisions_within_lookback == 0,
+            "years": lookback.years,
+            "decisions": len(lookback.found),
+            "first_offense": lookback.first_offense,
+            "violation_type": lookback.violation_code,
+            "violated_on": lookback.until.isoformat(),
+            "since": lookback.since.isoformat(),
+            "found": [_check(c) for c in lookback.found],
+            "untyped": [_check(c) for c in lookback.untyped],
         },
-        "checks": [
-            {
-                "on": c.on.isoformat(),
-                "kind": c.kind,
-                "case_id": c.case_id,
-                "case_no": c.case_no,
-                "summary": c.summary,
-            }
-            for c in record.checks
-        ],
+        "checks": [_check(c) for c in record.checks],
         "cases": [_case_summary(c) for c in record.cases],
+    }
+
+
+def _check(check: HealthCheck) -> dict[str, Any]:
+    return {
+        "on": check.on.isoformat(),
+        "kind": check.kind,
+        "case_id": check.case_id,
+        "case_no": check.case_no,
+        "summary": check.summary,
+        "violation_type": check.violation_code,
     }
 
 
@@ -220,6 +231,10 @@ def _fields(task: HumanTask) -> list[dict[str, Any]]:
     """The screen's fields; a choice of accounts offers the accounts the case allows."""
     fields = forms.form_class_for(task.form_key or "").describe()
     for field in fields:
+        if field["name"] == violation_types.CODE_FIELD:
+            field["choices"] = [
+                {"value": entry.code, "label": entry.name} for entry in violation_types.catalogue()
+            ]
         if field["type"] == "accounts":
             field["choices"] = [
                 {"value": u.id, "label": investigators.label(u)}

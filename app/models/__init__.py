@@ -17,7 +17,7 @@ from .prevention import (
     WarningBatch,
     WarningRecipient,
 )
-from .reference import Enterprise, Region
+from .reference import Enterprise, Region, ViolationType
 from .scheduling import CaseClockEntry, Deadline, ExternalEvent, Incident, Job, Notification
 from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole, UserSession
 from .workflow import (
@@ -71,6 +71,7 @@ __all__ = [
     "SamplingDraw",
     "SamplingTarget",
     "User",
+    "ViolationType",
     "UserSession",
     "UserRole",
     "WarningBatch",

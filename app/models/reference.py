@@ -1,10 +1,11 @@
-"""Reference data: regions and 经营主体 (enterprises)."""
+"""Reference data: regions, 经营主体 (enterprises) and the catalogue of violation types."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import ForeignKey, Numeric, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -40,3 +41,25 @@ class Enterprise(Base):
     # inspection
     is_association: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ViolationType(Base):
+    """违法行为目录: one kind of violation, what it breaches and what the law sets for it. Chosen
+    on the 调查终结报告; "the same kind of violation" of the first-offense rule is the same row.
+    Seeded by migration 0031 and kept by the administrators (`tijian violation-type`), each row
+    with its source."""
+
+    __tablename__ = "violation_type"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    domain: Mapped[str] = mapped_column(String(20))
+    violated_provision: Mapped[str] = mapped_column(String(300))
+    penalty_provision: Mapped[str] = mapped_column(String(300))
+    # the statutory fine in yuan; None where the law sets it as a multiple (see fine_note)
+    fine_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    fine_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    fine_note: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)  # provenance: the law's text, list or decision
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "declare_conflict": N_("登记利害关系"),
     "register_enterprise": N_("登记经营主体"),
     "set_parameter": N_("修改配置项"),
+    "save_violation_type": N_("维护违法行为目录"),
     "set_holiday": N_("维护节假日"),
     "open_case": N_("发起"),
     "complete_task": N_("办理"),

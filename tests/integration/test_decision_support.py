@@ -99,6 +99,10 @@ def test_support_is_only_for_the_task_holders(app: Flask, client: FlaskClient) -
     assert client.post(f"/tasks/{task_id}/support", data=FORM).status_code == 400  # no CSRF
 
 
+# chosen from the catalogue: the similar cases are those filed under its name
+EXPIRED_FOOD = {"violation_code": "FOOD-EXPIRED", "violated_on": "2026-03-01"}
+
+
 def test_similar_cases_median_and_the_required_justification(
     app: Flask, client: FlaskClient
 ) -> None:
@@ -111,7 +115,7 @@ def test_similar_cases_median_and_the_required_justification(
                 CaseLibraryEntry(
                     case_id=catalogued,
                     region_code=case.region_code,
-                    violation_type="销售过期食品",
+                    violation_type="销售超过保质期的食品",
                     level="NORMAL",
                     fine=fine,
                     decided_on=dt.date(2026, 3, 1),
@@ -120,7 +124,7 @@ def test_similar_cases_median_and_the_required_justification(
         db.session.commit()
     task_id = report_task(app)
     token = login(client, "officer")
-    typed = {**FORM, "csrf_token": token, "violation_type": "销售过期食品"}
+    typed = {**FORM, "csrf_token": token, **EXPIRED_FOOD}
 
     far = client.post(f"/tasks/{task_id}/support", data=typed).get_data(as_text=True)
     assert "同类型、同裁量阶次的已罚款案件 3 件" in far and "¥50,000.00" in far
@@ -155,7 +159,7 @@ def test_the_justification_share_is_configurable(app: Flask, client: FlaskClient
                 CaseLibraryEntry(
                     case_id=catalogued,
                     region_code="150102",
-                    violation_type="销售过期食品",
+                    violation_type="销售超过保质期的食品",
                     level="NORMAL",
                     fine=fine,
                 )
@@ -163,7 +167,7 @@ def test_the_justification_share_is_configurable(app: Flask, client: FlaskClient
         db.session.commit()
     task_id = report_task(app)
     token = login(client, "officer")
-    typed = {**FORM, "csrf_token": token, "violation_type": "销售过期食品"}
+    typed = {**FORM, "csrf_token": token, **EXPIRED_FOOD}
     assert client.post(f"/tasks/{task_id}", data=typed).status_code == 303  # 84% < 90%
 
 

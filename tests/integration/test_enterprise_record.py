@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.calendar import add_months
-from app.clock import china_today
+from app.clock import CHINA_TZ, china_today, travel_to
 from app.extensions import db
 from app.models import Case, Enterprise
 from app.platform.auth import create_token, create_user
@@ -30,14 +31,18 @@ def test_record_lists_the_exemption_and_the_lookback_reads_it(
 ) -> None:
     decided_on = add_months(china_today(), -12 * years_ago)
     with app.app_context():
-        exempted = reviewed_case("NO_PENALTY", first_offense_2y=True, corrected=True, harm="SLIGHT")
-        complete(
-            exempted,
-            "g_no_penalty_decision",
-            "officer",
-            decided_on=decided_on.isoformat(),
-            education_done=True,
-        )
+        # the earlier case ran at its own dates (a decision is never dated before its steps)
+        with travel_to(dt.datetime.combine(decided_on, dt.time(10), CHINA_TZ)):
+            exempted = reviewed_case(
+                "NO_PENALTY", first_offense_2y=True, corrected=True, harm="SLIGHT"
+            )
+            complete(
+                exempted,
+                "g_no_penalty_decision",
+                "officer",
+                decided_on=decided_on.isoformat(),
+                education_done=True,
+            )
         case = db.session.get(Case, exempted)
         assert case is not None
         enterprise_id, case_no = case.enterprise_id, case.case_no
@@ -64,11 +69,19 @@ def test_record_lists_the_exemption_and_the_lookback_reads_it(
     api = client.get(
         f"/api/v1/enterprises/{enterprise_id}", headers={"Authorization": f"Bearer {token}"}
     ).get_json()
-    assert api["first_offense_lookback"] == {
+    lookback = api["first_offense_lookback"]
+    assert {k: lookback[k] for k in ("years", "decisions", "first_offense")} == {
         "years": 2,
         "decisions": 1 if counted else 0,
         "first_offense": not counted,
     }
+    # without a type every decision within two years before today counts
+    assert (lookback["violation_type"], lookback["violated_on"]) == (
+        None,
+        china_today().isoformat(),
+    )
+    assert lookback["since"] == add_months(china_today(), -24).isoformat()
+    assert [c["case_no"] for c in lookback["found"]] == ([case_no] if counted else [])
     assert {"kind": "不予行政处罚（免罚）", "case_no": case_no, "on": decided_on.isoformat()} in [
         {k: c[k] for k in ("kind", "case_no", "on")} for c in api["checks"]
     ]

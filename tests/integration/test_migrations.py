@@ -162,3 +162,21 @@ def test_the_decision_record_migration_records_the_decisions_taken_before_it(app
         assert record.decided_on == china_today()
         assert record.approved_by_id == account("agency_head").id
         assert record.decided_by_id == account("officer").id
+
+
+def test_reports_typed_before_the_catalogue_are_linked_where_the_name_matches(app: Flask) -> None:
+    with app.app_context():
+        typed = {}
+        for name in ("销售超过保质期的食品", "自拟的违法类型"):
+            case_id = investigated_case()
+            complete(case_id, "e_report", "officer", **{**REPORT, "violation_type": name})
+            typed[name] = case_id
+        db.session.commit()
+        database.downgrade("0029")  # no catalogue: the reports' free text is all there is
+        database.upgrade()
+        db.session.expire_all()
+        linked = {
+            name: db.session.get(Case, case_id).violation_code  # type: ignore[union-attr]
+            for name, case_id in typed.items()
+        }
+        assert linked == {"销售超过保质期的食品": "FOOD-EXPIRED", "自拟的违法类型": None}

@@ -688,6 +688,19 @@ def test_unrectified_case_comes_back_as_a_new_clue() -> None:
     assert case.stage == "C 线索核查与立案" and case.ready == ["c_register"]
 
 
+@pytest.mark.parametrize(
+    ("reason", "outcome"),
+    [("FIRST_OFFENSE", "MAY_NOT_PUNISH"), ("MINOR_CORRECTED", "MUST_NOT_PUNISH")],
+)
+def test_a_first_offense_not_filed_is_recorded_as_may_not_punish(reason: str, outcome: str) -> None:
+    """首违不罚 is the law's "may" (行政处罚法 art.33(1) 后句), 轻微不罚 its "must" (前句)."""
+    case = Case()
+    register_and_verify(case, should_punish=False)
+    case.do("c_not_filed", not_filed_reason=reason, order_rectification=True, not_filed_notes="")
+    assert (case.data["outcome"], case.data["exemption_ground"]) == (outcome, reason)
+    assert case.stage == "I 整改核查"
+
+
 def test_investigation_measures_and_clock() -> None:
     case = Case()
     to_investigation(case)

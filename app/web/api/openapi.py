@@ -213,8 +213,24 @@ def document() -> dict[str, Any]:
             "summary": "经营主体体检档案（含首违回溯）",
             "operationId": "enterprise",
             "tags": ["enterprises"],
-            "parameters": [{**case_id[0], "name": "enterprise_id"}],
-            "responses": _responses(_json({"type": "object"}), 404),
+            "parameters": [
+                {**case_id[0], "name": "enterprise_id"},
+                # the first-offense lookback for a violation of this type on this date (首违:
+                # the same type within two years before it); without them: any type, today
+                {
+                    "name": "violation_type",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 32},
+                },
+                {
+                    "name": "violated_on",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "format": "date"},
+                },
+            ],
+            "responses": _responses(_json({"type": "object"}), 404, 422),
         }
     }
     paths["/tasks"] = {

@@ -80,7 +80,7 @@ def request_extension(case_id: int) -> ResponseReturnValue:
 @bp.route("/enterprises/<id:enterprise_id>")
 @api_access(*ANY_ROLE)
 def enterprise(enterprise_id: int) -> ResponseReturnValue:
-    return api_service.enterprise_record(enterprise_id, api_user())
+    return api_service.enterprise_record(enterprise_id, api_user(), request.args)
 
 
 @bp.route("/tasks")

@@ -9,7 +9,7 @@ from wtforms import SelectField
 
 import forms
 from app.clock import china_today
-from app.enforcement import case_clock, investigators
+from app.enforcement import case_clock, investigators, violation_types
 from app.enforcement import inbox as inbox_service
 from app.enforcement import tasks as task_service
 from app.enforcement.decision_support import PENALTY_FORMS, PenaltySupport, penalty_support
@@ -19,7 +19,7 @@ from app.platform import InvalidFields, InvalidInput
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to, render_fragment_or_page
 from app.web.navigation import TASK_ROLES as TASK_ROLES_SET
-from forms.base import AccountsField, SelectChoice
+from forms.base import N_, AccountsField, CatalogueField, SelectChoice
 
 from . import bp
 
@@ -103,6 +103,10 @@ def _offered(task: HumanTask, form: forms.TaskForm) -> forms.TaskForm:
     """The screen with what the case offers: the accounts that may be chosen, and a drawn
     inspection's inspectors and draw shown as fixed (the service refuses other values)."""
     for field in form:
+        if isinstance(field, CatalogueField):
+            field.choices = [SelectChoice("", N_("（请选择）"))] + [
+                SelectChoice(entry.code, entry.name) for entry in violation_types.catalogue()
+            ]
         if isinstance(field, AccountsField):
             field.choices = [
                 SelectChoice(u.id, investigators.label(u))
