@@ -499,7 +499,7 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
             1,
         ),
         Step("g_publish", "credit", {"published_on": ON_THE_DAY}, 2),
-        Step("g_serious_list", "credit", {"list_serious": False}, 0),
+        Step("g_serious_list", "credit", {"serious_list": False}, 0),
         Step(
             "h_payment",
             "officer",

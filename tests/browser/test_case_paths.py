@@ -318,7 +318,7 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
         service_method="DIRECT",
     )
     desk.do("credit", "g_publish", published_on=later)
-    desk.do("credit", "g_serious_list", list_serious=False)
+    desk.do("credit", "g_serious_list", serious_list=False)
     desk.do("officer", "h_payment", payment_status="PAID", paid_on=later, amount_paid=120000)
     desk.do(
         "officer",

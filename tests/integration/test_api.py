@@ -290,7 +290,7 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
         service_method="DIRECT",
     )
     api.do("credit", "g_publish", published_on=api.today)
-    api.do("credit", "g_serious_list", list_serious=False)
+    api.do("credit", "g_serious_list", serious_list=False)
     api.do("officer", "h_payment", payment_status="PAID", paid_on=api.today, amount_paid=20000)
     finish(api)
     api.do(
