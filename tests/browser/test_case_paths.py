@@ -346,7 +346,7 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
 
     desk.wait_for_timer()  # the minimum publicity period has passed
     with desk.live.app.app_context():  # the party's application (the portal's message)
-        record_party_request(desk.case_id, "repair_application", "信用修复申请书", account("credit"))
+        record_party_request(desk.case_id, "repair_application", "申请书", account("credit"))
     desk.do("credit", "l_accept", repair_accepted=True, answered_on=later, fast_track=False)
     desk.do("credit", "l_verify", verification_method="ONLINE")
     desk.do(

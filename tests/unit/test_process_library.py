@@ -1339,7 +1339,7 @@ def test_early_removal_from_the_serious_list_after_a_year_then_the_penalty_repai
     case = listed_case()
     listed_on = dt.date.fromisoformat(case.data["listed_on"])
     # DMN-C3: the conditions are met but the listing is not a year old: wait for the date
-    assert case.data["eligible"] is False and case.waiting_for() == ["l_wait_removal"]
+    assert (case.data["eligible"], case.waiting_for()) == (False, ["l_wait_removal"])
     assert case.data["earliest_apply"] == listed_on.replace(year=listed_on.year + 1).isoformat()
     case.advance_past_next_timer()
     assert case.data["eligible"] is True and case.data["repair_kind"] == "SERIOUS_LIST"
