@@ -30,6 +30,18 @@ class RepairAcceptanceForm(TaskForm):
     fast_track = yes_no(N_("适用承诺制（先修复、后核查）"))
 
 
+# Kept for running cases on diagram versions where the credit officer entered the application
+# (its task l_application is READY there); the current stage L receives the party's message.
+@task_form("credit.application")
+class RepairApplicationForm(TaskForm):
+    title = N_("信用修复申请")
+
+    applied_on = day(N_("申请日期"))
+    commitment_signed = confirm(N_("已提交守信承诺书"), N_("信用修复须提交守信承诺书。"))
+    fast_track = yes_no(N_("适用承诺制（先修复、后核查）"))
+    materials_complete = yes_no(N_("材料齐全"))
+
+
 @task_form("credit.verify")
 class RepairVerificationForm(TaskForm):
     title = N_("信用修复核实")
