@@ -1,7 +1,7 @@
 """A 风险预警与行政指导."""
 
 from . import task_form
-from .base import N_, TaskForm, choice, day, text, yes_no
+from .base import N_, TaskForm, check_box, choice, day, text, yes_no
 from .choices import SITUATIONS
 
 
@@ -38,6 +38,10 @@ class WarningVerificationForm(TaskForm):
 
     verified = yes_no(N_("整改合格"))
     verify_notes = text(N_("核查情况"), required=False)
+    escalate = check_box(
+        N_("不合格时先升级指导措施（提示→告诫→约谈），暂不移交立案"),
+        N_("不勾选的，不合格即移交执法办案；升级达到配置的次数上限后也移交。"),
+    )
 
 
 @task_form("warning.escalate")

@@ -48,6 +48,9 @@ from app.platform.workflows import engine
 from forms.base import N_
 
 EXTENSION_MESSAGE = "case_extension_request"
+# a stage's boundary event catches one request; a second in the same stage goes to the second
+# boundary event of the stage (m_ext_<stage>2)
+EXTENSION_MESSAGES = (EXTENSION_MESSAGE, "case_extension_request_again")
 HEAD_EXTENSION = "m_ext_head_approval"
 COLLECTIVE_EXTENSION = "m_ext_collective"
 # the same approvals inside stage D of the diagrams before the case-level clock (cases that stay
@@ -197,11 +200,23 @@ def local_extension(case: Case) -> bool:
     return LOCAL_EXTENSION_STEP in spec.task_specs
 
 
-def check_task(case: Case, form_key: str | None, data: Mapping[str, Any]) -> None:
-    """Before a step is taken: a decision dated after the due date is refused unless an
-    approved extension covers it (the due date includes every approved extension); a notice
-    served by public notice names the day it was published; the investigation's own extension
-    request only where the case's diagram has it."""
+def check_task(
+    case: Case, form_key: str | None, data: Mapping[str, Any], bpmn_id: str = ""
+) -> None:
+    """Before a step is taken: a decision dated, or taken, after the due date is refused unless
+    an approved extension covers it (the due date includes every approved extension), and so is
+    an extension approved after the period ran out; a notice served by public notice names the
+    day it was published; the investigation's own extension request only where the case's
+    diagram has it."""
+    granted = (
+        "approved"
+        if bpmn_id in (HEAD_EXTENSION, LEGACY_HEAD_EXTENSION)
+        else "collective_extension_approved"
+        if bpmn_id in (COLLECTIVE_EXTENSION, LEGACY_COLLECTIVE_EXTENSION)
+        else None
+    )
+    if granted and data.get(granted):
+        _refuse_when_run_out(case, granted, N_("办案期限已于 %(day)s 届满，不能再批准延长。"))
     if (
         form_key == EVIDENCE_FORM
         and data.get("next_action") == LOCAL_EXTENSION_ACTION
@@ -219,12 +234,27 @@ def check_task(case: Case, form_key: str | None, data: Mapping[str, Any]) -> Non
                     "（《市场监督管理行政处罚程序规定》第六十四条）。"
                 }
             )
+        # taken today, whatever date the screen or the API sends
+        _refuse_when_run_out(
+            case,
+            "decided_on",
+            N_(
+                "办案期限已于 %(day)s 届满，不能再作出决定；须在期限内提请延长并经批准"
+                "（《市场监督管理行政处罚程序规定》第六十四条）。"
+            ),
+        )
     if form_key == "notice.serve" and data.get("service_method") == "NOTICE":
         published, served = _day(data.get("notice_published_on")), _day(data.get("served_on"))
         if published is None or (served is not None and published > served):
             raise InvalidFields(
                 {"notice_published_on": "公告送达的，请填写不晚于送达日期的公告日期。"}
             )
+
+
+def _refuse_when_run_out(case: Case, field: str, message: str) -> None:
+    found = current(case)
+    if found is not None and found.state != "STOPPED" and china_today() > found.due:
+        raise InvalidFields({field: message % {"day": f"{found.due:%Y年%m月%d日}"}})
 
 
 def follow_task(
@@ -319,7 +349,10 @@ def follow_message(
     # of a party with the right to one, until the hearing ends or the party waives it in writing
     hearing_paused = _open_pause(case, "HEARING")
     if message == "hearing_request" and result.data.get("hearing_right") and not hearing_paused:
-        add("PAUSE", "HEARING", None, "当事人要求听证，听证期间不计入办案期限")
+        # from the day the party asked (a request handed in on paper is recorded later)
+        asked = _day(payload.get("requested_on"))
+        day = asked if asked is not None and asked <= china_today() else None
+        add("PAUSE", "HEARING", day, "当事人要求听证，听证期间不计入办案期限")
     elif message == "party_waiver" and hearing_paused:
         add("RESUME", "HEARING", None, "当事人书面放弃听证，恢复计算办案期限")
     elif message == "judicial_reply":
@@ -329,7 +362,7 @@ def follow_message(
             "不再给予罚款（《行政处罚法》第三十五条）",
         }.get(str(payload.get("outcome")), "收到司法机关处理结果")
         add("RESUME", "TRANSFER", None, f"{outcome}。{payload.get('reason') or ''}")
-    elif message == EXTENSION_MESSAGE:
+    elif message in EXTENSION_MESSAGES:
         add("REQUEST", "REQUEST", None, f"提请延长办案期限：{payload.get('reason') or ''}")
     _settle(case, result, add)
 
@@ -356,6 +389,8 @@ def ensure_extension_requestable(case: Case) -> None:
     found = current(case)
     if found is None or found.state == "STOPPED":
         raise Conflict(N_("本案尚未立案或已作出处理决定，不能延长办案期限。"))
+    if china_today() > found.due:  # 程序规定第六十四条: asked and approved within the period
+        raise Conflict(N_("办案期限已届满，不能再提请延长。"))
     pending = db.session.execute(
         select(HumanTask.id).where(
             HumanTask.case_id == case.id,

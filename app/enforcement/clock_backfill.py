@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.clock import CHINA_TZ
 from app.enforcement import case_clock
+from app.enforcement.cases import case_data
 from app.extensions import db
 from app.models import AuditEvent, Case, CaseClockEntry, HumanTask
 from app.platform.parameters import run_context
@@ -88,7 +89,10 @@ def _entries(case: Case) -> Iterator[Entry]:
         elif task.form_key in case_clock.DECISION_FORMS:
             day = _day(answer.get("decided_on"), done)
             yield ("STOP", "DECISION", day, "作出处理决定，停止计算。", None)
+    hearing_right = bool(case_data(case).get("hearing_right"))
     for action, at in _events(case.id):
+        if action == "hearing_request" and not hearing_right:
+            continue  # reviewed as a statement: no hearing, nothing left out
         if action == "hearing_request":
             yield ("PAUSE", "HEARING", _china_day(at), "当事人要求听证，听证期间不计入。", None)
         else:

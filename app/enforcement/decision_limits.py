@@ -6,10 +6,16 @@ legal range of the violation unless the penalty is reduced below it (减轻处�
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
+
+from app.clock import CHINA_TZ
+from app.extensions import db
 from app.i18n import cn_day, cn_money
+from app.models import HumanTask
 from app.platform import InvalidFields, InvalidInput
 from forms.choices import SANCTIONS
 
@@ -49,6 +55,28 @@ def check_penalty_decision(known: dict[str, Any], decided: dict[str, Any]) -> No
         sanctions, fine = _notified(known)
         ceiling = (sanctions, fine, "告知书载明的", "第四十四条、第四十五条")
     _refuse(known, decided.get("sanctions"), decided.get("fine"), ceiling, ("sanctions", "fine"))
+
+
+def check_decision_date(case_id: int, decided: dict[str, Any]) -> None:
+    """A decision is dated no earlier than the step before it (the head's approval, the
+    notice, the filing): whatever the screen or the API sends, it cannot be backdated before
+    the procedure it concludes (《行政处罚法》第五十七条、第六十二条)."""
+    decided_on = decided.get("decided_on")
+    last = db.session.execute(
+        select(func.max(HumanTask.completed_at)).where(
+            HumanTask.case_id == case_id, HumanTask.state == "COMPLETED"
+        )
+    ).scalar_one()
+    if not decided_on or last is None:
+        return
+    last_day = (last if last.tzinfo else last.replace(tzinfo=dt.UTC)).astimezone(CHINA_TZ).date()
+    if str(decided_on)[:10] < last_day.isoformat():
+        raise InvalidFields(
+            {
+                "decided_on": f"决定日期不能早于本案上一步骤的办理日期（{cn_day(last_day)}）："
+                "决定应在审核、告知、批准之后作出（《行政处罚法》第五十七条、第六十二条）。"
+            }
+        )
 
 
 def _check_window_closed(known: dict[str, Any], decided: dict[str, Any]) -> None:
@@ -93,7 +121,9 @@ def _refuse(
     if added:
         names = "、".join(str(SANCTION_LABELS[code]) for code in added)
         refused[fields[0]] = f"{source}处罚种类之外不得增加：{names}（《行政处罚法》{articles}）。"
-    if "FINE" in chosen and known.get("court_fined"):
+    if "FINE" not in chosen and Decimal(str(fine or 0)) != 0:
+        refused[fields[1]] = "未决定罚款处罚的，罚款数额应为零（处罚种类与数额须一致）。"
+    elif "FINE" in chosen and known.get("court_fined"):
         refused[fields[1]] = "人民法院已判处罚金，不再给予罚款（《行政处罚法》第三十五条第二款）。"
     elif "FINE" in chosen:
         amount = Decimal(str(fine or 0))

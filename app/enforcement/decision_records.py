@@ -94,4 +94,5 @@ def document_data(case: Case, code: str, title: str, data: dict[str, Any]) -> di
     record = latest(case, kind)
     if record is None:
         raise InvalidInput(f"本案尚未作出决定，不能出具{title}：决定书只能依已作出的决定制作。")
-    return {**data, **record.content}
+    # the decision's own fields come from the record alone, even where it has none
+    return {**{k: v for k, v in data.items() if k not in CONTENT}, **record.content}

@@ -66,6 +66,9 @@ def ensure_independent(task: HumanTask, user: User) -> None:
             HumanTask.case_id == task.case_id,
             HumanTask.completed_by_id == user.id,
             HumanTask.state == "COMPLETED",
+            # investigating work is the officers' (a head's step on an investigation screen,
+            # such as the collective discussion of an extension, is not)
+            HumanTask.lane == Role.OFFICER.value,
         )
         .order_by(HumanTask.id)
     ).all()

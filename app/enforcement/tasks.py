@@ -17,6 +17,7 @@ from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
     PENALTY_DECISION_FORM,
+    check_decision_date,
     check_head_approval,
     check_penalty_decision,
 )
@@ -238,7 +239,9 @@ def complete_in_transaction(
         check_head_approval(known, data)
     if task.form_key == PENALTY_DECISION_FORM:
         check_penalty_decision(known, data)
-    case_clock.check_task(task.case, task.form_key, data)
+    if task.form_key in DECISION_KINDS:
+        check_decision_date(task.case_id, data)
+    case_clock.check_task(task.case, task.form_key, data, task.bpmn_id)
     if task.form_key == investigators.INSPECTION_FORM:
         data = investigators.lock_drawn_inspectors(task.case_id, known, data)
     team = None

@@ -139,6 +139,9 @@ def _handle(client: User, body: dict[str, Any]) -> Outcome:
     if kind == "work_orders":
         return _work_orders(client, payload)
     assert case is not None  # noqa: S101 - checked by _invalid
+    if kind == "waiver" and not str(payload.get("text") or "").strip():
+        reason = "payload.text: 书面放弃须写明当事人的表示 (the party's written words are required)"
+        return 422, _error(422, reason), case.id
     if kind in MESSAGES:
         return _message(client, case, MESSAGES[kind], payload)
     _notify_officers(case, f"{NOTICES[kind]}（案件 {case.case_no}）。")
@@ -246,14 +249,26 @@ def request_extension(case_id: int, reason: str, user: User) -> Case:
     reason = reason.strip()
     if not reason or len(reason) > 2000:
         raise InvalidInput(N_("请填写延长办案期限的理由（不超过 2000 字）。"))
+    # one request at a time: the checks below read what the previous request wrote
+    lock_instance(
+        db.session.execute(
+            select(WorkflowInstance.id).where(WorkflowInstance.case_id == case.id)
+        ).scalar_one()
+    )
     case_clock.ensure_extension_requestable(case)
     payload = {"reason": reason, "granted": case_clock.extensions_granted(case)}
-    status, answer, _ = _message(user, case, case_clock.EXTENSION_MESSAGE, payload)
+    for message in case_clock.EXTENSION_MESSAGES:
+        status, answer, _ = _message(user, case, message, payload)
+        if status != 409:  # 409: this stage's catch for it has been used
+            break
     if status != 202:
         db.session.rollback()
         if status == 409:
             raise Conflict(
-                N_("案件当前阶段不能提请延长办案期限（立案后至作出处理决定前可以提请）。")
+                N_(
+                    "案件当前阶段不能提请延长办案期限（立案后至作出处理决定前可以提请；"
+                    "同一阶段内至多提请两次）。"
+                )
             )
         raise InvalidInput(str(answer["message"]))
     db.session.commit()

@@ -158,10 +158,10 @@ def test_a_designer_changes_a_timer_and_a_threshold_and_deploys(
     }
     page.fill("#answers", json.dumps(answers, ensure_ascii=False))
     page.get_by_role("button", name="试运行").click()
-    # no feedback given: the self-check period runs out and the overdue path escalates
-    expect(page.locator("#trial-outcome")).to_contain_text("（a_escalate）")
+    # no feedback given: the self-check period runs out and the clue goes to a case (A6)
+    expect(page.locator("#trial-outcome")).to_contain_text("流程结束")
     expect(page.locator("#diagram")).to_have_attribute("data-rendered", "true")
-    for element in ("a_assess", "a_issue", "a_feedback_overdue"):
+    for element in ("a_assess", "a_issue", "a_feedback_overdue", "a_transfer"):
         done = page.locator(f'#diagram g.djs-element.tj-completed[data-element-id="{element}"]')
         expect(done).to_have_count(1)
     assert console_errors == []

@@ -17,6 +17,8 @@ from tests.conftest import login
 from tests.integration.cases import warning_case
 from tests.integration.test_cli import run
 
+LOCK_WAIT_SECONDS = 60
+
 
 def lift_append_only(backend: str) -> None:
     """What an intruder with the database owner's rights would do first."""
@@ -149,13 +151,19 @@ def test_a_writer_that_waited_for_the_chain_links_to_the_entry_it_waited_for(
     assert first_recorded.wait(30)
     threads[1].start()
     with postgres_app.app_context():
-        waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-        for _ in range(300):  # until the second writer waits for the counter's row lock
-            if db.session.execute(waiting).scalar_one():
-                break
+        # Until the second writer waits for the counter's row lock, which the first holds: only
+        # this test's database counts (other tests may be waiting for locks in theirs), and the
+        # deadline is generous because a loaded machine may take seconds to start the thread.
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while not db.session.execute(waiting).scalar_one():
+            db.session.rollback()  # a fresh snapshot of pg_stat_activity for the next look
+            if time.monotonic() > deadline:
+                raise AssertionError("the second writer never waited for the chain")
             time.sleep(0.01)
-        else:
-            raise AssertionError("the second writer never waited for the chain")
         db.session.rollback()
         first_may_commit.set()
         for thread in threads:

@@ -163,28 +163,8 @@ def test_testing_extensions_and_a_late_decision(app: Flask) -> None:
             job = db.session.execute(select(Job.due_at).where(Job.case_id == case_id)).scalar()
             assert job is not None
         run_once("w", job + dt.timedelta(minutes=1))  # the statement window closes in silence
-        with at("2026-04-01"):
-            head_approves(case_id, ["FINE"], 5000)
-            assert [t.bpmn_id for t in ready(case_id)] == ["g_penalty_decision"]
-        # the clock ran out: the unit head is told once
-        outcome = run_once("w", dt.datetime(2026, 7, 21, 0, 30, tzinfo=CHINA_TZ))
-        assert outcome.get("escalated") == 1
-        notes = db.session.execute(
-            select(Notification.message).where(
-                Notification.case_id == case_id, Notification.role == "unit_head"
-            )
-        ).scalars()
-        assert any("办案期限已于 2026年07月20日 届满" in note for note in notes)
-        assert "escalated" not in run_once("w", dt.datetime(2026, 7, 21, 1, tzinfo=CHINA_TZ))
         decision = {"sanctions": ["FINE"], "fine": 5000, "decision_summary": ""}
-        with at("2026-07-21", 8, 30):
-            with pytest.raises(InvalidFields) as refused:
-                complete(
-                    case_id, "g_penalty_decision", "officer", decided_on="2026-07-21", **decision
-                )
-            assert "2026年07月20日" in refused.value.details["decided_on"]
-            assert [t.bpmn_id for t in ready(case_id)][-1] == "g_penalty_decision"
-            # a second extension: the heads discuss it and grant 15 days (07-20 + 15 = 08-04)
+        with at("2026-07-20", 17):  # the last day: a second extension, asked and granted in time
             request_extension(case_id, "当事人申请延期提交材料", account("officer"))
             complete(
                 case_id,
@@ -194,8 +174,34 @@ def test_testing_extensions_and_a_late_decision(app: Flask) -> None:
                 extension_days=15,
                 collective_notes="同意再延长15日",
             )
-            assert due_of(case_id) == dt.date(2026, 8, 4)
-            complete(case_id, "g_penalty_decision", "officer", decided_on="2026-07-21", **decision)
+            assert due_of(case_id) == dt.date(2026, 8, 4)  # 07-20 + 15, a Tuesday
+            # the head who recorded the heads' discussion did no investigating: may approve
+            head_approves(case_id, ["FINE"], 5000)
+            assert [t.bpmn_id for t in ready(case_id)] == ["g_penalty_decision"]
+        # the clock ran out on 08-04 without a decision: the unit head is told once
+        outcome = run_once("w", dt.datetime(2026, 8, 5, 0, 30, tzinfo=CHINA_TZ))
+        assert outcome.get("escalated") == 1
+        notes = db.session.execute(
+            select(Notification.message).where(
+                Notification.case_id == case_id, Notification.role == "unit_head"
+            )
+        ).scalars()
+        assert any("办案期限已于 2026年08月04日 届满" in note for note in notes)
+        assert "escalated" not in run_once("w", dt.datetime(2026, 8, 5, 1, tzinfo=CHINA_TZ))
+        with at("2026-08-05", 8, 30):
+            # no decision dated after the period, nor one taken after it with an earlier date,
+            # nor an extension asked for once the period has run out (程序规定第六十四条)
+            for decided_on in ("2026-08-05", "2026-08-04"):
+                with pytest.raises(InvalidFields) as refused:
+                    complete(
+                        case_id, "g_penalty_decision", "officer", decided_on=decided_on, **decision
+                    )
+                assert "2026年08月04日" in refused.value.details["decided_on"]
+            assert [t.bpmn_id for t in ready(case_id)][-1] == "g_penalty_decision"
+            with pytest.raises(Conflict, match="办案期限已届满"):
+                request_extension(case_id, "逾期后提请", account("officer"))
+        with at("2026-08-04", 16):  # decided on the last day, within the extended period
+            complete(case_id, "g_penalty_decision", "officer", decided_on="2026-08-04", **decision)
         case = db.session.get(Case, case_id)
         assert case is not None and case.decision_clock == "STOPPED"
         with pytest.raises(Conflict, match="已作出处理决定"):

@@ -88,6 +88,26 @@ def test_the_officer_cannot_make_the_decision_heavier_than_the_notice(
     assert status == 200, answer
 
 
+def test_no_fine_without_the_fine_sanction_and_no_decision_before_the_approval(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        case_id = notified(sanctions=["WARNING", "FINE"])  # notified: a warning and ¥5,000
+        with pytest.raises(InvalidFields) as refused:
+            head_approves(case_id, ["WARNING"], 5000)  # a warning only, yet a fine
+        assert "罚款数额应为零" in refused.value.details["approved_fine"]
+        head_approves(case_id, ["WARNING"], 0)
+    # the decision cannot slip a fine in beside a warning (the 决定书 would print it)
+    status, answer = decide(client, case_id, sanctions=["WARNING"], fine=900000)
+    assert status == 422 and "罚款数额应为零" in answer["details"]["fine"]
+    # nor be dated before the head approved it (today), whatever the API sends
+    earlier = (china_today() - dt.timedelta(days=10)).isoformat()
+    status, answer = decide(client, case_id, sanctions=["WARNING"], fine=0, decided_on=earlier)
+    assert status == 422 and "不能早于本案上一步骤" in answer["details"]["decided_on"]
+    status, answer = decide(client, case_id, sanctions=["WARNING"], fine=0)
+    assert status == 200, answer
+
+
 def test_a_reduced_penalty_may_go_below_the_legal_minimum(app: Flask, client: FlaskClient) -> None:
     # harm eliminated of the party's own accord, and markedly so: DMN-P2 answers REDUCE
     with app.app_context():

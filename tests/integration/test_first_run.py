@@ -29,6 +29,9 @@ from app.extensions import db
 from app.models import Case, Document, HumanTask, User
 from tests.conftest import base_config
 
+# `seeded` is built once for the module: under pytest-xdist its tests stay on one worker
+# (scripts/test's --dist loadgroup), which builds it once.
+pytestmark = pytest.mark.xdist_group("first_run")
 MONDAY_EVENING = dt.datetime(2026, 12, 7, 20, 30, tzinfo=CHINA_TZ)
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 

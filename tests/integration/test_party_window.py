@@ -152,6 +152,10 @@ def test_a_written_waiver_allows_the_decision_before_the_window_ends(
     served, last_day = ORDINARY_WEEK
     with app.app_context():
         case_id, case_no = serve_notice(served, proposed_fine=150000, fine_max=200000)
+    # a waiver is the party's written words: an empty one is refused and changes nothing
+    assert party_sends(client, case_no, "waiver", "2026-11-19") == 422
+    with app.app_context():
+        assert ready(case_id) == [] and case_data(stored(case_id))["rights_waived"] is None
     assert party_sends(client, case_no, "waiver", "2026-11-20", text="放弃陈述申辩和听证") == 202
     with app.app_context():
         data = case_data(stored(case_id))
@@ -179,6 +183,7 @@ def test_the_hearing_time_is_left_out_of_the_case_clock_until_a_waiver_withdraws
         case = stored(case_id)
         assert case.decision_clock == "RUNNING"
         reading = case_clock.current(case, dt.date(2026, 11, 30))
-        assert reading is not None and reading.excluded_days == 4  # 11-20 to 11-24, left out
+        # left out from the day the party asked (11-19; the request arrived on 11-20) to 11-24
+        assert reading is not None and reading.excluded_days == 5
         entries = [e.kind for e in case_clock.entries_of(case_id) if e.cause == "HEARING"]
         assert entries == ["PAUSE", "RESUME"]  # the second request paused nothing twice

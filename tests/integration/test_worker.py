@@ -54,7 +54,7 @@ def test_a_statutory_timer_fires_once_when_due_and_escalates(app: Flask) -> None
         assert run_once("w1", due - dt.timedelta(hours=12)) == {"reminded": 1}  # not due yet
         assert [t.bpmn_id for t in ready(case_id)] == ["a_feedback"]
         assert run_once("w1", due + dt.timedelta(seconds=5)) == {"fired": 1}
-        assert [t.bpmn_id for t in ready(case_id)] == ["a_escalate"]
+        assert [t.bpmn_id for t in ready(case_id)] == ["c_register"]  # A6: a clue the next day
         assert run_once("w1", due + dt.timedelta(seconds=6)) == {}  # nothing twice
         notes = db.session.execute(
             select(Notification.role, Notification.kind)
@@ -105,30 +105,30 @@ def test_the_reminder_starts_the_first_day_the_last_day_is_near_enough(app: Flas
 
 
 def test_months_of_statutory_time_in_seconds(app: Flask) -> None:
-    """Warning → two escalations with their deadlines → transfer to a case → clue-check deadline."""
+    """Warning → two optional escalations with their deadlines → a period without feedback, a
+    case the next day → clue-check deadline."""
     with app.app_context():
         case_id = warning_case()
         today = china_today().isoformat()
         minute = dt.timedelta(minutes=1)
-        assert run_once("w", due_of(case_id) + minute) == {"fired": 1}
-        complete(
-            case_id,
-            "a_escalate",
-            "officer",
-            escalation_measure="ADMONITION",
-            served_on=today,
-            escalation_notes="告诫",
-        )
-        assert run_once("w", due_of(case_id) + minute) == {"fired": 1}  # the second period
-        complete(
-            case_id,
-            "a_escalate",
-            "officer",
-            escalation_measure="INTERVIEW",
-            served_on=today,
-            escalation_notes="约谈",
-        )
-        assert run_once("w", due_of(case_id) + minute) == {"fired": 1}  # the third: a case
+        for measure in ("ADMONITION", "INTERVIEW"):
+            complete(
+                case_id,
+                "a_feedback",
+                "officer",
+                feedback_received_on=today,
+                feedback_summary="部分整改",
+            )
+            complete(case_id, "a_verify", "officer", verified=False, escalate=True)
+            complete(
+                case_id,
+                "a_escalate",
+                "officer",
+                escalation_measure=measure,
+                served_on=today,
+                escalation_notes="升级",
+            )
+        assert run_once("w", due_of(case_id) + minute) == {"fired": 1}  # no feedback: a case
         case = db.session.get(Case, case_id)
         assert case is not None and case.stage == "C 线索核查与立案"
         complete(
@@ -153,7 +153,7 @@ def test_a_killed_workers_jobs_are_taken_over_after_the_lease(app: Flask) -> Non
         assert len(acquire("dead-worker", now)) == 1  # ... and then the process is killed
         assert run_once("w2", now + dt.timedelta(seconds=30)) == {}  # the lease still holds
         assert run_once("w2", now + dt.timedelta(seconds=61)) == {"fired": 1}
-        assert [t.bpmn_id for t in ready(case_id)] == ["a_escalate"]
+        assert [t.bpmn_id for t in ready(case_id)] == ["c_register"]
 
 
 FAILING = """<?xml version="1.0" encoding="UTF-8"?>
@@ -299,7 +299,7 @@ def test_several_worker_processes_fire_every_timer_exactly_once(
         )
         assert fired == {str(c): 1 for c in cases}
         for case_id in cases:
-            assert [t.bpmn_id for t in ready(case_id)] == ["a_escalate"]
+            assert [t.bpmn_id for t in ready(case_id)] == ["c_register"]  # A6: a clue the next day
     assert sum(1 for out, _ in outputs if b"fired" in out) >= 2  # the work was shared
     with app.app_context():
         db.engine.dispose()

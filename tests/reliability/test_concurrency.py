@@ -134,7 +134,7 @@ def test_parallel_branches_completed_at_once_are_both_kept(pg_url: str) -> None:
             ).scalar_one()
             states = engine().read(state).element_states["stage_b_inspection"]
             assert {"b_publish", "b_order"} <= set(states["COMPLETED"])
-            assert states["WAITING"] == ["b_join", "b_wait_rectify"]  # the rectification period
+            assert states["WAITING"] == ["b_join", "b_recheck_overdue"]  # the re-check deadline
             # each branch kept its own answer: neither step ran on a state without the other
             published = engine().task_data(state, rows[publish].task_guid)  # type: ignore[union-attr]
             ordered = engine().task_data(state, rows[order].task_guid)  # type: ignore[union-attr]

@@ -1,12 +1,4 @@
-"""Unit tests: no app, no database."""
+"""Unit tests: no app, no database.
 
-from __future__ import annotations
-
-import pytest
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    # `tijian check-workflows --coverage` asks for the executed BPMN elements of this run.
-    from .process_driver import write_coverage
-
-    write_coverage()
+The BPMN elements they execute are written for `tijian check-workflows --coverage` at the end of
+the run by tests/conftest.py (tests/unit/element_coverage.py), merged across xdist workers."""

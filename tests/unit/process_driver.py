@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from app.engine import (
 )
 from app.reference.case_data import INITIAL_CASE_DATA
 from app.reference.parameters import defaults
+from tests.unit import element_coverage
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 FILES = read_directory(WORKFLOWS)
@@ -28,21 +28,13 @@ BUNDLE = ParsedBundle(FILES)
 ENGINE = WorkflowEngine(lambda _hash: FILES)
 PARAMETERS = defaults(WORKFLOWS / "parameters.toml")
 
-# Element coverage: `tijian check-workflows --coverage` sets the file and reads it afterwards.
-COVERED: set[tuple[str, str]] = set()
-COVERAGE_FILE = os.environ.get("TIJIAN_ELEMENT_COVERAGE_FILE")
-
 
 def _collect(_bundle: str, executed: set[tuple[str, str]]) -> None:
-    COVERED.update(executed)
+    """Element coverage for `tijian check-workflows --coverage` (tests/unit/element_coverage.py)."""
+    element_coverage.COVERED.update(executed)
 
 
 set_coverage_listener(_collect)
-
-
-def write_coverage() -> None:
-    if COVERAGE_FILE:
-        Path(COVERAGE_FILE).write_text(json.dumps(sorted(COVERED)))
 
 
 def submit_form(form_key: str, data: dict[str, Any], today: dt.date) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import chinese_calendar
 import pytest
 
+from app.clock import CHINA_TZ as CHINA
 from app.enforcement.seizure import leaves_goods_seized
 from app.engine import EngineError, MessageNotExpected, RuleBroken
 
@@ -140,6 +141,18 @@ def head_approves(case: Case) -> None:
     )
 
 
+def head_refuses(case: Case, send_back_to: str, reasons: str) -> None:
+    """The head does not approve the ¥150,000 proposal and sends the case back (第五十七条)."""
+    case.do(
+        "f_head_approval",
+        head_approved=False,
+        send_back_to=send_back_to,
+        approved_sanctions=["FINE"],
+        approved_fine=150000,
+        head_approval_opinion=reasons,
+    )
+
+
 def penalty_decision_and_service(case: Case, fine: float = 50000) -> None:
     head_approves(case)
     assert case.stage == "G 决定与送达"
@@ -163,40 +176,87 @@ def pay(case: Case) -> None:
 # ---------------------------------------------------------------- main paths
 
 
+def china(day: str, hour: int = 9) -> dt.datetime:
+    """That day at `hour` o'clock in China (UTC+8), as the engine's clock."""
+    return dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00+08:00")
+
+
 def test_warning_closed_without_a_case() -> None:
     case = Case(entry="WARNING")
     assert case.stage == "A 风险预警与行政指导"
     case.do("a_assess", situation="INDIVIDUAL_RISK", risk_summary="夏季冷链食品风险")
     assert case.data["measure"] == "WARNING_NOTICE"
+    assert case.data["serve_due"] == "2026-03-05"  # 3 working days after Monday 03-02: 3, 4, 5
     case.do("a_issue", served_on=case.today(), document_summary="违法风险预警提醒书")
     assert case.data["self_check_due"] == "2026-03-09"  # 5 working days after Monday 03-02
     case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="已自查整改")
-    case.do("a_verify", verified=True, verify_notes="整改合格")
+    assert case.data["verify_due"] == "2026-03-05"  # 3 working days after the feedback
+    case.do("a_verify", verified=True, verify_notes="整改合格", escalate=False)
     assert case.result.completed and case.stage == "预警闭环"
+    assert case.data["a_result"] == "CLOSED"
+    assert "serve_overdue" not in case.data and "verify_overdue" not in case.data
+
+
+def test_warning_deadlines_across_national_day_are_flagged_when_missed() -> None:
+    """2026: 25 Sep (Mid-Autumn) and 1–7 Oct are holidays, Saturday 10 Oct is a working day."""
+    case = Case(china("2026-09-24"), entry="WARNING")  # Thursday
+    case.do("a_assess", situation="INDIVIDUAL_RISK", risk_summary="节日食品风险")
+    assert case.data["serve_due"] == "2026-09-30"  # 28, 29, 30 Sep (25 Fri, 26–27 rest)
+    case.advance_past_next_timer()  # not served by the end of 30 Sep: flagged, still to do
+    assert case.now.astimezone(CHINA).date() == dt.date(2026, 10, 1)
+    assert case.data["serve_overdue"] is True and case.ready == ["a_issue"]
+    case.do("a_issue", served_on="2026-09-30", document_summary="违法风险预警提醒书")
+    assert case.data["self_check_due"] == "2026-10-13"  # 8, 9, 10 (Sat), 12, 13 Oct
+    case.advance(to=china("2026-10-09"))
+    case.do("a_feedback", feedback_received_on="2026-10-09", feedback_summary="已整改")
+    assert case.data["verify_due"] == "2026-10-13"  # 10 (Sat, working), 12, 13 Oct
+    case.advance_past_next_timer()  # not verified by the end of 13 Oct: flagged, still to do
+    assert case.now.astimezone(CHINA).date() == dt.date(2026, 10, 14)
+    assert case.data["verify_overdue"] is True and case.ready == ["a_verify"]
+    case.do("a_verify", verified=True, verify_notes="整改合格", escalate=False)
     assert case.data["a_result"] == "CLOSED"
 
 
-def test_warning_not_corrected_escalates_then_becomes_a_case() -> None:
+def test_warning_period_passes_without_feedback_goes_to_a_case_the_next_day() -> None:
+    """DOMAIN.md A6: no escalation round is forced; the clue reaches C1 the day after."""
+    case = Case(china("2026-09-30"), entry="WARNING")  # Wednesday, before National Day
+    case.do("a_assess", situation="INDIVIDUAL_RISK", risk_summary="风险")
+    assert case.data["serve_due"] == "2026-10-10"  # 8, 9, 10 Oct (a make-up Saturday)
+    case.do("a_issue", served_on=case.today(), document_summary="提醒书")
+    assert case.data["self_check_due"] == "2026-10-13"  # 8, 9, 10, 12, 13 Oct
+    assert case.result.next_timer == china("2026-10-14", 0)
+    case.advance(to=china("2026-10-13", 23))
+    assert case.ready == ["a_feedback"]  # the last day of the period is the party's
+    case.advance(to=china("2026-10-14", 0) + dt.timedelta(minutes=1))  # the next day
+    assert case.stage == "C 线索核查与立案" and case.ready == ["c_register"]
+    assert case.data["a_result"] == "TRANSFER" and case.data["escalations"] == 0
+
+
+def test_a_failed_verification_is_transferred_unless_the_officer_escalates() -> None:
     case = Case(entry="WARNING")
     case.do("a_assess", situation="INDIVIDUAL_RISK", risk_summary="风险")
     case.do("a_issue", served_on=case.today(), document_summary="提醒书")
-    case.advance_past_next_timer()  # no feedback within the self-check period
-    case.do(
-        "a_escalate",
-        escalation_measure="ADMONITION",
-        served_on=case.today(),
-        escalation_notes="行政告诫",
-    )
-    case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="部分整改")
-    case.do("a_verify", verified=False, verify_notes="仍未整改")
-    case.do(
-        "a_escalate",
-        escalation_measure="INTERVIEW",
-        served_on=case.today(),
-        escalation_notes="约谈法定代表人",
-    )
     case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="未整改")
-    case.do("a_verify", verified=False, verify_notes="仍未整改")
+    case.do("a_verify", verified=False, verify_notes="仍未整改", escalate=False)
+    assert case.stage == "C 线索核查与立案" and case.data["escalations"] == 0
+
+
+def test_warning_escalations_are_optional_and_capped() -> None:
+    case = Case(entry="WARNING")
+    case.do("a_assess", situation="INDIVIDUAL_RISK", risk_summary="风险")
+    case.do("a_issue", served_on=case.today(), document_summary="提醒书")
+    for measure in ("ADMONITION", "INTERVIEW"):  # WARNING_MAX_ESCALATIONS = 2
+        case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="部分整改")
+        case.do("a_verify", verified=False, verify_notes="仍未整改", escalate=True)
+        case.do(
+            "a_escalate",
+            escalation_measure=measure,
+            served_on=case.today(),
+            escalation_notes="升级指导措施",
+        )
+    assert case.data["escalations"] == 2
+    case.do("a_feedback", feedback_received_on=case.today(), feedback_summary="未整改")
+    case.do("a_verify", verified=False, verify_notes="仍未整改", escalate=True)
     assert case.stage == "C 线索核查与立案" and case.ready == ["c_register"]
 
 
@@ -280,7 +340,8 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
         "f_statement",
         "f_waiver",
         "f_window_closed",
-        "m_ext_f",  # an extension of the decision clock may be asked for in every stage D–G
+        "m_ext_f",  # an extension of the decision clock may be asked for in every stage D–G,
+        "m_ext_f2",  # twice in the same stage
     ]
     case.message("hearing_request", requested_on=case.today())
     close_window(case)
@@ -335,7 +396,7 @@ def transfer_to_police(case: Case) -> None:
     case.do("d_criminal_transfer", transferred_on=case.today(), receiving_authority="市公安局")
     # suspended (中止) while the police or the court has the case, the reply watched by a timer
     assert case.stage == "D 已移送司法机关（中止）"
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d"]
+    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2"]
 
 
 def test_criminal_transfer_and_return() -> None:
@@ -346,7 +407,7 @@ def test_criminal_transfer_and_return() -> None:
     assert case.result.next_timer == dt.datetime(2026, 4, 1, 16, tzinfo=dt.UTC)  # 04-01 in China
     case.advance_past_next_timer()
     assert case.data["judicial_reply_overdue"] is True
-    assert case.waiting_for() == ["d_judicial_reply", "m_ext_d"]
+    assert case.waiting_for() == ["d_judicial_reply", "m_ext_d", "m_ext_d2"]
     with pytest.raises(MessageNotExpected):
         case.message("hearing_request", requested_on=case.today())
     case.message("judicial_reply", outcome="RETURNED", reason="不构成犯罪，退回")
@@ -384,6 +445,11 @@ def test_an_extension_of_the_decision_clock_is_asked_for_in_any_stage() -> None:
     assert case.ready == ["d_investigate", "m_ext_head_approval"]
     case.do("m_ext_head_approval", **APPROVE)
     assert case.ready == ["d_investigate"] and case.stage == "D 调查取证"
+    # a second request in the same stage: its first catch is used, the second takes it
+    with pytest.raises(MessageNotExpected):
+        case.message("case_extension_request", granted=1, reason="仍需补充证据")
+    case.message("case_extension_request_again", granted=1, reason="仍需补充证据")
+    case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
     case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
     case.message("case_extension_request", granted=1, reason="仍需补充证据")
     assert case.ready == ["e_report", "m_ext_collective"]
@@ -393,9 +459,13 @@ def test_an_extension_of_the_decision_clock_is_asked_for_in_any_stage() -> None:
         extension_days=20,
         collective_notes="同意再延长20日",
     )
+    case.message("case_extension_request_again", granted=2, reason="审核需要时间")
+    case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
     report_and_review(case, "PENALTY")
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     case.message("case_extension_request", granted=2, reason="等待当事人陈述申辩")
+    case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
+    case.message("case_extension_request_again", granted=2, reason="听证需要时间")
     case.do("m_ext_collective", collective_extension_approved=False, extension_days=1)
     # the case's data is the stage's, not the copy the side path started from
     assert case.data["notified_fine"] == REPORT["proposed_fine"]
@@ -405,6 +475,9 @@ def test_an_extension_of_the_decision_clock_is_asked_for_in_any_stage() -> None:
     report_and_review(case, "NO_PENALTY")
     assert case.stage == "G 决定与送达"
     case.message("case_extension_request", granted=0, reason="补充说理")
+    case.do("m_ext_head_approval", **REJECT)
+    assert case.ready == ["g_no_penalty_decision"]
+    case.message("case_extension_request_again", granted=0, reason="再次提请")
     case.do("m_ext_head_approval", **REJECT)
     assert case.ready == ["g_no_penalty_decision"]
 
@@ -448,9 +521,7 @@ def test_inspection_compliant_and_publicity_deadline() -> None:
     assert case.data["publish_overdue"] is True
 
 
-@pytest.mark.parametrize(("recheck", "stage"), [("PASS", "检查结束"), ("FAIL", "C 线索核查与立案")])
-def test_inspection_rectification_recheck(recheck: str, stage: str) -> None:
-    case = Case(entry="INSPECTION")
+def order_rectification(case: Case) -> None:
     case.do(
         "b_record",
         inspection_type="TARGETED",
@@ -463,10 +534,39 @@ def test_inspection_rectification_recheck(recheck: str, stage: str) -> None:
     )
     case.do("b_publish", published_on=case.today(), publish_channel="GSXT")
     case.do("b_order", order_served_on=case.today(), rectify_days=10, requirements="更换标签")
-    assert case.waiting_for() == ["b_wait_rectify"]
-    case.advance_past_next_timer()
+    assert case.data["rectify_due"] == "2026-03-16"  # 10 working days after Monday 03-02
+    assert case.data["recheck_due"] == "2026-03-19"  # 17, 18, 19 March
+    assert case.ready == ["b_recheck"]  # at once: the party may finish early
+
+
+@pytest.mark.parametrize(("recheck", "stage"), [("PASS", "检查结束"), ("FAIL", "C 线索核查与立案")])
+def test_inspection_rectification_recheck(recheck: str, stage: str) -> None:
+    case = Case(entry="INSPECTION")
+    order_rectification(case)
+    case.advance(to=china("2026-03-17"))  # the period is over
     case.do("b_recheck", verify_result=recheck, verify_notes="复查")
-    assert case.stage == stage
+    assert case.stage == stage and "recheck_overdue" not in case.data
+
+
+def test_an_early_recheck_that_fails_waits_for_the_end_of_the_period() -> None:
+    case = Case(entry="INSPECTION")
+    order_rectification(case)
+    case.advance(to=china("2026-03-05"))
+    case.do("b_recheck", verify_result="FAIL", verify_notes="尚未更换完毕")
+    assert case.stage == "B 检查" and case.ready == ["b_recheck"]  # the period still runs
+    case.advance(to=china("2026-03-16", 17))  # its last day
+    case.do("b_recheck", verify_result="PASS", verify_notes="已全部更换")
+    assert case.result.completed and case.data["b_result"] == "CLOSED"
+
+
+def test_a_late_recheck_is_flagged_and_a_failure_then_transfers() -> None:
+    case = Case(entry="INSPECTION")
+    order_rectification(case)
+    case.advance_past_next_timer()  # nobody re-checked by the end of 19 March
+    assert case.now.astimezone(CHINA).date() == dt.date(2026, 3, 20)
+    assert case.data["recheck_overdue"] is True and case.ready == ["b_recheck"]
+    case.do("b_recheck", verify_result="FAIL", verify_notes="未整改")
+    assert case.stage == "C 线索核查与立案"
 
 
 def test_inspection_finding_a_clue_transfers_it() -> None:
@@ -730,7 +830,7 @@ def test_seized_goods_go_with_the_case_to_the_police() -> None:
     # waiting for the police's reply (with its reminder) and, as in every stage D–G, for a
     # request to extend the decision clock
     assert case.ready == []
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d"]
+    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2"]
     case.message("judicial_reply", outcome="ACCEPTED", reason="已立案侦查")
     assert case.data["d_result"] == "TRANSFERRED"
     close_case(case)
@@ -836,14 +936,7 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     assert case.data["f_result"] == "DECIDE"  # a new notice, a new window
     case.advance_past_next_timer()  # the party stays silent this time
-    case.do(
-        "f_head_approval",
-        head_approved=False,
-        send_back_to="REPORT",
-        approved_sanctions=["FINE"],
-        approved_fine=150000,
-        head_approval_opinion="裁量说明不充分",
-    )
+    head_refuses(case, "REPORT", "裁量说明不充分")
     assert case.ready == ["e_report"]  # the head's refusal sends it back too (第五十七条)
 
 
@@ -900,6 +993,7 @@ def test_the_window_stays_open_for_a_statement_then_a_hearing_request() -> None:
         "f_waiver",
         "f_window_closed",
         "m_ext_f",
+        "m_ext_f2",
     ]
     assert case.result.next_timer == window_end and not case.ready
     case.advance(days=1).message("hearing_request", requested_on=case.today())
@@ -963,14 +1057,7 @@ def test_every_review_and_the_head_can_send_the_case_back_for_more_evidence() ->
     )
     case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
     close_window(case)
-    case.do(
-        "f_head_approval",
-        head_approved=False,
-        send_back_to="INVESTIGATION",
-        approved_sanctions=["FINE"],
-        approved_fine=150000,
-        head_approval_opinion="违法所得未查清，补充调查",
-    )
+    head_refuses(case, "INVESTIGATION", "违法所得未查清，补充调查")
     assert case.data["f_result"] == "MORE_EVIDENCE"
     sent_back_for_more_evidence(case)
 
