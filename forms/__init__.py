@@ -11,7 +11,7 @@ from .base import N_, TaskForm
 
 _REGISTRY: dict[str, type[TaskForm]] = {}
 # screens no current diagram uses, kept for the cases still running an earlier version
-LEGACY_FORM_KEYS = frozenset({"investigation.extension_request"})
+LEGACY_FORM_KEYS = frozenset({"investigation.extension_request", "credit.application"})
 
 
 def task_form(form_key: str) -> Callable[[type[TaskForm]], type[TaskForm]]:

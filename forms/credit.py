@@ -1,7 +1,7 @@
 """L 信用修复."""
 
 from . import task_form
-from .base import N_, TaskForm, choice, confirm, day, text, yes_no
+from .base import N_, RequiredWhen, TaskForm, choice, confirm, day, text, yes_no
 
 
 @task_form("credit.guide")
@@ -11,6 +11,27 @@ class RepairGuidanceForm(TaskForm):
     guidance_notes = text(N_("告知未满足的条件和修复途径"))
 
 
+@task_form("credit.accept")
+class RepairAcceptanceForm(TaskForm):
+    title = N_("信用修复申请受理")
+
+    repair_accepted = yes_no(
+        N_("受理"),
+        N_("材料齐全的受理；材料不全的不予受理，并一次性告知需要补正的全部材料。"),
+    )
+    answered_on = day(N_("受理或告知补正日期"))
+    missing_materials = text(
+        N_("需要补正的全部材料（一次性告知）"),
+        required=False,
+        required_when=RequiredWhen(
+            "repair_accepted", False, N_("不予受理的，请一次性写明需要补正的全部材料。")
+        ),
+    )
+    fast_track = yes_no(N_("适用承诺制（先修复、后核查）"))
+
+
+# Kept for running cases on diagram versions where the credit officer entered the application
+# (its task l_application is READY there); the current stage L receives the party's message.
 @task_form("credit.application")
 class RepairApplicationForm(TaskForm):
     title = N_("信用修复申请")
@@ -41,6 +62,7 @@ class RepairDecisionForm(TaskForm):
     title = N_("准予（不予）信用修复决定书")
 
     repair_approved = yes_no(N_("准予信用修复"))
+    repair_decided_on = day(N_("决定日期"))
     decision_reason = text(N_("理由"))
 
 

@@ -3,6 +3,7 @@
 from . import task_form
 from .base import (
     N_,
+    RequiredWhen,
     TaskForm,
     choice,
     confirm,
@@ -51,8 +52,20 @@ class PublicityForm(TaskForm):
 class SeriousListForm(TaskForm):
     title = N_("严重违法失信名单判定")
 
-    list_serious = yes_no(N_("拟列入严重违法失信名单"))
+    serious_list = yes_no(N_("拟列入严重违法失信名单"))
     serious_reason = text(N_("理由"), required=False)
+
+
+@task_form("decision.upper_consent")
+class UpperConsentForm(TaskForm):
+    title = N_("上一级市场监管部门同意列入严重违法失信名单")
+
+    upper_consented = yes_no(N_("同意列入严重违法失信名单"))
+    consent_opinion = text(
+        N_("意见"),
+        required=False,
+        required_when=RequiredWhen("upper_consented", False, N_("不同意的，请写明理由。")),
+    )
 
 
 @task_form("decision.no_penalty")

@@ -503,7 +503,7 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
             1,
         ),
         Step("g_publish", "credit", {"published_on": ON_THE_DAY}, 2),
-        Step("g_serious_list", "credit", {"list_serious": False}, 0),
+        Step("g_serious_list", "credit", {"serious_list": False}, 0),
         Step(
             "h_payment",
             "officer",
@@ -520,15 +520,16 @@ def repair_path(min_publicity_months: int) -> tuple[Step, ...]:
     """信用修复, applied for once the minimum publicity period after 公示 has passed."""
     return (
         Step(
-            "l_application",
+            "party:repair_application",
             "credit",
-            {
-                "applied_on": ON_THE_DAY,
-                "commitment_signed": True,
-                "fast_track": False,
-                "materials_complete": True,
-            },
+            {"summary": "信用修复申请书、守信承诺书，罚款缴纳凭证和整改材料。"},
             AfterTimer("g_publish", months=min_publicity_months),
+        ),
+        Step(
+            "l_accept",
+            "credit",
+            {"repair_accepted": True, "answered_on": ON_THE_DAY, "fast_track": False},
+            1,
         ),
         Step(
             "l_verify",
@@ -542,7 +543,11 @@ def repair_path(min_publicity_months: int) -> tuple[Step, ...]:
         Step(
             "l_decide",
             "agency_head",
-            {"repair_approved": True, "decision_reason": "符合信用修复条件，准予修复。"},
+            {
+                "repair_approved": True,
+                "repair_decided_on": ON_THE_DAY,
+                "decision_reason": "符合信用修复条件，准予修复。",
+            },
             1,
         ),
         Step("doc:REPAIR_DECISION", "officer", gap=0),

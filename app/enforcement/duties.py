@@ -4,16 +4,22 @@ report may not review, hear or approve it. The hearing is presided over by someo
 investigate the case (《行政处罚法》第六十四条第（四）项); the legal review is a check by others
 on the investigators' work (第五十八条); the head reviews the investigation's results (第五十七条).
 Checked on the server when a task is saved or completed, whatever the diagram or the account's
-roles."""
+roles.
+
+A listing on the serious-violation list needs the consent of the deciding body's upper level
+(DOMAIN.md G3'). The deciding body is the case's 盟市-level unit (the documents' issuer), so the
+upper level is the 自治区局: its agency head consents. The 自治区局's own cases have no upper
+level in the system; the 自治区局's head gives the consent there too."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from app.enforcement.investigators import INVESTIGATOR, officers_of
 from app.extensions import db
 from app.models import HumanTask, User
 from app.platform import Forbidden
+from app.platform.regions import ROOT_REGION
 from app.reference.roles import Role
 
 # the task screens of those who investigate: 核查, 调查取证 and its measures, the 调查终结报告,
@@ -77,3 +83,23 @@ def ensure_independent(task: HumanTask, user: User) -> None:
             f"您是本案立案时指定的办案人员，不能担任本案的{role}"
             "（调查与审核、听证、审批相分离）。请由其他人员办理。"
         )
+
+
+UPPER_CONSENT_FORM = "decision.upper_consent"
+
+
+def ensure_upper_level(task: HumanTask, user: User) -> None:
+    """Forbidden when the task is the upper level's consent to a listing and `user` is not of
+    the 自治区局 (whatever the account's roles)."""
+    if task.form_key == UPPER_CONSENT_FORM and user.region_code != ROOT_REGION:
+        raise Forbidden(
+            "列入严重违法失信名单须报经上一级市场监督管理部门同意，"
+            "只能由内蒙古自治区市场监督管理局的机关负责人办理。"
+        )
+
+
+def upper_level_only(user: User) -> ColumnElement[bool] | None:
+    """For the inbox: the consent tasks show only to the 自治区局 (None: no condition)."""
+    if user.region_code == ROOT_REGION:
+        return None
+    return or_(HumanTask.form_key.is_(None), HumanTask.form_key != UPPER_CONSENT_FORM)

@@ -127,7 +127,12 @@ ON_COMPLETION: dict[str, Callable[[CaseFact, Data, Data], None]] = {
     "closure.archive": _set("archived_on"),
     "closure.library": _set("violation_type", "violation_type"),
     "visit.record": _set("visited_on", "visited_on"),
-    "credit.application": _set("repair_applied_on", "applied_on"),
+    "credit.application": _set("repair_applied_on", "applied_on"),  # older diagram versions
+    # the day the party's application (or its re-application after the notice to complete the
+    # materials) arrived, as the diagram recorded it
+    "credit.accept": lambda fact, _, data: setattr(
+        fact, "repair_applied_on", _day(data.get("repair_applied_on"))
+    ),
     "credit.stop_publicity": _set("repaired_on", "stopped_on"),
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
 
 from app.clock import CHINA_TZ, china_today
-from app.enforcement.duties import INVESTIGATING_FORMS, INVESTIGATING_PREFIX
+from app.enforcement.duties import INVESTIGATING_FORMS, INVESTIGATING_PREFIX, upper_level_only
 from app.enforcement.investigators import INVESTIGATOR
 from app.enforcement.tasks import get_task_for_user
 from app.extensions import db
@@ -49,11 +49,13 @@ def _base(user: User, view: str) -> Select[HumanTask]:
         if not (HEADS & user.role_names):
             raise Forbidden("只有负责人可以查看辖区内的全部任务。")
         return query
-    return query.where(
+    query = query.where(
         HumanTask.lane.in_(user.role_names),
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
         _not_bound_to_others(user),
     )
+    upper = upper_level_only(user)
+    return query if upper is None else query.where(upper)
 
 
 def _not_bound_to_others(user: User) -> ColumnElement[bool]:

@@ -23,7 +23,12 @@ from app.enforcement.decision_limits import (
 )
 from app.enforcement.decision_records import DECISION_KINDS, record_decision
 from app.enforcement.decision_support import FINE_FORMS, require_justification
-from app.enforcement.duties import ensure_assigned, ensure_independent
+from app.enforcement.duties import (
+    ensure_assigned,
+    ensure_independent,
+    ensure_upper_level,
+    upper_level_only,
+)
 from app.enforcement.enterprises import first_offense_lookback
 from app.enforcement.library import LIBRARY_FORM, add_entry
 from app.enforcement.seizure import STILL_SEIZED, leaves_goods_seized
@@ -64,6 +69,9 @@ def inbox(user: User, limit: int = 200) -> list[HumanTask]:
     scope = scope_of(user)
     if scope is not None:
         query = query.where(HumanTask.region_code.in_(scope))
+    upper = upper_level_only(user)
+    if upper is not None:
+        query = query.where(upper)
     return list(db.session.execute(query).scalars())
 
 
@@ -150,6 +158,7 @@ def ensure_can_complete(task: HumanTask, user: User) -> None:
         raise Conflict("该任务已被他人认领，请先由认领人处理或由负责人改派。")
     ensure_assigned(task, user)
     ensure_independent(task, user)
+    ensure_upper_level(task, user)
 
 
 def _check_date_order(task: HumanTask, data: dict[str, Any]) -> None:

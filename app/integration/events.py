@@ -38,11 +38,13 @@ MESSAGES = {
     "statement": "party_statement",
     "waiver": "party_waiver",
     "judicial_reply": "judicial_reply",
+    # the party's 信用修复申请 (or its re-application after the notice to complete it), which the
+    # credit officer then accepts or not (stage L)
+    "repair_application": "repair_application",
 }
 # events recorded on the case for the officer (the screens take them from there)
 NOTICES = {
     "rectification_report": "当事人提交了整改报告",
-    "repair_application": "当事人提交了信用修复申请",
     "payment_confirmed": "银行确认罚款已缴纳",
 }
 # events that concern no case: the 12315/12345 work orders for the hotspots
@@ -54,6 +56,7 @@ PARTY_REQUESTS = {
     "statement": N_("陈述、申辩"),
     "hearing_request": N_("听证申请"),
     "waiver": N_("书面放弃陈述、申辩和听证权利"),
+    "repair_application": N_("信用修复申请"),
 }
 
 WAIVER_NOT_IN_VERSION = N_(
@@ -290,6 +293,8 @@ def record_party_request(case_id: int, kind: str, summary: str, user: User) -> C
         if status == 409 and kind == "waiver" and awaits_party(case):
             # diagrams before the window was a loop (bundles up to 3e7a2a5) know no waiver
             raise Conflict(WAIVER_NOT_IN_VERSION)
+        if status == 409 and kind == "repair_application":
+            raise Conflict(N_("案件当前不在等待当事人的信用修复申请。"))
         if status == 409:
             raise Conflict(N_("案件当前不在等待当事人陈述申辩或听证申请。"))
         raise InvalidInput(str(answer["message"]))

@@ -50,4 +50,8 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "repeat_same_type": False,
     "on_abnormal_list": False,
     "on_serious_list": False,
+    # DMN-C3 (early removal from the serious-violation list): a heavier penalty since the
+    # listing; whether the measures the law attaches to the listing have run out
+    "new_heavy_penalty": False,
+    "measures_expired": True,
 }

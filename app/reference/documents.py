@@ -79,7 +79,7 @@ DOCUMENT_TYPES = {
             "REPAIR_DECISION",
             "信用修复决定书",
             "修复决",
-            ("applied_on", "verification_method", "repair_approved", "decision_reason"),
+            ("repair_decided_on", "verification_method", "repair_approved", "decision_reason"),
         ),
         DocumentType(
             "VISIT_RECORD",

@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 from app.clock import CHINA_TZ, china_today
 from app.enforcement.worker import run_once
 from app.extensions import db
+from app.integration.events import record_party_request
 from app.models import Case, HumanTask, Job
 from tests.browser.conftest import EXPECTED_422, Live
 from tests.browser.test_walking_skeleton import SCREENSHOTS, log_in
-from tests.integration.cases import investigator_ids
+from tests.integration.cases import account, investigator_ids
 
 pytestmark = pytest.mark.browser
 TODAY = china_today()
@@ -318,7 +319,7 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
         service_method="DIRECT",
     )
     desk.do("credit", "g_publish", published_on=later)
-    desk.do("credit", "g_serious_list", list_serious=False)
+    desk.do("credit", "g_serious_list", serious_list=False)
     desk.do("officer", "h_payment", payment_status="PAID", paid_on=later, amount_paid=120000)
     desk.do(
         "officer",
@@ -344,16 +345,17 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     assert desk.case() == ("OPEN", "L 信用修复")  # publicity runs before repair is possible
 
     desk.wait_for_timer()  # the minimum publicity period has passed
-    desk.do(
-        "credit",
-        "l_application",
-        applied_on=later,
-        commitment_signed=True,
-        fast_track=False,
-        materials_complete=True,
-    )
+    with desk.live.app.app_context():  # the party's application (the portal's message)
+        record_party_request(desk.case_id, "repair_application", "申请书", account("credit"))
+    desk.do("credit", "l_accept", repair_accepted=True, answered_on=later, fast_track=False)
     desk.do("credit", "l_verify", verification_method="ONLINE")
-    desk.do("agency_head", "l_decide", repair_approved=True, decision_reason="符合修复条件")
+    desk.do(
+        "agency_head",
+        "l_decide",
+        repair_approved=True,
+        repair_decided_on=later,
+        decision_reason="符合修复条件",
+    )
     repair = desk.issue("officer", "REPAIR_DECISION")["信用修复决定书"]
     assert f"呼市监修复决〔{later.year}〕1号" in repair and "准予信用修复" in repair
     desk.do("credit", "l_stop_publicity", stopped_on=later, shared_with_credit_china=True)

@@ -15,7 +15,7 @@ from app.clock import china_today
 from app.enforcement import documents as document_service
 from app.enforcement.worker import run_once
 from app.extensions import db
-from app.models import CaseLibraryEntry, Enterprise, Job
+from app.models import Case, CaseLibraryEntry, Enterprise, Job
 from app.platform.auth import create_token
 from app.reference.decision_contract import CONTRACT
 from tests.conftest import login
@@ -173,6 +173,24 @@ class Api:
         assert response.status_code == 200, response.get_json()
         return dict(response.get_json())
 
+    def party_applies_for_repair(self, event_id: str) -> None:
+        """The party's 信用修复申请 arrives through the events API (the portal's message)."""
+        with self.app.app_context():
+            case = db.session.get(Case, self.case_id)
+            assert case is not None
+            case_no = case.case_no
+        response = self.client.post(
+            "/api/v1/events",
+            headers=self.tokens["credit"],
+            json={
+                "event_id": event_id,
+                "type": "repair_application",
+                "case_no": case_no,
+                "payload": {"summary": "信用修复申请书、守信承诺书"},
+            },
+        )
+        assert response.status_code == 202, response.get_json()
+
     def accounts(self, *usernames: str) -> list[int]:
         with self.app.app_context():
             return [account(name).id for name in usernames]
@@ -290,7 +308,7 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
         service_method="DIRECT",
     )
     api.do("credit", "g_publish", published_on=api.today)
-    api.do("credit", "g_serious_list", list_serious=False)
+    api.do("credit", "g_serious_list", serious_list=False)
     api.do("officer", "h_payment", payment_status="PAID", paid_on=api.today, amount_paid=20000)
     finish(api)
     api.do(
@@ -304,16 +322,22 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
     )
     assert api.stage() == "L 信用修复"
     api.pass_time()  # the earliest repair date (6 months of publicity) arrives
+    api.party_applies_for_repair("api-repair-1")
     api.do(
         "credit",
-        "l_application",
-        applied_on=china_today().isoformat(),
-        commitment_signed=True,
+        "l_accept",
+        repair_accepted=True,
+        answered_on=china_today().isoformat(),
         fast_track=False,
-        materials_complete=True,
     )
     api.do("credit", "l_verify", verification_method="ONLINE")
-    api.do("agency_head", "l_decide", repair_approved=True, decision_reason="符合条件")
+    api.do(
+        "agency_head",
+        "l_decide",
+        repair_approved=True,
+        repair_decided_on=china_today().isoformat(),
+        decision_reason="符合条件",
+    )
     result = api.do(
         "credit", "l_stop_publicity", stopped_on=api.today, shared_with_credit_china=True
     )

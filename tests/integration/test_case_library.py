@@ -130,7 +130,7 @@ def penalty_case() -> int:
         service_method="DIRECT",
     )
     complete(case_id, "g_publish", "credit", published_on=_today())
-    complete(case_id, "g_serious_list", "credit", list_serious=False)
+    complete(case_id, "g_serious_list", "credit", serious_list=False)
     complete(
         case_id, "h_payment", "officer", payment_status="PAID", paid_on=_today(), amount_paid=5000
     )

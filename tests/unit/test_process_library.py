@@ -368,7 +368,7 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
     penalty_decision_and_service(case, fine=120000)
     assert case.data["publish"] is True and case.data["period_months"] == 36
     case.do("g_publish", published_on=case.today())
-    case.do("g_serious_list", list_serious=False, serious_reason="")
+    case.do("g_serious_list", serious_list=False, serious_reason="")
     pay(case)
     rectify_and_verify(case)
     close_case(case)
@@ -379,16 +379,12 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
     assert case.waiting_for() == ["l_wait_earliest"]
     assert case.result.next_timer == dt.datetime(2027, 3, 19, 16, tzinfo=dt.UTC)  # 03-20 in China
     case.advance_past_next_timer()
-    assert case.data["repairable"] == "ELIGIBLE" and case.ready == ["l_application"]
-    case.do(
-        "l_application",
-        applied_on=case.today(),
-        commitment_signed=True,
-        fast_track=False,
-        materials_complete=True,
-    )
+    assert case.data["repairable"] == "ELIGIBLE" and case.ready == []
+    apply_for_repair(case)
     case.do("l_verify", verification_method="ONLINE", verification_notes="已核实")
-    case.do("l_decide", repair_approved=True, decision_reason="符合条件")
+    case.do(
+        "l_decide", repair_approved=True, repair_decided_on=case.today(), decision_reason="符合条件"
+    )
     case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
     assert case.result.completed and case.stage == "信用修复结束"
     assert case.data["l_result"] == "REPAIRED"
@@ -1147,9 +1143,31 @@ def test_decision_serving_publicity_serious_list_and_their_deadlines() -> None:
     case.advance_past_next_timer()  # not published within 20 working days
     assert case.data["publish_overdue"] is True
     case.do("g_publish", published_on=case.today())
-    case.do("g_serious_list", list_serious=True, serious_reason="情节严重")
+    case.do("g_serious_list", serious_list=True, serious_reason="情节严重")
+    # DMN-R3 rule 4 fires on the proposed listing: the heads discuss it
+    assert case.data["collective"] is True and case.ready == ["g_serious_approval"]
     case.do("g_serious_approval", **APPROVE)
+    assert case.ready == ["g_upper_consent"]  # 报上一级同意 (DOMAIN G3')
+    case.do("g_upper_consent", upper_consented=True, consent_opinion="同意")
     assert case.data["on_serious_list"] is True and case.stage == "H 执行"
+    assert case.data["listed_on"] == case.today()
+
+
+@pytest.mark.parametrize(
+    ("step", "answer"),
+    [
+        ("g_serious_approval", {"approved": False, "opinion": "不符合列入条件"}),
+        ("g_upper_consent", {"upper_consented": False, "consent_opinion": "情节不属严重"}),
+    ],
+)
+def test_a_listing_the_heads_or_the_upper_level_refuse_is_not_made(
+    step: str, answer: dict[str, Any]
+) -> None:
+    case = late_payment_case(serious_list=True)
+    if step == "g_upper_consent":
+        case.do("g_serious_approval", **APPROVE)
+    case.do(step, **answer)
+    assert case.data["on_serious_list"] is False and case.stage == "H 执行"
 
 
 def test_a_warning_only_ordinary_decision_is_not_published() -> None:
@@ -1172,11 +1190,11 @@ def test_a_warning_only_ordinary_decision_is_not_published() -> None:
         "g_serve_two", served_on=case.today(), repair_notice_served=True, service_method="DIRECT"
     )
     assert case.data["publish"] is False and case.ready == ["g_serious_list"]
-    case.do("g_serious_list", list_serious=False, serious_reason="")
+    case.do("g_serious_list", serious_list=False, serious_reason="")
     assert case.stage == "I 整改核查"  # no fine to collect
 
 
-def late_payment_case() -> Case:
+def late_payment_case(serious_list: bool = False) -> Case:
     case = Case()
     to_review(case)
     report_and_review(
@@ -1186,7 +1204,7 @@ def late_payment_case() -> Case:
     case.advance_past_next_timer()
     penalty_decision_and_service(case, fine=5000)
     case.do("g_publish", published_on=case.today())
-    case.do("g_serious_list", list_serious=False, serious_reason="")
+    case.do("g_serious_list", serious_list=serious_list, serious_reason="")
     return case
 
 
@@ -1288,8 +1306,14 @@ def test_sampled_visit_of_a_summary_case() -> None:
     assert case.result.completed
 
 
-def repair_case(sanctions: list[str], fine: float, domain: str = "PRICE", **report: Any) -> Case:
-    case = Case(domain=domain)
+def repair_case(
+    sanctions: list[str],
+    fine: float,
+    domain: str = "PRICE",
+    case_data: dict[str, Any] | None = None,
+    **report: Any,
+) -> Case:
+    case = Case(domain=domain, **(case_data or {}))
     to_review(case)
     report_and_review(
         case,
@@ -1319,7 +1343,7 @@ def repair_case(sanctions: list[str], fine: float, domain: str = "PRICE", **repo
 
 def through_publication_to_repair(case: Case) -> None:
     case.do("g_publish", published_on="2025-01-02")  # published long ago: eligible now
-    case.do("g_serious_list", list_serious=False, serious_reason="")
+    case.do("g_serious_list", serious_list=False, serious_reason="")
     if case.stage == "H 执行":
         pay(case)
     rectify_and_verify(case)
@@ -1327,18 +1351,56 @@ def through_publication_to_repair(case: Case) -> None:
     visit(case)
 
 
+def apply_for_repair(case: Case, *, fast_track: bool = False) -> None:
+    """The party applies (a message, not an officer's task); the credit officer accepts."""
+    assert "l_application" in case.waiting_for()
+    case.message("repair_application", summary="信用修复申请书、守信承诺书、履行义务的材料")
+    case.do(
+        "l_accept",
+        repair_accepted=True,
+        answered_on=case.today(),
+        missing_materials="",
+        fast_track=fast_track,
+    )
+
+
+def test_repair_with_one_notice_to_complete_the_materials_and_every_deadline_flagged() -> None:
+    case = repair_case(["FINE"], 5000)
+    through_publication_to_repair(case)
+    assert case.data["repair_kind"] == "PENALTY_INFO" and case.ready == []
+    case.message("repair_application", summary="信用修复申请书")
+    assert case.ready == ["l_accept"] and case.data["repair_applied_on"] == case.today()
+    case.advance_past_next_timer()  # not answered within 2 working days (REPAIR_ACCEPT_WD)
+    assert case.data["repair_accept_overdue"] is True and case.ready == ["l_accept"]
+    case.do(
+        "l_accept",
+        repair_accepted=False,
+        answered_on=case.today(),
+        missing_materials="缺守信承诺书和缴纳罚款的凭证",
+        fast_track=False,
+    )
+    # one notice of everything missing; the party applies again
+    assert case.ready == [] and "l_application" in case.waiting_for()
+    apply_for_repair(case)
+    case.do("l_verify", verification_method="WRITTEN", verification_notes="")
+    case.advance_past_next_timer()  # no decision within 15 working days (REPAIR_DECIDE_WD)
+    assert case.data["repair_decide_overdue"] is True and case.ready == ["l_decide"]
+    case.do(
+        "l_decide", repair_approved=True, repair_decided_on=case.today(), decision_reason="符合"
+    )
+    case.advance_past_next_timer()  # publicity not stopped within 3 working days
+    assert case.data["repair_stop_overdue"] is True
+    case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
+    assert case.result.completed and case.data["l_result"] == "REPAIRED"
+
+
 @pytest.mark.parametrize(("committed_truly", "result"), [(True, "REPAIRED"), (False, "REVOKED")])
 def test_commitment_fast_track(committed_truly: bool, result: str) -> None:
     case = repair_case(["FINE"], 5000)
     through_publication_to_repair(case)
     assert case.stage == "L 信用修复" and case.data["repairable"] == "ELIGIBLE"
-    case.do(
-        "l_application",
-        applied_on=case.today(),
-        commitment_signed=True,
-        fast_track=True,
-        materials_complete=False,
-    )
+    apply_for_repair(case, fast_track=True)
+    assert case.ready == ["l_stop_publicity"]  # repaired first, checked afterwards
     case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
     case.do("l_check_commitment", commitment_true=committed_truly, check_notes="")
     if not committed_truly:
@@ -1346,33 +1408,68 @@ def test_commitment_fast_track(committed_truly: bool, result: str) -> None:
     assert case.result.completed and case.data["l_result"] == result
 
 
-def test_repair_refused() -> None:
+def test_repair_refused_and_late_verification_flagged() -> None:
     case = repair_case(["FINE"], 5000)
     through_publication_to_repair(case)
-    case.do(
-        "l_application",
-        applied_on=case.today(),
-        commitment_signed=True,
-        fast_track=False,
-        materials_complete=True,
-    )
+    apply_for_repair(case)
+    case.advance_past_next_timer()  # still verifying after 15 working days
+    assert case.data["repair_decide_overdue"] is True and case.ready == ["l_verify"]
     case.do("l_verify", verification_method="ONSITE", verification_notes="")
-    case.do("l_decide", repair_approved=False, decision_reason="材料不实")
+    case.do(
+        "l_decide", repair_approved=False, repair_decided_on=case.today(), decision_reason="不实"
+    )
     assert case.data["l_result"] == "REFUSED"
 
 
-def test_repair_conditions_unmet_gets_guidance() -> None:
-    case = repair_case(["FINE"], 5000)
+def listed_case(**data: Any) -> Case:
+    """A penalty case listed on the serious-violation list, through to stage L."""
+    case = repair_case(["FINE"], 5000, case_data=data)
     case.do("g_publish", published_on="2025-01-02")
-    case.do("g_serious_list", list_serious=True, serious_reason="")
+    case.do("g_serious_list", serious_list=True, serious_reason="")
     case.do("g_serious_approval", **APPROVE)
+    case.do("g_upper_consent", upper_consented=True, consent_opinion="")
     pay(case)
     rectify_and_verify(case)
     close_case(case)
     visit(case)
-    assert case.data["repairable"] == "CONDITIONS_UNMET"
-    assert case.data["unmet"] == ["ON_SERIOUS_LIST"]
-    case.do("l_guide", guidance_notes="名单移出后再申请")
+    return case
+
+
+def test_early_removal_from_the_serious_list_after_a_year_then_the_penalty_repair() -> None:
+    case = listed_case()
+    listed_on = dt.date.fromisoformat(case.data["listed_on"])
+    # DMN-C3: the conditions are met but the listing is not a year old: wait for the date
+    assert (case.data["eligible"], case.waiting_for()) == (False, ["l_wait_removal"])
+    assert case.data["earliest_apply"] == listed_on.replace(year=listed_on.year + 1).isoformat()
+    case.advance_past_next_timer()
+    assert case.data["eligible"] is True and case.data["repair_kind"] == "SERIOUS_LIST"
+    apply_for_repair(case)
+    case.do("l_verify", verification_method="ONLINE", verification_notes="")
+    case.do(
+        "l_decide", repair_approved=True, repair_decided_on=case.today(), decision_reason="满一年"
+    )
+    case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
+    # removed from the list; the penalty information can now be repaired (DMN-C2 condition 4)
+    assert case.data["on_serious_list"] is False
+    assert case.data["serious_removed_on"] == case.today()
+    assert case.data["repairable"] == "ELIGIBLE" and case.data["repair_kind"] == "PENALTY_INFO"
+    assert "l_application" in case.waiting_for()
+
+
+def test_no_early_removal_after_a_new_heavy_penalty_gets_guidance() -> None:
+    case = listed_case(new_heavy_penalty=True)
+    assert case.waiting_for() == ["l_wait_removal"]  # a year first, whatever the conditions
+    case.advance_past_next_timer()
+    assert case.data["eligible"] is False and case.ready == ["l_guide"]
+    case.do("l_guide", guidance_notes="再次受到较重行政处罚，不能提前移出")
+    assert case.result.completed
+
+
+def test_repair_conditions_unmet_gets_guidance() -> None:
+    case = repair_case(["FINE"], 5000, case_data={"repeat_same_type": True})
+    through_publication_to_repair(case)
+    assert case.data["repairable"] == "CONDITIONS_UNMET" and case.ready == ["l_guide"]
+    case.do("l_guide", guidance_notes="再次受到同类处罚，暂不能修复")
     assert case.result.completed
 
 
