@@ -226,6 +226,28 @@ REPORT = {
 }
 
 
+def decide_serve_and_publish(api: Api, fine: int) -> None:
+    """The head approves the notified fine, the officer decides and serves it with the repair
+    notice, the credit officer publishes it — all on `api.today`."""
+    api.do(
+        "agency_head",
+        "f_head_approval",
+        head_approved=True,
+        approved_sanctions=["FINE"],
+        approved_fine=fine,
+        head_approval_opinion="同意",
+    )
+    api.do("officer", "g_penalty_decision", decided_on=api.today, sanctions=["FINE"], fine=fine)
+    api.do(
+        "officer",
+        "g_serve_two",
+        served_on=api.today,
+        repair_notice_served=True,
+        service_method="DIRECT",
+    )
+    api.do("credit", "g_publish", published_on=api.today)
+
+
 def to_review(api: Api) -> None:
     api.start()
     api.do("officer", "c_register", source="COMPLAINT", found_on=api.today, clue_summary="投诉")
@@ -291,23 +313,7 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
     )
     assert waiver.status_code == 202, waiver.get_json()
     api.do("officer", "f_review_statement", statement_adopted=True, proposed_fine=20000)
-    api.do(
-        "agency_head",
-        "f_head_approval",
-        head_approved=True,
-        approved_sanctions=["FINE"],
-        approved_fine=20000,
-        head_approval_opinion="同意",
-    )
-    api.do("officer", "g_penalty_decision", decided_on=api.today, sanctions=["FINE"], fine=20000)
-    api.do(
-        "officer",
-        "g_serve_two",
-        served_on=api.today,
-        repair_notice_served=True,
-        service_method="DIRECT",
-    )
-    api.do("credit", "g_publish", published_on=api.today)
+    decide_serve_and_publish(api, 20000)
     api.do("credit", "g_serious_list", serious_list=False)
     api.do("officer", "h_payment", payment_status="PAID", paid_on=api.today, amount_paid=20000)
     finish(api)

@@ -223,18 +223,24 @@ def test_testing_extensions_and_a_late_decision(app: Flask) -> None:
         ]
 
 
+def transferred_to_the_police(authority: str) -> int:
+    """A case filed and investigated, then transferred on 2026-03-02 with the head's approval."""
+    case_id = investigated_case(next_action="CRIMINAL")
+    complete(case_id, "d_criminal_approval", "agency_head", approved=True, opinion="")
+    complete(
+        case_id,
+        "d_criminal_transfer",
+        "officer",
+        transferred_on="2026-03-02",
+        receiving_authority=authority,
+    )
+    return case_id
+
+
 def test_a_case_transferred_to_the_police_and_returned(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         with at("2026-03-02", 20):  # Monday evening
-            case_id = investigated_case(next_action="CRIMINAL")
-            complete(case_id, "d_criminal_approval", "agency_head", approved=True, opinion="")
-            complete(
-                case_id,
-                "d_criminal_transfer",
-                "officer",
-                transferred_on="2026-03-02",
-                receiving_authority="呼和浩特市公安局新城区分局",
-            )
+            case_id = transferred_to_the_police("呼和浩特市公安局新城区分局")
             case = db.session.get(Case, case_id)
             assert case is not None
             assert case.stage == "D 已移送司法机关（中止）" and case.decision_clock == "SUSPENDED"
@@ -276,15 +282,7 @@ def test_a_case_transferred_to_the_police_and_returned(app: Flask, client: Flask
 def test_a_case_the_court_fined_takes_no_fine(app: Flask) -> None:
     with app.app_context():
         with at("2026-03-02"):
-            case_id = investigated_case(next_action="CRIMINAL")
-            complete(case_id, "d_criminal_approval", "agency_head", approved=True, opinion="")
-            complete(
-                case_id,
-                "d_criminal_transfer",
-                "officer",
-                transferred_on="2026-03-02",
-                receiving_authority="市公安局",
-            )
+            case_id = transferred_to_the_police("市公安局")
         with at("2026-03-09"):
             status, _ = receive(
                 account("officer"),

@@ -21,7 +21,7 @@ from app.enforcement.worker import run_once
 from app.extensions import db
 from app.models import Case, HumanTask, Notification
 from app.platform.auth import create_token, create_user
-from tests.integration.test_api import REPORT, Api, finish, to_review
+from tests.integration.test_api import REPORT, Api, decide_serve_and_publish, finish, to_review
 
 USERS = ("officer", "unit_head", "reviewer", "agency_head", "credit", "supervisor", "officer_bt")
 
@@ -49,23 +49,7 @@ def noticed(api: Api) -> None:
 def decided_and_published(api: Api) -> None:
     """Decided, served and published on 2026-01-13."""
     api.today = "2026-01-13"
-    api.do(
-        "agency_head",
-        "f_head_approval",
-        head_approved=True,
-        approved_sanctions=["FINE"],
-        approved_fine=20000,
-        head_approval_opinion="同意",
-    )
-    api.do("officer", "g_penalty_decision", decided_on=api.today, sanctions=["FINE"], fine=20000)
-    api.do(
-        "officer",
-        "g_serve_two",
-        served_on=api.today,
-        repair_notice_served=True,
-        service_method="DIRECT",
-    )
-    api.do("credit", "g_publish", published_on=api.today)
+    decide_serve_and_publish(api, 20000)
 
 
 def decided_and_closed(api: Api) -> None:
