@@ -932,7 +932,8 @@ def to_hearing_day() -> Case:
     return case
 
 
-def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_the_report() -> None:
+def heard_with_new_evidence() -> Case:
+    """The hearing was held and the party brought new evidence: the legal review follows."""
     case = to_hearing_day()
     case.do(
         "f_hold_hearing",
@@ -940,6 +941,11 @@ def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_th
         hearing_summary="当事人提出新证据",
         proposed_fine=150000,
     )
+    return case
+
+
+def test_a_failed_post_hearing_review_or_a_refused_approval_sends_the_case_to_the_report() -> None:
+    case = heard_with_new_evidence()
     case.do("f_post_hearing_review", **{**BACK_TO_REPORT, "opinion": "新证据未经核实，事实不清"})
     # a legal review that fails is a gate (《行政处罚法》第五十八条): back to the report
     assert case.ready == ["e_report"] and case.data["f_result"] == "BACK_TO_REPORT"
@@ -1076,13 +1082,7 @@ def test_every_review_and_the_head_can_send_the_case_back_for_more_evidence() ->
 
 
 def test_a_failed_post_hearing_review_can_send_the_case_back_for_more_evidence() -> None:
-    case = to_hearing_day()
-    case.do(
-        "f_hold_hearing",
-        party_attended=True,
-        hearing_summary="当事人提出新证据",
-        proposed_fine=150000,
-    )
+    case = heard_with_new_evidence()
     case.do("f_post_hearing_review", **MORE_EVIDENCE)
     sent_back_for_more_evidence(case)
 
