@@ -124,7 +124,7 @@ def party_answers(form_key: str | None, data: dict[str, Any]) -> PartyAnswers | 
     if form_key not in PARTY_ANSWER_FORMS or "party_statements" not in data:
         return None
     return PartyAnswers(
-        window_end=_day(data.get("hearing_request_due")),
+        window_end=_day(data.get("party_window_due") or data.get("hearing_request_due")),
         statements=[
             str(item.get("text") or "") if isinstance(item, dict) else str(item)
             for item in data.get("party_statements") or []

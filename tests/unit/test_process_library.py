@@ -1498,3 +1498,67 @@ def test_expression_errors_name_the_element() -> None:
     with pytest.raises(EngineError) as caught:  # data no screen would send: names are missing
         case.do_unchecked("c_verify", evidence_initial=True)
     assert caught.value.element == "立案四项条件"
+
+
+def due(case: Case, bpmn_id: str) -> dt.datetime:
+    """When the timer `bpmn_id` fires (end_of_day(D) fires at midnight China time, D 16:00 UTC)."""
+    return next(w.due for w in case.result.waiting if w.bpmn_id == bpmn_id and w.due)
+
+
+def end_of(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T16:00:00+00:00")
+
+
+def test_the_review_notice_and_statement_review_deadlines_are_flagged() -> None:
+    """审核 10, 告知书送达 3, 陈述申辩复核 5 working days (REVIEW_WD, NOTICE_SERVE_WD,
+    STATEMENT_REVIEW_WD), counted by hand from Monday 2 March 2026."""
+    case = Case()
+    to_review(case)
+    case.do("e_report", **REPORT)
+    # 3, 4, 5, 6, 9, 10, 11, 12, 13, 16 March
+    assert due(case, "e_case_review_overdue") == end_of("2026-03-16")
+    case.advance_past("e_case_review_overdue")
+    assert case.data["review_overdue"] is True and case.ready == ["e_case_review"]
+    case.do("e_case_review", **APPROVE)
+    if "e_legal_review" in case.ready:
+        case.do("e_legal_review", **APPROVE)
+    case.do("e_head_decision", head_decision="PENALTY", head_opinion="同意")
+    # decided Tuesday 17 March: 18, 19, 20 March
+    assert due(case, "f_serve_notice_overdue") == end_of("2026-03-20")
+    case.advance_past("f_serve_notice_overdue")
+    assert case.data["notice_serve_overdue"] is True
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")  # Sat 21 March
+    case.message("party_statement", text="请求从轻")
+    close_window(case)  # 23–27 March
+    # the window closed at the end of Friday 27 March: 30, 31 March, 1, 2, 3 April (清明 4–6)
+    assert due(case, "f_review_statement_overdue") == end_of("2026-04-03")
+    case.advance_past("f_review_statement_overdue")
+    assert case.data["statement_review_overdue"] is True and case.ready == ["f_review_statement"]
+
+
+def test_the_closure_approval_deadline_is_flagged() -> None:
+    """结案审批 within 15 working days of the 结案审批表 (CLOSE_CASE_WD)."""
+    case = Case()
+    to_review(case)
+    report_and_review(case, "NOT_ESTABLISHED")
+    case.do("j_report", closure_reason="NOT_ESTABLISHED", typical_case=False, closure_notes="")
+    # Monday 2 March: 3–6, 9–13, 16–20, 23 March
+    assert due(case, "j_approval_overdue") == end_of("2026-03-23")
+    case.advance_past("j_approval_overdue")
+    assert case.data["closure_overdue"] is True and case.ready == ["j_approval"]
+    case.do("j_approval", **APPROVE)
+    case.do("j_archive", archive_no="呼市监档〔2026〕2号")
+    assert case.result.completed
+
+
+def test_a_longer_statement_period_keeps_the_window_open_to_its_end() -> None:
+    """陈述申辩逾期视为放弃 (STATEMENT_WAIVE_WD, [U]): the window closes at the later of it and the
+    hearing-request period."""
+    case = Case()
+    case.parameters["STATEMENT_WAIVE_WD"] = 8
+    to_review(case)
+    report_and_review(case, "PENALTY")
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")  # Mon 2 March
+    assert case.data["hearing_request_due"] == "2026-03-09"  # 3, 4, 5, 6, 9 March
+    assert case.data["party_window_due"] == "2026-03-12"  # … 10, 11, 12 March
+    assert due(case, "f_window_closed") == end_of("2026-03-12")
