@@ -92,15 +92,20 @@ def add_enterprise(
 EDITABLE_TEXT = {"address": 300, "legal_representative": 100}
 
 
-def update_enterprise(enterprise_id: int, user: User, changes: Mapping[str, Any]) -> Enterprise:
-    """Correct an enterprise's registration details (登记地, 住所, 法定代表人) in one transaction;
-    every problem is reported at once and nothing changes. A case already running keeps the
-    登记地 it started with (its publicity is planned from it)."""
+def get_enterprise_for_user(enterprise_id: int, user: User) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFound(N_("经营主体不存在。"))
     if not in_scope(user, enterprise.region_code):
-        raise Forbidden(N_("无权修改其他地区的经营主体。"))
+        raise Forbidden(N_("无权查看其他地区的经营主体。"))
+    return enterprise
+
+
+def update_enterprise(enterprise_id: int, user: User, changes: Mapping[str, Any]) -> Enterprise:
+    """Correct an enterprise's registration details (登记地, 住所, 法定代表人) in one transaction;
+    every problem is reported at once and nothing changes. A case already running keeps the
+    登记地 it started with (its publicity is planned from it)."""
+    enterprise = get_enterprise_for_user(enterprise_id, user)
     allowed = {"registration_province", *EDITABLE_TEXT}
     problems = [f"不能修改的字段: {name}" for name in sorted(set(changes) - allowed)]
     cleaned: dict[str, str | None] = {}
@@ -324,11 +329,7 @@ def health_record(
         raise InvalidInput(N_("违法行为发生日期格式应为 YYYY-MM-DD。")) from None
     if violation_code is not None and db.session.get(ViolationType, violation_code) is None:
         raise InvalidInput(N_("违法类型不在目录中。"))
-    enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise NotFound(N_("经营主体不存在。"))
-    if not in_scope(user, enterprise.region_code):
-        raise Forbidden(N_("无权查看其他地区的经营主体。"))
+    enterprise = get_enterprise_for_user(enterprise_id, user)
     cases = list(
         db.session.execute(
             select(Case).where(Case.enterprise_id == enterprise_id).order_by(Case.id.desc())
