@@ -233,17 +233,14 @@ def document() -> dict[str, Any]:
             "responses": _responses(_json({"type": "object"}), 404, 422),
         }
     }
-    enterprise_fields = {
-        "type": "object",
-        "properties": {
-            "registration_province": {
-                "type": "string",
-                "pattern": "^[0-9]{6}$",
-                "description": "登记地：省级行政区划代码（如 150000 内蒙古自治区、420000 湖北省）",
-            },
-            "address": {"type": "string", "maxLength": 300},
-            "legal_representative": {"type": "string", "maxLength": 100},
+    editable: dict[str, Any] = {
+        "registration_province": {
+            "type": "string",
+            "pattern": "^[0-9]{6}$",
+            "description": "登记地：省级行政区划代码（如 150000 内蒙古自治区、420000 湖北省）",
         },
+        "address": {"type": "string", "maxLength": 300},
+        "legal_representative": {"type": "string", "maxLength": 100},
     }
     paths["/enterprises"] = {
         "post": {
@@ -255,7 +252,7 @@ def document() -> dict[str, Any]:
                 "content": {
                     "application/json": {
                         "schema": {
-                            **enterprise_fields,
+                            "type": "object",
                             "required": [
                                 "credit_code",
                                 "name",
@@ -271,7 +268,7 @@ def document() -> dict[str, Any]:
                                 "domain": {"type": "string"},
                                 "credit_class": {"type": "string", "enum": ["A", "B", "C", "D"]},
                                 "region_code": {"type": "string", "maxLength": 6},
-                                **enterprise_fields["properties"],
+                                **editable,
                             },
                         }
                     }
@@ -290,7 +287,7 @@ def document() -> dict[str, Any]:
         "parameters": [{**case_id[0], "name": "enterprise_id"}],
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": enterprise_fields}},
+            "content": {"application/json": {"schema": {"type": "object", "properties": editable}}},
         },
         "responses": _responses(_json({"type": "object"}), 404, 422),
     }
