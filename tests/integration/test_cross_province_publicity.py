@@ -171,12 +171,15 @@ def test_a_party_registered_in_another_province(
         # 09-10 … 09-18 (7), Sunday 09-20 made up (8), 09-21, 09-22
         assert data["publish_cross"] is True and data["push_due"] == "2026-09-22"
         assert due_of(api, "g_push") == midnight_after("2026-09-22")
+        detail = client.get(f"/api/v1/cases/{api.case_id}", headers=tokens["credit"]).get_json()
+        assert dt.datetime.fromisoformat(detail["next_timer"]) == midnight_after("2026-09-22")
         tasks = client.get("/api/v1/tasks", headers=tokens["credit"]).get_json()["tasks"]
         assert [t["bpmn_id"] for t in tasks if t["case_id"] == api.case_id] == ["g_push"]
         # the case page shows the push deadline by its last day
         login(client, "credit")
         page = client.get(f"/cases/{api.case_id}").get_data(as_text=True)
         assert "推送期限届满" in page and "2026年9月22日" in page
+        assert "湖北省" in page  # the party's 登记地, in words
         # not before the decision
         answer = refused(api, "credit", "g_push", pushed_on="2026-09-08", via_home_bureau=True)
         assert "推送日期不能早于决定日期" in str(answer)
