@@ -8,7 +8,7 @@ including the default, becomes 150000 (内蒙古自治区), as the enterprises w
 registered in Inner Mongolia before this revision.
 
 Revision ID: 0031
-Revises: 0030
+Revises: 0035
 Create Date: 2026-12-08 00:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031"
-down_revision = "0030"
+down_revision = "0035"  # main's 0035 (follow-up cases) revises 0030; renumber at merge
 branch_labels = None
 depends_on = None
 
