@@ -85,6 +85,7 @@ def _repair_outlook(case: Case, data: dict[str, Any]) -> dict[str, Any]:
             "obligations_performed": True,
             "harm_eliminated": True,
         },
+        case_values={"low_fine_province": data.get("low_fine_province")},
     )
     return {
         "repairable": answer["outputs"]["repairable"],

@@ -1562,3 +1562,71 @@ def test_a_longer_statement_period_keeps_the_window_open_to_its_end() -> None:
     assert case.data["hearing_request_due"] == "2026-03-09"  # 3, 4, 5, 6, 9 March
     assert case.data["party_window_due"] == "2026-03-12"  # … 10, 11, 12 March
     assert due(case, "f_window_closed") == end_of("2026-03-12")
+
+
+# ---------------------------------------------------------------- publicity across provinces
+
+
+def decided_on_9_september(**data: Any) -> Case:
+    """A ¥50,000 fine decided and served on Wednesday 2026-09-09 (the notice of 09-01, its
+    5-working-day window closing at the end of 09-08)."""
+    case = Case(china("2026-09-01"), **data)
+    to_review(case)
+    report_and_review(case, "PENALTY", sanctions=["FINE"], proposed_fine=50000)
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    close_window(case)
+    assert case.today() == "2026-09-09"
+    penalty_decision_and_service(case, fine=50000)
+    return case
+
+
+def test_a_party_registered_in_the_region_is_published_within_20_working_days() -> None:
+    case = decided_on_9_september()  # 登记地 defaults to 内蒙古
+    assert case.data["publish_cross"] is False and case.ready == ["g_publish"]
+    # 20 working days after 09-09, by hand: 09-10…09-18 (7), Sunday 09-20 made up (8), 09-21…
+    # 09-24 (12), Mid-Autumn 09-25…27, 09-28…30 (15), National Day 10-01…07, 10-08, 10-09 (17),
+    # Saturday 10-10 made up (18), 10-12 (19), 10-13 (20)
+    assert case.data["publish_due"] == "2026-10-13" and case.data["push_due"] is None
+
+
+def test_a_party_registered_in_another_province_is_pushed_then_published_there() -> None:
+    case = decided_on_9_september(registration_province="420000")  # 湖北省
+    assert case.data["publish_cross"] is True and case.ready == ["g_push"]
+    # 10 working days after 09-09: 09-10…09-18 (7), Sunday 09-20 made up (8), 09-21, 09-22
+    assert case.data["push_due"] == "2026-09-22" and case.data["publish_due"] is None
+    case.advance_past_next_timer()  # not pushed within 10 working days
+    assert case.data["push_overdue"] is True and case.ready == ["g_push"]
+    assert case.today() == "2026-09-23"
+    case.do("g_push", pushed_on=case.today(), via_home_bureau=True)
+    assert case.data["pushed_on"] == "2026-09-23" and case.ready == ["g_remote_receipt"]
+    case.do("g_remote_receipt", received_on=case.today())
+    # 10 working days after the receipt on 09-23: 09-24 (1), Mid-Autumn 09-25…27, 09-28…30 (4),
+    # National Day 10-01…07, 10-08, 10-09 (6), Saturday 10-10 made up (7), 10-12…10-14 (10)
+    # publish_due is now the registration province's
+    assert case.data.get("publish_due") == "2026-10-14" and case.ready == ["g_publish_remote"]
+    case.advance_past_next_timer()  # the registration province did not publish in time
+    assert case.data["remote_publish_overdue"] is True
+    assert case.today() == "2026-10-15"
+    case.do("g_publish_remote", published_on=case.today())
+    assert case.ready == ["g_serious_list"] and case.data["published_on"] == "2026-10-15"
+
+
+@pytest.mark.parametrize(
+    ("by_registration", "province", "months"),
+    [(False, None, 36), (True, "420000", 3)],
+)
+def test_the_lower_fine_standard_of_the_deciding_or_the_registration_province(
+    by_registration: bool, province: str | None, months: int
+) -> None:
+    """Inner Mongolia's 较低数额 standard is unknown (unset); Hubei's is below ¥100,000 for an
+    organisation: a ¥50,000 fine on a Hubei company is published for three months only when the
+    setting takes the registration province's standard (公示规定第十三条)."""
+    case = Case(china("2026-09-01"), registration_province="420000")
+    case.parameters["LOW_FINE_BY_REGISTRATION_PROVINCE"] = by_registration
+    to_review(case)
+    report_and_review(case, "PENALTY", sanctions=["FINE"], proposed_fine=50000)
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    close_window(case)
+    penalty_decision_and_service(case, fine=50000)
+    assert case.data["low_fine_province"] == province
+    assert case.data["publish"] is True and case.data["period_months"] == months

@@ -233,6 +233,64 @@ def document() -> dict[str, Any]:
             "responses": _responses(_json({"type": "object"}), 404, 422),
         }
     }
+    editable: dict[str, Any] = {
+        "registration_province": {
+            "type": "string",
+            "pattern": "^[0-9]{6}$",
+            "description": "登记地：省级行政区划代码（如 150000 内蒙古自治区、420000 湖北省）",
+        },
+        "address": {"type": "string", "maxLength": 300},
+        "legal_representative": {"type": "string", "maxLength": 100},
+    }
+    paths["/enterprises"] = {
+        "post": {
+            "summary": "登记经营主体（含登记地）",
+            "operationId": "create_enterprise",
+            "tags": ["enterprises"],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": [
+                                "credit_code",
+                                "name",
+                                "party_type",
+                                "domain",
+                                "credit_class",
+                                "region_code",
+                            ],
+                            "properties": {
+                                "credit_code": {"type": "string", "maxLength": 18},
+                                "name": {"type": "string", "maxLength": 200},
+                                "party_type": {"type": "string"},
+                                "domain": {"type": "string"},
+                                "credit_class": {"type": "string", "enum": ["A", "B", "C", "D"]},
+                                "region_code": {"type": "string", "maxLength": 6},
+                                **editable,
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                **_responses(_json({"type": "object"}), 422),
+                "201": _json({"type": "object"}, "已登记"),
+            },
+        }
+    }
+    paths["/enterprises/{enterprise_id}"]["patch"] = {
+        "summary": "更正经营主体登记信息（登记地、住所、法定代表人）",
+        "operationId": "update_enterprise",
+        "tags": ["enterprises"],
+        "parameters": [{**case_id[0], "name": "enterprise_id"}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "properties": editable}}},
+        },
+        "responses": _responses(_json({"type": "object"}), 404, 422),
+    }
     paths["/tasks"] = {
         "get": {
             "summary": "待办任务",

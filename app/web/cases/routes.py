@@ -15,6 +15,7 @@ from app.integration import events as event_service
 from app.models import Case
 from app.platform import InvalidInput
 from app.platform.workflows import startable_versions
+from app.reference.provinces import PROVINCES
 from app.reference.roles import Role
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to, render_fragment_or_page
@@ -191,6 +192,7 @@ def _case_page(
         awaits_party=case_service.awaits_party(case),
         due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
+        provinces=PROVINCES,
     )
 
 
