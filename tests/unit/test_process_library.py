@@ -1630,3 +1630,37 @@ def test_the_lower_fine_standard_of_the_deciding_or_the_registration_province(
     penalty_decision_and_service(case, fine=50000)
     assert case.data["low_fine_province"] == province
     assert case.data["publish"] is True and case.data["period_months"] == months
+
+
+def test_removal_from_the_abnormal_operation_list_first_decided_in_5_working_days() -> None:
+    """DOMAIN L4: 经营异常名录移出 decided within 5 working days of acceptance
+    (ABNORMAL_LIST_REMOVE_WD, [P]); then the penalty information's own repair is judged."""
+    case = repair_case(["FINE"], 5000)
+    case.do("g_publish", published_on="2025-01-02")
+    case.do("g_serious_list", serious_list=False, serious_reason="")
+    pay(case)
+    rectify_and_verify(case)
+    case.do(
+        "k_visit",
+        visited_on=case.today(),
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+        on_abnormal_list=True,  # the visitor found the party on the list
+    )
+    close_case(case)
+    assert case.data["repair_kind"] == "ABNORMAL_LIST" and "l_application" in case.waiting_for()
+    apply_for_repair(case)  # accepted on Wednesday 25 March, the day after the period to correct
+    # 26, 27, 30, 31 March, 1 April (not the 15 working days of a penalty repair)
+    assert case.data["answered_on"] == "2026-03-25"
+    assert case.data["repair_decide_due"] == "2026-04-01"
+    case.do("l_verify", verification_method="ONLINE", verification_notes="已补报年报")
+    case.do(
+        "l_decide", repair_approved=True, repair_decided_on=case.today(), decision_reason="符合"
+    )
+    case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
+    assert case.data["on_abnormal_list"] is False
+    assert case.data["abnormal_removed_on"] == case.today()
+    # off the list: the penalty information's repair is judged again, now for itself
+    assert case.data["repair_kind"] == "PENALTY_INFO" and "l_application" in case.waiting_for()
