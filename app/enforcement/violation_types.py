@@ -52,6 +52,7 @@ class Entry:
     fine_note: str | None
     source: str
     active: bool = True
+    life_fin_safety: bool = False  # 5-year limitation with harmful consequences (art.36)
 
 
 def save(entry: Entry, actor: User | None = None) -> ViolationType:
@@ -96,6 +97,7 @@ def save(entry: Entry, actor: User | None = None) -> ViolationType:
         "fine_max": entry.fine_max,
         "fine_note": (entry.fine_note or "").strip() or None,
         "source": entry.source.strip(),
+        "life_fin_safety": entry.life_fin_safety,
         "active": entry.active,
     }
     before = {} if row is None else {key: getattr(row, key) for key in values}

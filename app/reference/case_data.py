@@ -54,4 +54,7 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     # listing; whether the measures the law attaches to the listing have run out
     "new_heavy_penalty": False,
     "measures_expired": True,
+    # 处罚时效 (stage C): the chosen violation type concerns life and health or financial
+    # safety (the catalogue's flag, set on the clue's verification)
+    "life_fin_safety": False,
 }
