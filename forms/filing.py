@@ -1,6 +1,5 @@
 """C 线索核查与立案."""
 
-from collections.abc import Mapping
 from typing import Any
 
 from wtforms.validators import ValidationError
@@ -46,7 +45,9 @@ class ClueVerificationForm(TaskForm):
     violated_on = day(
         N_("违法行为发生日期"),
         required=False,
-        description=N_("处罚时效自此日起算；违法行为在二年（涉及生命健康安全、金融安全且有危害后果的五年）内未被发现的，不予立案。"),
+        description=N_(
+            "处罚时效自此日起算；违法行为在二年（涉及生命健康安全、金融安全且有危害后果的五年）内未被发现的，不予立案。"
+        ),
     )
     continuing = check_box(N_("违法行为有连续或者继续状态"))
     violation_ended_on = day(
@@ -87,7 +88,9 @@ class NotFiledForm(TaskForm):
 
     def validate_order_rectification(self, field: Any) -> None:
         if self.not_filed_reason.data in UNPUNISHED_GROUNDS and field.data is False:
-            raise ValidationError(N_("因轻微、初次违法或无主观过错不予立案的，应当责令改正并进行教育。"))
+            raise ValidationError(
+                N_("因轻微、初次违法或无主观过错不予立案的，应当责令改正并进行教育。")
+            )
 
 
 @task_form("filing.rectify_educate")
@@ -95,12 +98,13 @@ class NotFiledRectifyForm(RectificationOrderForm):
     """责令改正通知书 and 教育记录 of a clue not filed (DOMAIN.md C3b): 立即改正 is 0 days."""
 
     title = N_("责令改正通知书及教育记录")
-    prefill: Mapping[str, str] = {}
 
     educated_on = day(N_("教育日期"))
     education = text(
         N_("教育内容"),
-        description=N_("对当事人不予行政处罚的，应当对当事人进行教育（《行政处罚法》第三十三条第三款）。"),
+        description=N_(
+            "对当事人不予行政处罚的，应当对当事人进行教育（《行政处罚法》第三十三条第三款）。"
+        ),
     )
 
 

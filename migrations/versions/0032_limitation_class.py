@@ -35,9 +35,7 @@ def upgrade() -> None:
         sa.column("life_fin_safety", sa.Boolean),
     )
     op.get_bind().execute(
-        types.update()
-        .where(types.c.domain.in_(LIFE_HEALTH))
-        .values(life_fin_safety=True)
+        types.update().where(types.c.domain.in_(LIFE_HEALTH)).values(life_fin_safety=True)
     )
 
 

@@ -161,7 +161,9 @@ def test_a_not_filed_first_offense_then_the_same_type_and_another_type(
 
     # ---- 2. the same type within two years: not a first offense, filed and punished
     with at("2026-12-08"):
-        found = lookback(first, enterprise_id, violation_type="FOOD-EXPIRED", violated_on="2026-12-07")
+        found = lookback(
+            first, enterprise_id, violation_type="FOOD-EXPIRED", violated_on="2026-12-07"
+        )
         assert found["first_offense"] is False
         assert [(c["case_no"], c["kind"]) for c in found["found"]] == [
             (first_no, "初次违法不予立案（首违不罚）")
@@ -311,7 +313,9 @@ def test_a_violation_found_after_the_limitation_is_not_filed_for_penalty(
         )
         assert refused.status_code == 422
         assert "处罚时效已于2026-06-30届满" in refused.get_json()["message"]
-        api.do("agency_head", "c_not_filed", not_filed_reason="LIMITATION", order_rectification=False)
+        api.do(
+            "agency_head", "c_not_filed", not_filed_reason="LIMITATION", order_rectification=False
+        )
         assert api.stage() == "不予立案"
         approval = issue(api, client, "NOT_FILED_APPROVAL")
     assert "超过行政处罚时效" in approval and "于2026年6月30日届满" in approval
@@ -323,7 +327,9 @@ def test_the_verification_names_the_type_of_a_dated_violation(
     with at("2026-12-08"):
         api = Api(app, client, tokens)
         api.start()
-        api.do("officer", "c_register", source="INSPECTION", found_on="2026-12-08", clue_summary="x")
+        api.do(
+            "officer", "c_register", source="INSPECTION", found_on="2026-12-08", clue_summary="x"
+        )
         task_id = _tasks(api, "officer")[0]["id"]
         client.post(f"/api/v1/tasks/{task_id}/claim", headers=tokens["officer"])
         for answer, field in (
@@ -364,14 +370,14 @@ def test_an_order_outside_the_stages_from_filing_to_the_decision_is_refused(
         body = {"order_served_on": "2026-12-08", "rectify_days": 5, "requirements": "下架"}
         url = f"/api/v1/cases/{api.case_id}/rectification-order"
         refused = client.post(url, json=body, headers=tokens["officer"])
-        assert refused.status_code == 409 and "立案后至作出处理决定前" in refused.get_json()["message"]
+        assert (
+            refused.status_code == 409 and "立案后至作出处理决定前" in refused.get_json()["message"]
+        )
         bad = client.post(url, json={**body, "rectify_days": 91}, headers=tokens["officer"])
         assert bad.status_code == 422 and "rectify_days" in bad.get_json()["details"]
         assert client.post(url, json=body, headers=tokens["reviewer"]).status_code == 403
         with app.app_context():
             assert (
-                db.session.execute(
-                    select(Document).where(Document.case_id == api.case_id)
-                ).first()
+                db.session.execute(select(Document).where(Document.case_id == api.case_id)).first()
                 is None
             )

@@ -418,7 +418,13 @@ def transfer_to_police(case: Case) -> None:
     case.do("d_criminal_transfer", transferred_on=case.today(), receiving_authority="市公安局")
     # suspended (中止) while the police or the court has the case, the reply watched by a timer
     assert case.stage == "D 已移送司法机关（中止）"
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2", "m_rect_d"]
+    assert case.waiting_for() == [
+        "d_judicial_reply",
+        "d_reply_overdue",
+        "m_ext_d",
+        "m_ext_d2",
+        "m_rect_d",
+    ]
 
 
 def test_criminal_transfer_and_return() -> None:
@@ -913,7 +919,13 @@ def test_seized_goods_go_with_the_case_to_the_police() -> None:
     # waiting for the police's reply (with its reminder) and, as in every stage D–G, for a
     # request to extend the decision clock
     assert case.ready == []
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2", "m_rect_d"]
+    assert case.waiting_for() == [
+        "d_judicial_reply",
+        "d_reply_overdue",
+        "m_ext_d",
+        "m_ext_d2",
+        "m_rect_d",
+    ]
     case.message("judicial_reply", outcome="ACCEPTED", reason="已立案侦查")
     assert case.data["d_result"] == "TRANSFERRED"
     close_case(case)
@@ -1569,8 +1581,18 @@ def test_expression_errors_name_the_element() -> None:
         ({}, {"violated_on": "2024-03-02"}, True, "2026-03-02"),
         ({}, {"violated_on": "2024-03-01"}, False, "2026-03-01"),
         # life and health safety with harmful consequences: five years
-        ({"life_fin_safety": True}, {"violated_on": "2022-03-02", "harm_caused": True}, True, "2027-03-02"),
-        ({"life_fin_safety": True}, {"violated_on": "2021-03-01", "harm_caused": True}, False, "2026-03-01"),
+        (
+            {"life_fin_safety": True},
+            {"violated_on": "2022-03-02", "harm_caused": True},
+            True,
+            "2027-03-02",
+        ),
+        (
+            {"life_fin_safety": True},
+            {"violated_on": "2021-03-01", "harm_caused": True},
+            False,
+            "2026-03-01",
+        ),
         # without harmful consequences the type's class does not matter: two years
         ({"life_fin_safety": True}, {"violated_on": "2022-03-02"}, False, "2024-03-02"),
         # a continuing violation counts from its end; one still going on has not begun to
