@@ -27,7 +27,7 @@ from app.enforcement.cases import case_data
 from app.extensions import db
 from app.models import Case, Document, Job
 from tests.conftest import login
-from tests.integration.cases import INVESTIGATORS
+from tests.integration.cases import INVESTIGATORS, investigated_case
 from tests.integration.test_api import Api, tokens
 from tests.integration.test_documents import pdf_text
 from tests.integration.test_violation_types import FIRST, lookback, submit_report
@@ -381,3 +381,35 @@ def test_an_order_outside_the_stages_from_filing_to_the_decision_is_refused(
                 db.session.execute(select(Document).where(Document.case_id == api.case_id)).first()
                 is None
             )
+
+
+def test_the_officer_orders_a_correction_on_the_case_page(app: Flask, client: FlaskClient) -> None:
+    with at("2026-12-08"), app.app_context():
+        case_id = investigated_case()  # stage E: the investigation report waits
+    with at("2026-12-08"):
+        token = login(client, "officer")
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert 'id="rectification-form"' in page and "出具责令改正通知书" in page
+        url = f"/cases/{case_id}/rectification-order"
+        refused = client.post(
+            url, data={"csrf_token": token, "order_served_on": "2026-12-09", "rectify_days": "5"}
+        )
+        assert refused.status_code == 422
+        assert "日期不能晚于今天" in refused.get_data(as_text=True)
+        done = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "order_served_on": "2026-12-08",
+                "rectify_days": "0",
+                "requirements": "当场下架",
+            },
+        )
+        assert done.status_code == 303
+    with app.app_context():
+        document = db.session.execute(
+            select(Document).where(Document.case_id == case_id)
+        ).scalar_one()
+        assert document.doc_type == "RECTIFY_ORDER"
+        text = pdf_text(document.pdf)
+    assert "改正期限：立即改正" in text and "2026年12月8日" in text and "当场下架" in text
