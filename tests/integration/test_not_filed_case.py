@@ -22,10 +22,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.cli import main
 from app.clock import CHINA_TZ, travel_to
 from app.enforcement.cases import case_data
 from app.extensions import db
-from app.models import Case, Document, Job
+from app.models import Case, Document, Job, ViolationType
 from tests.conftest import login
 from tests.integration.cases import INVESTIGATORS, investigated_case
 from tests.integration.test_api import Api, tokens
@@ -413,3 +414,39 @@ def test_the_officer_orders_a_correction_on_the_case_page(app: Flask, client: Fl
         assert document.doc_type == "RECTIFY_ORDER"
         text = pdf_text(document.pdf)
     assert "改正期限：立即改正" in text and "2026年12月8日" in text and "当场下架" in text
+
+
+def test_the_catalogue_says_which_types_carry_the_five_year_limitation(app: Flask) -> None:
+    """Migration 0032 flags the seeded food, drug and special-equipment types; administrators
+    set the flag with `tijian violation-type set … --life-fin`."""
+    with app.app_context():
+        flagged = set(
+            db.session.execute(
+                select(ViolationType.code).where(ViolationType.life_fin_safety)
+            ).scalars()
+        )
+    assert {"FOOD-EXPIRED", "DRUG-PRESCRIPTION", "SE-UNINSPECTED"} <= flagged
+    assert "PRICE-TAG" not in flagged and "AD-ABSOLUTE" not in flagged
+    args = [
+        "violation-type",
+        "set",
+        "FIN-ILLEGAL-RAISE",
+        "--name",
+        "以预付卡形式非法集资",
+        "--domain",
+        "OTHER",
+        "--violated",
+        "《单用途商业预付卡管理办法》",
+        "--penalty",
+        "《单用途商业预付卡管理办法》",
+        "--note",
+        "依具体情形",
+        "--source",
+        "test",
+        "--life-fin",
+    ]
+    result = app.test_cli_runner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        entry = db.session.get(ViolationType, "FIN-ILLEGAL-RAISE")
+        assert entry is not None and entry.life_fin_safety
