@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
-from app.enforcement import case_clock, facts, investigators, violation_types
+from app.enforcement import case_clock, facts, investigators, rectification, violation_types
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
@@ -286,6 +286,8 @@ def complete_in_transaction(
         violation_types.record_on_case(case, data)
     case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)
     record_decision(case, task, {**known, **data}, user)
+    if rectification.failed(task.form_key, result.data):
+        rectification.open_follow_up(case, data, user)
     if task.form_key == LIBRARY_FORM:
         add_entry(case, result.data, data)
     record(

@@ -9,6 +9,8 @@ Expected dates are counted by hand on the 2026 calendar (no holiday falls in the
 - clue found Monday 2026-11-02, 15 working days: 11-03 … 11-23 → check due 2026-11-23;
 - 5 working days from Monday 2026-11-02: 11-03, 04, 05, 06, 09 → due 2026-11-09, the check
   waits until midnight after it (2026-11-10 00:00 China time);
+- the return visit of the not-filed case, 30 calendar days from the order of 2026-11-02:
+  2026-12-02 (a Wednesday, no roll);
 - 5 working days from Tuesday 2026-12-08: 12-09, 10, 11, 14, 15 → due 2026-12-15;
 - the 处罚时效 of a violation on 2026-10-20: two years → 2028-10-20; one on 2024-06-30,
   found 2026-12-08: ended 2026-06-30, before it was found."""
@@ -89,6 +91,18 @@ def issue(api: Api, client: FlaskClient, code: str) -> str:
         return pdf_text(document.pdf)
 
 
+def visited(api: Api, day: str) -> None:
+    api.do(
+        "officer",
+        "k_visit",
+        visited_on=day,
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+    )
+
+
 def timer_due(api: Api) -> dt.datetime:
     with api.app.app_context():
         due = db.session.execute(select(Job.due_at).where(Job.case_id == api.case_id)).scalar_one()
@@ -136,9 +150,11 @@ def test_a_not_filed_first_offense_then_the_same_type_and_another_type(
             education="讲解《食品安全法》第三十四条，督促建立临期食品检查制度",
         )
         assert first.stage() == "I 整改核查"
-        # the period ordered in C is what I checks: no second order
-        assert data_of(first)["rectify_due"] == "2026-11-09"
-        assert timer_due(first) == midnight_after("2026-11-09")
+        # the period ordered in C is what I checks: no second order; the return visit
+        # (DMN-V1: 不予处罚 is visited) runs beside it, 30 days from the order
+        data = data_of(first)
+        assert (data["rectify_due"], data["visit_due"]) == ("2026-11-09", "2026-12-02")
+        assert timer_due(first) == midnight_after("2026-11-09")  # the earlier of the two
         approval = issue(first, client, "NOT_FILED_APPROVAL")
         order = issue(first, client, "RECTIFY_ORDER")
         education = issue(first, client, "EDUCATION_RECORD")
@@ -153,6 +169,8 @@ def test_a_not_filed_first_offense_then_the_same_type_and_another_type(
     first.pass_time()  # 2026-11-10 00:01: the period is over
     with at("2026-11-10"):
         first.do("officer", "i_verify", verify_result="PASS", verify_notes="已全部下架销毁")
+        assert timer_due(first) == midnight_after("2026-12-02")  # the visit's deadline
+        visited(first, "2026-11-10")
         first.do("officer", "j_report", closure_reason="NOT_FILED")
         first.do("agency_head", "j_approval", approved=True)
         first.do("officer", "j_archive", archive_no="呼市监档〔2026〕12号")
@@ -242,7 +260,7 @@ def test_a_not_filed_first_offense_then_the_same_type_and_another_type(
         # stage I checks the order given during the investigation: no second order; its
         # period ended on 2026-12-15, so the check is due at once
         assert second.stage() == "I 整改核查"
-        assert [t["bpmn_id"] for t in _tasks(second, "officer")] == ["i_verify"]
+        assert [t["bpmn_id"] for t in _tasks(second, "officer")] == ["i_verify", "k_visit"]
         assert (data_of(second)["rectify_due"], data_of(second)["requirements"]) == (
             "2026-12-15",
             "下架召回",
@@ -271,7 +289,7 @@ def test_a_not_filed_first_offense_then_the_same_type_and_another_type(
             education="讲解预包装食品标签要求",
         )
         assert other.stage() == "I 整改核查"
-        assert [t["bpmn_id"] for t in _tasks(other, "officer")] == ["i_verify"]
+        assert [t["bpmn_id"] for t in _tasks(other, "officer")] == ["i_verify", "k_visit"]
         assert data_of(other)["rectify_due"] == "2026-12-16"
         order = issue(other, client, "RECTIFY_ORDER")
         other.do("officer", "i_verify", verify_result="PASS", verify_notes="当场改正")
@@ -417,7 +435,7 @@ def test_the_officer_orders_a_correction_on_the_case_page(app: Flask, client: Fl
 
 
 def test_the_catalogue_says_which_types_carry_the_five_year_limitation(app: Flask) -> None:
-    """Migration 0032 flags the seeded food, drug and special-equipment types; administrators
+    """Migration 0036 flags the seeded food, drug and special-equipment types; administrators
     set the flag with `tijian violation-type set … --life-fin`."""
     with app.app_context():
         flagged = set(

@@ -7,16 +7,16 @@ Existing data: the seeded food, drug and special-equipment types concern life an
 (食品安全法、药品管理法、特种设备安全法 protect 人体健康和人身安全) and are flagged; no seeded type concerns financial safety. Administrators change the flag with
 `tijian violation-type set … --life-fin / --no-life-fin`.
 
-Revision ID: 0032
-Revises: 0030
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-12-08 00:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032"
-down_revision = "0030"
+revision = "0036"
+down_revision = "0035"
 branch_labels = None
 depends_on = None
 
