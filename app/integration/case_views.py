@@ -380,6 +380,16 @@ def health() -> dict[str, Any]:
     }
 
 
+def order_rectification(case_id: int, body: Any, user: User) -> dict[str, Any]:
+    """责令改正 from filing to the decision, as on the case page (《行政处罚法》第二十八条)."""
+    get_case_for_user(case_id, user)  # another region's case: 403 whatever the body
+    case, document = events.order_rectification(case_id, body, user)
+    return {
+        **_case_summary(case),
+        "document": {"id": document.id, "doc_no": document.doc_no, "title": document.title},
+    }
+
+
 def request_extension(case_id: int, body: Any, user: User) -> dict[str, Any]:
     """The officer asks for more time to decide, as on the case page (程序规定第六十四条)."""
     get_case_for_user(case_id, user)  # another region's case: 403 whatever the body

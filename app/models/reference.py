@@ -66,5 +66,8 @@ class ViolationType(Base):
     fine_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     fine_note: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(Text)  # provenance: the law's text, list or decision
+    # concerns citizens' life and health or financial safety: with harmful consequences the
+    # limitation is 5 years instead of 2 (《行政处罚法》第三十六条, migration 0033)
+    life_fin_safety: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -64,4 +64,16 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     # listing; whether the measures the law attaches to the listing have run out
     "new_heavy_penalty": False,
     "measures_expired": True,
+    # 处罚时效 (stage C): the date of the violation, whether it is continuing and when it ended,
+    # harmful consequences, and whether its type concerns life and health or financial safety
+    # (the catalogue's flag, set on the clue's verification); unknown dates leave it to the
+    # officer's judgement
+    "violated_on": None,
+    "continuing": False,
+    "violation_ended_on": None,
+    "harm_caused": False,
+    "life_fin_safety": False,
+    # 当场收缴 in the summary procedure (《行政处罚法》第六十八条)
+    "collected_on_spot": False,
+    "onspot_ground": None,
 }

@@ -208,6 +208,32 @@ def document() -> dict[str, Any]:
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
+    paths["/cases/{case_id}/rectification-order"] = {
+        "post": {
+            "summary": "责令改正（立案后至作出处理决定前，《行政处罚法》第二十八条），出具责令改正通知书",
+            "operationId": "order_rectification",
+            "tags": ["cases"],
+            "parameters": case_id,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["order_served_on", "rectify_days", "requirements"],
+                            "properties": {
+                                "order_served_on": {"type": "string", "format": "date"},
+                                # 0: 立即改正 (checked at once)
+                                "rectify_days": {"type": "integer", "minimum": 0, "maximum": 90},
+                                "requirements": {"type": "string", "maxLength": 4000},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": _responses(_json({"type": "object"}), 404, 409, 422),
+        }
+    }
     paths["/enterprises/{enterprise_id}"] = {
         "get": {
             "summary": "经营主体体检档案（含首违回溯）",

@@ -77,6 +77,12 @@ def request_extension(case_id: int) -> ResponseReturnValue:
     return api_service.request_extension(case_id, request.get_json(silent=True), api_user()), 202
 
 
+@bp.route("/cases/<id:case_id>/rectification-order", methods=["POST"])
+@api_access(Role.OFFICER)
+def order_rectification(case_id: int) -> ResponseReturnValue:
+    return api_service.order_rectification(case_id, request.get_json(silent=True), api_user()), 201
+
+
 @bp.route("/enterprises/<id:enterprise_id>")
 @api_access(*ANY_ROLE)
 def enterprise(enterprise_id: int) -> ResponseReturnValue:
