@@ -330,10 +330,7 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     )
     desk.wait_for_timer()  # the rectification period ends
     desk.do("officer", "i_verify", verify_result="PASS", verify_notes="复查合格")
-    desk.do("officer", "j_report", closure_reason="EXECUTED")
-    desk.do("agency_head", "j_approval", approved=True, opinion="同意结案")
-    desk.do("officer", "j_archive", archive_no=f"{desk.case_no}-卷1")
-    desk.do(
+    desk.do(  # visited side by side with the payment and the check; the case closes after
         "officer",
         "k_visit",
         visited_on=later,
@@ -342,6 +339,9 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
         rights_informed=True,
         integrity_ok=True,
     )
+    desk.do("officer", "j_report", closure_reason="EXECUTED")
+    desk.do("agency_head", "j_approval", approved=True, opinion="同意结案")
+    desk.do("officer", "j_archive", archive_no=f"{desk.case_no}-卷1")
     assert desk.case() == ("OPEN", "L 信用修复")  # publicity runs before repair is possible
 
     desk.wait_for_timer()  # the minimum publicity period has passed
@@ -418,15 +418,6 @@ def test_a_first_offense_exemption_from_clue_to_closure(desk: Desk) -> None:
     assert f"呼市监责改〔{YEAR}〕1号" in order and "责令改正通知书" in order
     desk.wait_for_timer()
     desk.do("officer", "i_verify", verify_result="PASS")
-    desk.do("officer", "j_report", closure_reason="NOT_PUNISHED")
-    desk.do("agency_head", "j_approval", approved=True)
-    desk.do("officer", "j_archive", archive_no=f"{desk.case_no}-卷1")
-    desk.do(
-        "reviewer",
-        "j_library",
-        violation_type="未公示营业执照信息",
-        library_summary="首违不罚典型案例",
-    )
     desk.do(
         "officer",
         "k_visit",
@@ -438,6 +429,15 @@ def test_a_first_offense_exemption_from_clue_to_closure(desk: Desk) -> None:
     )
     visit = desk.issue("officer", "VISIT_RECORD")["案件回访记录"]
     assert f"呼市监回访〔{YEAR}〕1号" in visit
+    desk.do("officer", "j_report", closure_reason="NOT_PUNISHED")
+    desk.do("agency_head", "j_approval", approved=True)
+    desk.do("officer", "j_archive", archive_no=f"{desk.case_no}-卷1")
+    desk.do(
+        "reviewer",
+        "j_library",
+        violation_type="未公示营业执照信息",
+        library_summary="首违不罚典型案例",
+    )
     assert desk.case() == ("CLOSED", "案件办结")
     assert desk.errors == []
 
