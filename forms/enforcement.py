@@ -45,7 +45,7 @@ class InstalmentsField(TextAreaField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         lines = [line for value in valuelist for line in str(value).splitlines() if line.strip()]
         self.raw_lines = lines
-        self.data = []
+        self.data: Any = []
         self.bad: list[str] = []
         for line in lines:
             match = _LINE.match(line)
@@ -75,7 +75,9 @@ class _Schedule:
             field.data = []
             return
         if getattr(field, "bad", None):
-            raise ValidationError(N_("每行写一期：缴纳期限（YYYY-MM-DD）和金额，例如 2026-06-30 2000。"))
+            raise ValidationError(
+                N_("每行写一期：缴纳期限（YYYY-MM-DD）和金额，例如 2026-06-30 2000。")
+            )
         parts = field.data or []
         if not 2 <= len(parts) <= MAX_INSTALMENTS:
             raise ValidationError(N_("分期缴纳应当写明至少两期（至多三十六期）。"))

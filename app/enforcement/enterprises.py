@@ -127,6 +127,8 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "credit.stop_publicity": (N_("停止公示"), "stopped_on"),
     "credit.revoke": (N_("撤销信用修复"), "revoked_on"),
     "visit.record": (N_("回访"), "visited_on"),
+    "relief.changed_decision": (N_("变更后的行政处罚决定"), "decided_on"),
+    "relief.withdraw_publicity": (N_("撤回或更正公示"), "withdrawn_on"),
 }
 # the first offense of the lookback: penalties, exemptions, and first offenses not filed
 DECISION_FORMS = ("decision.penalty", "decision.no_penalty", "filing.not_filed")
@@ -135,6 +137,8 @@ PUBLICITY_AFTER = {
     "decision.publish": N_("行政处罚信息公示中"),
     "credit.stop_publicity": N_("已信用修复，停止公示"),
     "credit.revoke": N_("信用修复已撤销，恢复公示"),
+    # the decision changed, revoked or confirmed illegal in 复议 or 诉讼 (stage R)
+    "relief.withdraw_publicity": N_("决定经复议或诉讼被变更、撤销或确认违法，公示已撤回或更正"),
 }
 
 

@@ -148,6 +148,17 @@ def task_completed(case: Case, form_key: str | None, submitted: Data, data: Data
     tallies.change(fact, before, tallies.of_fact(fact))
 
 
+def decision_overturned(case: Case, result: str, on: dt.date, fine: Decimal | None) -> None:
+    """A 复议 or 诉讼 changed, revoked or confirmed illegal the decision: the dashboard counts it,
+    and counts a changed fine instead of the first (app/enforcement/relief.py)."""
+    fact = _fact_of(case)
+    before = tallies.of_fact(fact)
+    fact.overturned, fact.overturned_on = result, on
+    if result == "CHANGED" and fine is not None:
+        fact.fine = fine
+    tallies.change(fact, before, tallies.of_fact(fact))
+
+
 # The identity map holds rows weakly: a facts row read for a step's stage change and not
 # changed by it would be read again for the step's screen. Kept here for the transaction only.
 _KEPT = "case_facts"

@@ -160,7 +160,9 @@ class ReliefRecord(Base):
     kind: Mapped[str] = mapped_column(String(16))  # RECONSIDERATION | LITIGATION
     applied_on: Mapped[date]
     body: Mapped[str] = mapped_column(String(200))  # the 复议机关 or the court
-    result: Mapped[str | None] = mapped_column(String(20))  # UPHELD|CHANGED|REVOKED|CONFIRMED_ILLEGAL
+    result: Mapped[str | None] = mapped_column(
+        String(20)
+    )  # UPHELD|CHANGED|REVOKED|CONFIRMED_ILLEGAL
     result_on: Mapped[date | None]
     changed_fine: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
