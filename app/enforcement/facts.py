@@ -148,14 +148,13 @@ def task_completed(case: Case, form_key: str | None, submitted: Data, data: Data
     tallies.change(fact, before, tallies.of_fact(fact))
 
 
-def decision_overturned(case: Case, result: str, on: dt.date, fine: Decimal | None) -> None:
-    """A 复议 or 诉讼 changed, revoked or confirmed illegal the decision: the dashboard counts it,
-    and counts a changed fine instead of the first (app/enforcement/relief.py)."""
+def decision_overturned(case: Case, result: str, fine: Decimal | None) -> None:
+    """A 复议 or 诉讼 changed, revoked or confirmed illegal the decision: the dashboard's fines
+    count the changed fine instead of the first, and no fine for a decision revoked or confirmed
+    illegal (app/enforcement/relief.py)."""
     fact = _fact_of(case)
     before = tallies.of_fact(fact)
-    fact.overturned, fact.overturned_on = result, on
-    if result == "CHANGED" and fine is not None:
-        fact.fine = fine
+    fact.fine = fine if result == "CHANGED" else None
     tallies.change(fact, before, tallies.of_fact(fact))
 
 

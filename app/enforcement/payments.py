@@ -135,7 +135,7 @@ def check_task(
     elif form_key == PLAN_FORM:
         _check_plan(case, data)
     elif form_key == AFTER_URGE_FORM:
-        served_on = _day(known.get("served_on"))
+        served_on = relief.decision_served_on(case.id)
         concluded = [r for r in relief.records(case.id) if r.result is not None]
         if served_on is not None and concluded and relief.pending(case.id) is None:
             latest = max(concluded, key=lambda r: (r.result_on, r.id))
@@ -175,7 +175,7 @@ def _check_plan(case: Case, data: dict[str, Any]) -> None:
 
 
 def _check_court(case: Case, data: dict[str, Any], known: dict[str, Any]) -> None:
-    served_on, urged = _day(known.get("served_on")), _day(known.get("urge_served_on"))
+    served_on, urged = relief.decision_served_on(case.id), _day(known.get("urge_served_on"))
     applied = _day(data.get("court_applied_on"))
     if served_on is None or urged is None or applied is None:
         return
@@ -263,7 +263,7 @@ def overview(case: Case, data: dict[str, Any]) -> dict[str, Any] | None:
     """What the case page and the API show of the fine: the payments due, the late fee as of
     today and the court window, money as ¥1,234.00. None for a case without a fine ledger."""
     rows = schedule(case.id)
-    served_on = _day(data.get("served_on"))
+    served_on = relief.decision_served_on(case.id)
     if not rows or served_on is None:
         return None
     fine = Decimal(str(data.get("fine") or 0))

@@ -27,7 +27,7 @@ from app.calendar import Unit
 from app.enforcement import facts
 from app.extensions import db
 from app.i18n import cn_money
-from app.models import Case, ReliefRecord, User
+from app.models import Case, HumanTask, ReliefRecord, User
 from app.platform.parameters import values_in_force, work_calendar
 from forms.base import N_
 
@@ -43,6 +43,27 @@ RESULTS = {
 OVERTURNING = ("CHANGED", "REVOKED", "CONFIRMED_ILLEGAL")
 # results after which the decision is not enforced at all
 ENDING_ENFORCEMENT = ("REVOKED", "CONFIRMED_ILLEGAL")
+
+
+SERVICE_FORM = "decision.serve_two"  # 两书同达: the decision's service starts the periods
+
+
+def decision_served_on(case_id: int) -> dt.date | None:
+    """The day the penalty decision was served, from the service step's row (None before)."""
+    data = db.session.execute(
+        select(HumanTask.submitted_data)
+        .where(
+            HumanTask.case_id == case_id,
+            HumanTask.form_key == SERVICE_FORM,
+            HumanTask.state == "COMPLETED",
+        )
+        .order_by(HumanTask.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    try:
+        return dt.date.fromisoformat(str((data or {}).get("served_on"))[:10])
+    except ValueError:
+        return None
 
 
 def records(case_id: int) -> list[ReliefRecord]:
@@ -139,7 +160,7 @@ def add_result(
     (a revoked or illegal decision's fine no longer counts; a changed one counts as changed)."""
     record.result, record.result_on, record.changed_fine = result, result_on, fine
     if result in OVERTURNING:
-        facts.decision_overturned(case, result, result_on, fine)
+        facts.decision_overturned(case, result, fine)
 
 
 def overturned(case_id: int) -> bool:

@@ -31,17 +31,7 @@ from app.models import Case, CaseFact, DashboardTally, StageVisit, table_of
 ALL = "*"  # the unit_code / domain of the rows that count every unit / domain
 SNAPSHOT = dt.date(1970, 1, 1)  # the period of figures that are "now", not dated
 UNSTATED = "未注明"  # the violation type of a fine whose type was never recorded
-DATED = (
-    "decision",
-    "level",
-    "served",
-    "published",
-    "fine",
-    "archived",
-    "repair",
-    "stage_time",
-    "overturned",
-)
+DATED = ("decision", "level", "served", "published", "fine", "archived", "repair", "stage_time")
 
 Item = tuple[str, dt.date, str, int]  # measure, period, key, value
 
@@ -71,11 +61,7 @@ TALLIED_COLUMNS = (  # what of_fact reads
     "visited_on",
     "repaired_on",
     "repair_applied_on",
-    "overturned",
-    "overturned_on",
 )
-# results of 复议 or 诉讼 after which the decision's fine is no longer counted
-VOIDED = ("REVOKED", "CONFIRMED_ILLEGAL")
 
 
 def of_fact(fact: CaseFact) -> Counter[Item]:
@@ -89,11 +75,9 @@ def of_fact(fact: CaseFact) -> Counter[Item]:
             items["served", month, _yes(fact.served_together), 0] += 1
         if fact.published_on is not None:
             items["published", month, _yes(fact.published_in_time), 0] += 1
-        if fact.fine is not None and fact.overturned not in VOIDED:
+        if fact.fine is not None:
             fen = int(fact.fine * 100)
             items["fine", month, fact.violation_type or UNSTATED, fen] += 1
-    if fact.overturned and fact.overturned_on:
-        items["overturned", month_of(fact.overturned_on), fact.overturned, 0] += 1
     if fact.archived_on and fact.decision:
         visited = _yes(fact.visited_on is not None)
         items["archived", month_of(fact.archived_on), visited, 0] += 1

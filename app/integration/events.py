@@ -17,7 +17,6 @@ from app.enforcement import case_clock, relief
 from app.enforcement.cases import (
     apply_run_result,
     awaits_party,
-    case_data,
     get_case_for_user,
     lock_instance,
     open_case,
@@ -325,10 +324,10 @@ def _relief_day(body: dict[str, Any], name: str, earliest: dt.date, what: str) -
 
 
 def _served_on(case: Case) -> dt.date:
-    served = case_data(case).get("served_on")
-    if not served:
+    served = relief.decision_served_on(case.id)
+    if served is None:
         raise Conflict("处罚决定书送达后，才能记录行政复议或行政诉讼。")
-    return dt.date.fromisoformat(str(served)[:10])
+    return served
 
 
 def _lock_case(case: Case) -> None:

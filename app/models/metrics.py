@@ -42,9 +42,6 @@ class CaseFact(Base):
     repaired_on: Mapped[date | None]  # publicity stopped after credit repair
     inspected_on: Mapped[date | None]  # a 双随机 or targeted inspection (stage B) was recorded
     inspection_result: Mapped[str | None] = mapped_column(String(12))  # COMPLIANT|RECTIFY|CLUE
-    # the decision changed (CHANGED), revoked (REVOKED) or confirmed illegal in 复议 or 诉讼
-    overturned: Mapped[str | None] = mapped_column(String(20))
-    overturned_on: Mapped[date | None]
 
 
 class StageVisit(Base):

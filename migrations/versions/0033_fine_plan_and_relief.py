@@ -1,6 +1,5 @@
 """Enforcement and relief (H, R): the fine's due payments (the 15 days, a deferral or the
-instalments the head approved) and the ledger of 复议/诉讼 applications and results; on the
-dashboard's facts, whether the decision was changed, revoked or confirmed illegal.
+instalments the head approved) and the ledger of 复议/诉讼 applications and results.
 
 Revision ID: 0033
 Revises: 0030
@@ -49,15 +48,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_relief_record_case_id", "relief_record", ["case_id"])
-    with op.batch_alter_table("case_fact") as table:
-        table.add_column(sa.Column("overturned", sa.String(length=20), nullable=True))
-        table.add_column(sa.Column("overturned_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("case_fact") as table:
-        table.drop_column("overturned_on")
-        table.drop_column("overturned")
     op.drop_index("ix_relief_record_case_id", table_name="relief_record")
     op.drop_table("relief_record")
     op.drop_index("ix_fine_instalment_case_id", table_name="fine_instalment")
