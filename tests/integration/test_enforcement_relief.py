@@ -149,8 +149,9 @@ def test_a_penalty_paid_in_instalments_one_late_with_its_late_fee(
 
 
 def test_court_enforcement_only_after_the_relief_periods(app: Flask, client: FlaskClient) -> None:
-    """《行政强制法》第五十三条、第五十四条: 催告 10 working days; the periods for 复议 (60 days from
-    01-13: 03-14, a Saturday → 03-16) and 诉讼 (6 months: 07-13) pass; then 3 months, to 10-13."""
+    """《行政强制法》第五十三条、第五十四条: 催告 10 working days; the periods for 复议 (60 days
+    from 01-13: 03-14, a Saturday → 03-16) and 诉讼 (6 months: 07-13) pass; then 3 months, to
+    10-13."""
     api = decided_on_13_january(app, client)
     api.pass_time()  # 01-28 passes unpaid
     with at("2026-01-30"):
