@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import HumanTask
 from app.platform.auth import create_token, create_user
+from tests.conftest import login
 from tests.integration.test_api import Api
 from tests.integration.test_credit_repair import (
     USERS,
@@ -146,6 +147,10 @@ def test_a_penalty_paid_in_instalments_one_late_with_its_late_fee(
         shown = enforcement(api)
         assert shown["late_fee"] == "¥6,300.00"
         assert [p["paid_on"] for p in shown["payments"]] == ["2026-02-26", "2026-04-21"]
+        login(client, "supervisor")  # the case page says the same, in words and yuan
+        page = client.get(f"/cases/{api.case_id}").get_data(as_text=True)
+        assert "加处罚款 <strong id=\"late-fee\">¥6,300.00</strong>" in page
+        assert "2026年3月31日</td><td>¥10,000.00</td><td>2026年4月21日" in page
 
 
 def test_court_enforcement_only_after_the_relief_periods(app: Flask, client: FlaskClient) -> None:

@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.enforcement import attachments as attachment_service
-from app.enforcement import case_clock, investigators
+from app.enforcement import case_clock, investigators, payments, relief
 from app.enforcement import case_search as search_service
 from app.enforcement import cases as case_service
 from app.enforcement import documents as document_service
@@ -188,6 +188,8 @@ def _case_page(
         clock_kinds=case_clock.KINDS,
         clock_causes=case_clock.CAUSES,
         awaits_party=case_service.awaits_party(case),
+        enforcement=payments.overview(case, case_service.case_data(case)),
+        relief=relief.overview(case.id),
         due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
     )
