@@ -45,6 +45,7 @@ KIND_LABELS = {
     "ORIGINAL": N_("按决定缴纳"),
     "DEFERRAL": N_("暂缓缴纳"),
     "INSTALMENT": N_("分期缴纳"),
+    "CHANGED": N_("按变更后的决定缴纳"),
 }
 
 
@@ -64,6 +65,40 @@ def schedule(case_id: int) -> list[FineInstalment]:
             .order_by(FineInstalment.seq, FineInstalment.id)
         ).scalars()
     )
+
+
+def fine_in_force(case_id: int) -> Decimal | None:
+    """The fine as decided, or as 复议 or 诉讼 changed it (None: no fine on the ledger)."""
+    changed = [r for r in relief.records(case_id) if r.result == "CHANGED"]
+    if changed and changed[-1].changed_fine is not None:
+        return changed[-1].changed_fine
+    return db.session.execute(
+        select(FineInstalment.amount)
+        .where(FineInstalment.case_id == case_id, FineInstalment.kind == "ORIGINAL")
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def fine_changed(case: Case, fine: Decimal) -> None:
+    """复议 or 诉讼 changed the fine: what is still unpaid becomes the changed fine less what
+    was paid, due when the first unpaid payment was (a fine paid beyond it is refunded)."""
+    rows = schedule(case.id)
+    unpaid = [row for row in rows if row.paid_on is None]
+    if not unpaid:
+        return
+    paid = sum((row.amount for row in rows if row.paid_on is not None), Decimal(0))
+    for row in unpaid:
+        row.superseded = True
+    if fine > paid:
+        db.session.add(
+            FineInstalment(
+                case_id=case.id,
+                kind="CHANGED",
+                seq=max(row.seq for row in rows) + 1,
+                due_on=unpaid[0].due_on,
+                amount=fine - paid,
+            )
+        )
 
 
 def _current(rows: list[FineInstalment]) -> FineInstalment | None:
@@ -266,7 +301,7 @@ def overview(case: Case, data: dict[str, Any]) -> dict[str, Any] | None:
     served_on = relief.decision_served_on(case.id)
     if not rows or served_on is None:
         return None
-    fine = Decimal(str(data.get("fine") or 0))
+    fine = fine_in_force(case.id) or Decimal(0)
     today = china_today()
     fee = late_fee(case.id, served_on, fine, today)
     urged = _day(data.get("urge_served_on"))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import china_today
-from app.enforcement import case_clock, relief
+from app.enforcement import case_clock, payments, relief
 from app.enforcement.cases import (
     apply_run_result,
     awaits_party,
@@ -387,6 +387,8 @@ def record_relief_result(case_id: int, body: Any, user: User) -> Case:
         raise Conflict("本案没有尚未作出结果的行政复议或行政诉讼。")
     result_on = _relief_day(body, "result_on", record.applied_on, "申请复议或起诉之日")
     relief.add_result(case, record, body["result"], result_on, changed_fine)
+    if changed_fine is not None:
+        payments.fine_changed(case, changed_fine)
     payload = relief.concluded_payload(record)
     status, answer, _ = _message(user, case, RELIEF_RESULT, payload)
     if status == 202:
