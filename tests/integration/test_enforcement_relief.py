@@ -10,16 +10,19 @@ its last day. The late fee is 3 % of the overdue amount a day (LATE_FEE_DAILY_PC
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.enforcement import relief as relief_service
 from app.extensions import db
-from app.models import HumanTask
+from app.models import Case, HumanTask, ReliefRecord
 from app.platform.auth import create_token, create_user
 from tests.conftest import login
+from tests.integration.cases import account
 from tests.integration.test_api import Api
 from tests.integration.test_credit_repair import (
     USERS,
@@ -149,7 +152,7 @@ def test_a_penalty_paid_in_instalments_one_late_with_its_late_fee(
         assert [p["paid_on"] for p in shown["payments"]] == ["2026-02-26", "2026-04-21"]
         login(client, "supervisor")  # the case page says the same, in words and yuan
         page = client.get(f"/cases/{api.case_id}").get_data(as_text=True)
-        assert "加处罚款 <strong id=\"late-fee\">¥6,300.00</strong>" in page
+        assert '加处罚款 <strong id="late-fee">¥6,300.00</strong>' in page
         assert "2026年3月31日</td><td>¥10,000.00</td><td>2026年4月21日" in page
 
 
@@ -184,6 +187,34 @@ def test_court_enforcement_only_after_the_relief_periods(app: Flask, client: Fla
         assert "申请强制执行的期间为 2026-07-14 至 2026-10-13" in str(answer)
         api.do("officer", "h_court", court_applied_on="2026-07-14", court_name="新城区人民法院")
         assert api.stage() == "I 整改核查"
+
+
+def test_the_late_fee_is_not_counted_while_relief_runs(app: Flask, client: FlaskClient) -> None:
+    """行政处罚法 art.73, on the ledgers alone: from the day the 复议 was applied for through the
+    day of its result no late fee accrues; after an upheld 复议, 15 days remain to sue
+    (行政诉讼法 art.45: 02-16 + 15 = 03-03)."""
+    api = decided_on_13_january(app, client)
+    with at("2026-02-02"), app.app_context():
+        case = db.session.get(Case, api.case_id)
+        assert case is not None
+        record = relief_service.add_application(
+            case, "RECONSIDERATION", dt.date(2026, 1, 30), "市人民政府", account("officer")
+        )
+        db.session.commit()
+        record_id = record.id
+    with at("2026-02-20"):
+        shown = enforcement(api)
+        assert shown["late_fee"] == "¥600.00"  # 01-29 only: 1 day × 3 % × ¥20,000.00
+        assert shown["relief_running"] is True and shown["relief_ends_on"] is None
+        with app.app_context():
+            case = db.session.get(Case, api.case_id)
+            record = db.session.get(ReliefRecord, record_id)
+            assert case is not None and record is not None
+            relief_service.add_result(case, record, "UPHELD", dt.date(2026, 2, 16), None)
+            db.session.commit()
+        shown = enforcement(api)
+        assert shown["late_fee"] == "¥3,000.00"  # 01-29, 02-17 … 02-20: 5 days
+        assert shown["relief_ends_on"] == "2026-03-03"
 
 
 def post(api: Api, user: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
