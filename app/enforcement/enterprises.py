@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.calendar import add_months
 from app.clock import CHINA_TZ, china_today
+from app.enforcement import relief
 from app.extensions import db
 from app.i18n import cn_money
 from app.models import Case, Enterprise, HumanTask, Region, User, ViolationType
@@ -257,6 +258,9 @@ def first_offense_lookback(
     the day of the violation; `checks` when the caller has already read the record."""
     years = int(values_in_force(violated_on)["FIRST_OFFENSE_LOOKBACK_YEARS"])
     found = _checks(enterprise_id, DECISION_FORMS) if checks is None else checks
+    # a penalty revoked or confirmed illegal in 复议 or 诉讼 is no earlier penalty
+    voided = relief.voided_cases([c.case_id for c in found if c.form_key == "decision.penalty"])
+    found = [c for c in found if not (c.form_key == "decision.penalty" and c.case_id in voided)]
     return count_back(found, violated_on, years, violation_code, exclude_case)
 
 

@@ -169,6 +169,21 @@ def overturned(case_id: int) -> bool:
     return any(r.result in OVERTURNING for r in records(case_id))
 
 
+def voided_cases(case_ids: Sequence[int]) -> set[int]:
+    """Of these cases, those whose decision was revoked or confirmed illegal (no longer a
+    prior penalty for the first-offense lookback)."""
+    if not case_ids:
+        return set()
+    return set(
+        db.session.execute(
+            select(ReliefRecord.case_id).where(
+                ReliefRecord.case_id.in_(list(case_ids)),
+                ReliefRecord.result.in_(ENDING_ENFORCEMENT),
+            )
+        ).scalars()
+    )
+
+
 def in_periods(day: dt.date, paused: Sequence[tuple[dt.date, dt.date | None]]) -> bool:
     """Whether relief ran on `day` (from the day it was applied for through its result)."""
     return any(start <= day and (end is None or day <= end) for start, end in paused)
