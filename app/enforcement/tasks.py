@@ -224,7 +224,6 @@ _READS_THE_CASE = frozenset(
         PENALTY_DECISION_FORM,
         investigators.INSPECTION_FORM,
         *DECISION_KINDS,
-        payments.AFTER_URGE_FORM,
         payments.COURT_FORM,
     }
 )
