@@ -8,6 +8,9 @@ from .choices import SANCTIONS, SOURCES
 @task_form("filing.register")
 class ClueRegistrationForm(TaskForm):
     title = N_("案件来源登记表")
+    # a case opened by a failed rectification check arrives with its clue (app/enforcement/
+    # rectification.py)
+    prefill = {"clue_summary": "clue_summary", "found_on": "found_on"}
 
     source = choice(N_("线索来源"), SOURCES)
     found_on = day(N_("发现或收到日期"), description=N_("核查期限自此日起算。"))

@@ -357,7 +357,7 @@ def _report(offense: Offense, **circumstances: Any) -> dict[str, Any]:
     }
 
 
-def _rectification_and_closure(reason: str) -> list[Step]:
+def _rectification() -> list[Step]:
     return [
         Step(
             "i_order",
@@ -377,6 +377,12 @@ def _rectification_and_closure(reason: str) -> list[Step]:
             AfterTimer("i_order", working_days=RECTIFY_WORKING_DAYS, at_end_of_day=True),
         ),
         Step("doc:RECTIFY_CHECK", "officer", gap=0),
+    ]
+
+
+def _closure(reason: str) -> list[Step]:
+    """结案 once enforcement, the rectification check and the visit are all done."""
+    return [
         Step(
             "j_report",
             "officer",
@@ -399,7 +405,7 @@ VISIT = Step(
         "integrity_ok": True,
         "visit_notes": "企业对执法过程无异议，整改措施持续有效。",
     },
-    20,
+    3,
 )
 
 
@@ -510,9 +516,10 @@ def penalty_path(offense: Offense, hearing: bool = False) -> tuple[Step, ...]:
             {"payment_status": "PAID", "paid_on": ON_THE_DAY, "amount_paid": offense.fine},
             3,
         ),
-        *_rectification_and_closure("EXECUTED"),
+        *_rectification(),
         VISIT,
         Step("doc:VISIT_RECORD", "officer", gap=0),
+        *_closure("EXECUTED"),
     )
 
 
@@ -591,7 +598,10 @@ def exemption_path(offense: Offense) -> tuple[Step, ...]:
         Step(
             "g_serve_no_penalty", "officer", {"served_on": ON_THE_DAY, "guidance_attached": True}, 1
         ),
-        *_rectification_and_closure("NOT_PUNISHED"),
+        *_rectification(),
+        VISIT,
+        Step("doc:VISIT_RECORD", "officer", gap=0),
+        *_closure("NOT_PUNISHED"),
         Step(
             "j_library",
             "reviewer",
@@ -600,8 +610,6 @@ def exemption_path(offense: Offense) -> tuple[Step, ...]:
         ),
         # the head marks it typical and publishes it: the public case page has one to show
         Step("library:publish", "agency_head", gap=0),
-        VISIT,
-        Step("doc:VISIT_RECORD", "officer", gap=0),
     )
 
 

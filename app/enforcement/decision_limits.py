@@ -83,7 +83,10 @@ def _check_window_closed(known: dict[str, Any], decided: dict[str, Any]) -> None
     """No decision dated inside the statement/hearing window unless the party waived in writing
     (第四十四条、第四十五条、第六十三条): the diagram waits for the window; this holds whatever
     date the screen or the API sends."""
-    window_end, decided_on = known.get("hearing_request_due"), decided.get("decided_on")
+    # the later of the statement and hearing-request periods (cases before STATEMENT_WAIVE_WD
+    # was read have only the hearing request's)
+    window_end = known.get("party_window_due") or known.get("hearing_request_due")
+    decided_on = decided.get("decided_on")
     if known.get("rights_waived") == "WRITTEN" or not window_end or not decided_on:
         return
     if str(decided_on) <= str(window_end):  # ISO dates order as text

@@ -12,7 +12,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
-from app.enforcement import case_clock, facts, investigators, payments, violation_types
+from app.enforcement import (
+    case_clock,
+    facts,
+    investigators,
+    payments,
+    rectification,
+    violation_types,
+)
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
@@ -124,7 +131,7 @@ def party_answers(form_key: str | None, data: dict[str, Any]) -> PartyAnswers | 
     if form_key not in PARTY_ANSWER_FORMS or "party_statements" not in data:
         return None
     return PartyAnswers(
-        window_end=_day(data.get("hearing_request_due")),
+        window_end=_day(data.get("party_window_due") or data.get("hearing_request_due")),
         statements=[
             str(item.get("text") or "") if isinstance(item, dict) else str(item)
             for item in data.get("party_statements") or []
@@ -287,6 +294,8 @@ def complete_in_transaction(
         violation_types.record_on_case(case, data)
     case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)
     record_decision(case, task, {**known, **data}, user)
+    if rectification.failed(task.form_key, result.data):
+        rectification.open_follow_up(case, data, user)
     if task.form_key == LIBRARY_FORM:
         add_entry(case, result.data, data)
     record(

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as AnyMessage
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -28,6 +29,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .context import HELPERS, RuleViolation, RunContext, UnknownParameter, running
 from .decisions import DecisionResult, evaluate_table
+from .joins import ChangeMergingParallelGateway, common_ancestor, merge_changes
 from .scripting import ExpressionRefused, ExpressionTimeout, restricted_script_engine
 from .serializer import SERIALIZER_VERSION, make_serializer, pack, unpack
 from .specs import ParsedBundle, Problem, WorkflowDefinitionError, form_key_of
@@ -633,7 +635,10 @@ def _latest_data(workflow: Any) -> dict[str, Any]:
     """The case data as of now: the process result once complete, else the data of the task that
     changed last (a READY task carries everything decided before it)."""
     if workflow.is_completed():
-        return dict(workflow.data)
+        # branches that ended apart (the case's loop, the relief track): what each decided, not
+        # the copy the last to end carried from before the split (SpiffWorkflow's end join)
+        merged = _merged_branches(workflow)
+        return merged if merged is not None else dict(workflow.data)
     candidates = [
         task
         for task in workflow.get_tasks(
@@ -643,12 +648,82 @@ def _latest_data(workflow: Any) -> dict[str, Any]:
         # branches holds no data yet
         if task.task_spec.bpmn_id is not None and task.data
     ]
+    merged = _merged_branches(workflow)
+    if merged is not None:
+        return merged
     # While a stage (a called process) runs, the case's data is the stage's: a side path of
     # the main process (an extension of the decision clock, approved meanwhile) holds only the
     # copy the stage started from.
     in_stage = [task for task in candidates if _in_running_stage(task)]
     latest = max(in_stage or candidates, key=lambda task: task.last_state_change, default=None)
     return dict(latest.data) if latest is not None else {}
+
+
+def _merged_branches(workflow: Any) -> dict[str, Any] | None:
+    """While stages run side by side (H, I and K after the decision), the case's data is what
+    each branch changed since the split, as their join will merge it; None when a single branch
+    runs."""
+    tips: list[Any] = []  # the task holding each branch's latest data
+    waiting = TaskState.READY | TaskState.WAITING
+    for task in workflow.get_tasks(state=waiting, skip_subprocesses=True):
+        spec = task.task_spec
+        if isinstance(spec, ChangeMergingParallelGateway):  # branches that already arrived
+            tips.extend(
+                arrived.parent
+                for arrived in workflow.get_tasks(spec_name=spec.name, skip_subprocesses=True)
+                if arrived.state in (TaskState.WAITING, TaskState.CANCELLED)
+            )
+        elif spec.bpmn_id is not None and task.data and not isinstance(spec, BoundaryEvent):
+            tips.append(task)
+    ended = None if tips else _ended_apart(workflow)
+    if ended is not None:  # the main process waits for nothing: its branches ended apart
+        tips.extend(ended[1])
+    for stage in workflow.subprocesses.values():  # a running stage: its latest step
+        if not stage.is_completed():
+            steps = [
+                task
+                for task in stage.get_tasks(
+                    state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED,
+                    skip_subprocesses=True,
+                )
+                if task.task_spec.bpmn_id is not None and task.data
+            ]
+            if steps:
+                tips.append(max(steps, key=lambda task: task.last_state_change))
+    places = [_in_main_process(task, workflow) for task in tips]
+    if len({id(place) for place in places}) < 2:
+        return None
+    split = ended[0] if ended is not None else common_ancestor(places[0], places[1:])
+    if split is None:
+        return None
+    return merge_changes(split.data, tips)
+
+
+def _ended_apart(workflow: Any) -> tuple[Any, list[Any]] | None:
+    """The latest parallel split of the main process some of whose branches have reached their
+    own end (the case's loop closed while the relief track waits for the 复议 and 诉讼 periods,
+    or ended after it), with those ends: each holds what its branch decided."""
+    splits = [
+        task
+        for task in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
+        if isinstance(task.task_spec, ParallelGateway) and len(task.children) > 1
+    ]
+    for split in sorted(splits, key=lambda task: task.last_state_change, reverse=True):
+        ends = [
+            task
+            for task in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
+            if isinstance(task.task_spec, EndEvent) and task.is_descendant_of(split)
+        ]
+        if ends:
+            return split, ends
+    return None
+
+
+def _in_main_process(task: Any, workflow: Any) -> Any:
+    """The main-process task a task of a called stage runs under (the call activity)."""
+    while task.workflow is not workflow:
+        task = workflow.get_task_from_id(task.workflow.parent_task_id)
+    return task
 
 
 def _in_running_stage(task: Any) -> bool:
@@ -703,6 +778,10 @@ def _ready_tasks(workflow: Any) -> tuple[ReadyTask, ...]:
 
 
 def _last_milestone(workflow: Any) -> str | None:
+    """The stage: the latest milestone of the running stage that comes first in the loop. Stages
+    running side by side (H, I and K after the decision) show the earliest still holding the case
+    up (the library names each stage after its letter in the loop, A to L); a case that has
+    ended, or waits in the main process, shows its latest milestone."""
     reached = [
         task
         for task in workflow.get_tasks(state=TaskState.COMPLETED)
@@ -710,4 +789,16 @@ def _last_milestone(workflow: Any) -> str | None:
     ]
     if not reached:
         return None
+    if not workflow.is_completed():
+        running: dict[int, list[Any]] = {}
+        for task in reached:
+            if task.workflow is not workflow and not task.workflow.is_completed():
+                running.setdefault(id(task.workflow), []).append(task)
+        if running:
+            reached = min(running.values(), key=_stage_name)
     return str(max(reached, key=lambda t: t.last_state_change).task_spec.bpmn_name)
+
+
+def _stage_name(milestones: list[Any]) -> str:
+    """A running stage's name: its first milestone's (its start event's)."""
+    return str(min(milestones, key=lambda m: m.last_state_change).task_spec.bpmn_name)

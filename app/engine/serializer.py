@@ -22,7 +22,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from .joins import ChangeMergingParallelGateway
 
 __all__ = ["SERIALIZER_VERSION", "SpecResolver", "make_serializer", "pack", "unpack"]
 
@@ -70,4 +73,6 @@ def make_serializer(resolve: SpecResolver) -> Any:
 
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpecByReferenceConverter
+    # the join is a parallel gateway to everything that compares specs (a version migration)
+    config[ChangeMergingParallelGateway] = config[ParallelGateway]
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity as CallActivityMixin
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+from .joins import ChangeMergingParallelGateway
 
 # Entities and DTDs are refused outright: no legitimate diagram needs them, and they are how
 # XXE and billion-laughs attacks arrive.
@@ -293,6 +297,13 @@ def form_key_of(task_spec: Any) -> str | None:
     return str(value) if value else None
 
 
+class _Parser(SpiffBpmnParser):  # type: ignore[misc]
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("parallelGateway"): (GatewayParser, ChangeMergingParallelGateway),
+    }
+
+
 class ParsedBundle:
     """All executable processes of one bundle, parsed once and shared read-only."""
 
@@ -300,7 +311,7 @@ class ParsedBundle:
         self.hash = bundle_hash(files)
         self.files = dict(files)
         self._stages: dict[str, list[Stage]] = {}
-        parser = SpiffBpmnParser(validator=VALIDATOR)
+        parser = _Parser(validator=VALIDATOR)
         try:
             for filename in sorted(files):
                 root = parse_xml(filename, files[filename])

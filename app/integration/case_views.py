@@ -15,6 +15,7 @@ from app.enforcement import investigators, payments, relief, violation_types
 from app.enforcement.cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
 from app.enforcement.documents import documents_of
 from app.enforcement.enterprises import HealthCheck, add_enterprise, health_record
+from app.enforcement.rectification import linked_cases
 from app.enforcement.tasks import (
     complete_task,
     ensure_can_complete,
@@ -165,9 +166,13 @@ def case_detail(case_id: int, user: User) -> dict[str, Any]:
         .order_by(AuditEvent.id)
     ).scalars()
     deadlines = db.session.execute(select(Job.due_at).where(Job.case_id == case.id)).scalars().all()
+    linked = linked_cases(case)
     data = case_data(case)
     return {
         **_case_summary(case),
+        # a failed rectification check opens a new case: the two name each other
+        "follows_case_no": linked.follows.case_no if linked.follows else None,
+        "followed_by_case_nos": [c.case_no for c in linked.followed_by],
         "data": data,
         "enforcement": payments.overview(case, data),
         "relief": relief.overview(case.id),

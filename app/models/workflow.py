@@ -84,6 +84,11 @@ class Case(Base):
     # cases whose type was typed as free text before migration 0031 and matched no entry
     violation_code: Mapped[str | None] = mapped_column(ForeignKey("violation_type.code"))
     violated_on: Mapped[date | None]  # the date of the violation (the first-offense lookback)
+    # the case whose rectification check found the violation not corrected (DOMAIN.md I1): this
+    # one is its new clue, with its own number and instance
+    follows_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enforcement_case.id"), index=True
+    )
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 

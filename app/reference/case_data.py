@@ -31,6 +31,9 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "confiscation_value": 0,
     "restriction_years": 0,
     "publish": False,
+    # the day the decision was served (G, or on the spot in the summary procedure): the return
+    # visit's 30 days count from it; None on the not-filed path (counted from the order)
+    "served_on": None,
     # case-file facts the decision tables ask about
     "hearing_held": False,
     "hearing_waived": False,  # the party stayed away from the hearing without good reason

@@ -53,6 +53,21 @@ def complete(case_id: int, bpmn_id: str, username: str, **data: Any) -> None:
     ]
 
 
+def visit(case_id: int) -> None:
+    """The return visit: it runs side by side with enforcement and the rectification check, and
+    the case closes after it."""
+    complete(
+        case_id,
+        "k_visit",
+        "officer",
+        visited_on=china_today().isoformat(),
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+    )
+
+
 def warning_case() -> int:
     """A risk-warning case served today, waiting for the self-check feedback (5 working days)."""
     served_on = china_today().isoformat()

@@ -268,9 +268,19 @@ def to_review(api: Api) -> None:
 
 
 def finish(api: Api) -> None:
+    """Rectified and visited (side by side with enforcement), then closed."""
     api.do("officer", "i_order", order_served_on=api.today, rectify_days=5, requirements="整改")
     api.pass_time()
     api.do("officer", "i_verify", verify_result="PASS")
+    api.do(
+        "officer",
+        "k_visit",
+        visited_on=api.today,
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+    )
     api.do("officer", "j_report", closure_reason="EXECUTED")
     api.do("agency_head", "j_approval", approved=True)
     api.do("officer", "j_archive", archive_no="档案1")
@@ -317,15 +327,6 @@ def test_a_whole_ordinary_penalty_case_through_the_api(
     api.do("credit", "g_serious_list", serious_list=False)
     api.do("officer", "h_payment", payment_status="PAID", paid_on=api.today, amount_paid=20000)
     finish(api)
-    api.do(
-        "officer",
-        "k_visit",
-        visited_on=api.today,
-        rectification_ok=True,
-        conduct_ok=True,
-        rights_informed=True,
-        integrity_ok=True,
-    )
     assert api.stage() == "L 信用修复"
     api.pass_time()  # the earliest repair date (6 months of publicity) arrives
     api.party_applies_for_repair("api-repair-1")
@@ -382,22 +383,13 @@ def test_a_whole_exemption_case_through_the_api(
     api.do("officer", "g_no_penalty_decision", decided_on=api.today, education_done=True)
     api.do("officer", "g_serve_no_penalty", served_on=api.today, guidance_attached=True)
     finish(api)
-    api.do("reviewer", "j_library", violation_type="首违")
+    result = api.do("reviewer", "j_library", violation_type="首违")
     with app.app_context():  # catalogued for the similar-case lookups
         entry = db.session.execute(
             select(CaseLibraryEntry).where(CaseLibraryEntry.case_id == api.case_id)
         ).scalar_one()
         assert (entry.violation_type, entry.level, entry.fine) == ("首违", "NO_PENALTY", None)
         assert entry.decided_on == dt.date.fromisoformat(api.today)
-    result = api.do(
-        "officer",
-        "k_visit",
-        visited_on=api.today,
-        rectification_ok=True,
-        conduct_ok=True,
-        rights_informed=True,
-        integrity_ok=True,
-    )
     assert result["case"]["status"] == "CLOSED" and result["case"]["stage"] == "案件办结"
 
 

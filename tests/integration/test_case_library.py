@@ -26,6 +26,7 @@ from tests.integration.cases import (
     head_approves,
     notified_weeks_ago,
     reviewed_case,
+    visit,
 )
 
 PARTY = "呼和浩特市青城乳业有限公司"  # the demo enterprise of 新城区 (150102)
@@ -71,6 +72,7 @@ def _rectify_and_close(case_id: int, reason: str, typical: bool) -> None:
     )
     _pass_time(case_id)
     complete(case_id, "i_verify", "officer", verify_result="PASS")
+    visit(case_id)
     complete(case_id, "j_report", "officer", closure_reason=reason, typical_case=typical)
     complete(case_id, "j_approval", "agency_head", approved=True)
     complete(case_id, "j_archive", "officer", archive_no="档案1")

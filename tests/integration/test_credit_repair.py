@@ -59,15 +59,6 @@ def decided_and_closed(api: Api) -> None:
     api.do("credit", "g_serious_list", serious_list=False)
     api.do("officer", "h_payment", payment_status="PAID", paid_on=api.today, amount_paid=20000)
     finish(api)
-    api.do(
-        "officer",
-        "k_visit",
-        visited_on=api.today,
-        rectification_ok=True,
-        conduct_ok=True,
-        rights_informed=True,
-        integrity_ok=True,
-    )
     assert api.stage() == "L 信用修复"
     api.pass_time()  # 2026-07-13: six months of publicity have passed
 

@@ -93,10 +93,10 @@ def report_and_review(case: Case, head_decision: str, **report: Any) -> None:
 
 
 def rectify_and_verify(case: Case, result: str = "PASS") -> None:
-    assert case.stage == "I 整改核查"
+    assert "i_order" in case.ready
     case.do("i_order", order_served_on=case.today(), rectify_days=10, requirements="退赔消费者")
-    assert case.waiting_for() == ["i_wait"]
-    case.advance_past_next_timer()
+    assert "i_wait" in case.waiting_for()
+    case.advance_past("i_wait")
     case.do("i_verify", verify_result=result, verify_notes="现场核查")
 
 
@@ -108,7 +108,7 @@ def close_case(case: Case) -> None:
 
 
 def visit(case: Case) -> None:
-    assert case.stage == "K 回访"
+    assert "k_visit" in case.ready
     case.do(
         "k_visit",
         visited_on=case.today(),
@@ -169,8 +169,28 @@ def penalty_decision_and_service(case: Case, fine: float = 50000) -> None:
 
 
 def pay(case: Case) -> None:
-    assert case.stage == "H 执行"
+    assert "h_payment" in case.ready
     case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=50000)
+
+
+RELIEF_WAITS = {"r_application", "r_periods_passed"}
+
+
+def beside_relief(case: Case) -> list[str]:
+    """What the case waits for besides the relief track, which waits beside it for a 复议 or
+    诉讼 until their periods pass (stage R)."""
+    waits = case.waiting_for()
+    assert RELIEF_WAITS <= set(waits), waits
+    return [w for w in waits if w not in RELIEF_WAITS]
+
+
+def ended(case: Case) -> bool:
+    """The case's loop has ended: nothing is left to do and only the relief track may still wait;
+    the instance completes when the periods for 复议 and 诉讼 pass."""
+    if not case.result.completed:
+        assert not case.ready and set(case.waiting_for()) == RELIEF_WAITS, case.waiting_for()
+        case.advance_past("r_periods_passed")
+    return case.result.completed
 
 
 # ---------------------------------------------------------------- main paths
@@ -280,12 +300,12 @@ def test_summary_penalty_path() -> None:
         facts="未明码标价",
     )
     case.do("s_file", filed_on=case.today())
-    pay(case)
     rectify_and_verify(case)
-    close_case(case)
-    assert case.stage == "K 回访"
     case.do("k_sample", do_visit=False)  # summary penalties are visited by sample only
-    assert case.result.completed and case.stage == "案件办结"
+    assert case.stage == "H 执行" and case.ready == ["h_payment"]  # closure waits for payment
+    pay(case)  # the last branch to reach the join: what H decided is kept
+    close_case(case)
+    assert ended(case) and case.stage == "案件办结"
     assert case.data["visit"] == "OPTIONAL" and case.data["obligations_performed"] is True
 
 
@@ -310,11 +330,11 @@ def test_first_offense_exemption_path_records_the_case_in_the_library() -> None:
     )
     case.do("g_serve_no_penalty", served_on=case.today(), guidance_attached=True)
     rectify_and_verify(case)  # 免罚不免责
+    visit(case)
     close_case(case)
     assert case.ready == ["j_library"]  # first-offense exemptions are kept for the 2-year lookback
     case.do("j_library", violation_type="经营超过保质期的食品", library_summary="首违不罚")
-    visit(case)
-    assert case.result.completed and case.stage == "案件办结"
+    assert ended(case) and case.stage == "案件办结"
     assert case.data["visit"] == "REQUIRED"
 
 
@@ -371,14 +391,15 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
     case.do("g_serious_list", serious_list=False, serious_reason="")
     pay(case)
     rectify_and_verify(case)
-    close_case(case)
     visit(case)
+    close_case(case)
     assert case.data["priority"] == "HIGH"  # hearing held
     assert case.stage == "L 信用修复"
     assert case.data["repairable"] == "NOT_YET"  # food: 12 months of publicity first
-    assert case.waiting_for() == ["l_wait_earliest"]
-    assert case.result.next_timer == dt.datetime(2027, 3, 19, 16, tzinfo=dt.UTC)  # 03-20 in China
-    case.advance_past_next_timer()
+    assert beside_relief(case) == ["l_wait_earliest"]
+    earliest = next(w for w in case.result.waiting if w.bpmn_id == "l_wait_earliest")
+    assert earliest.due == dt.datetime(2027, 3, 19, 16, tzinfo=dt.UTC)  # 03-20 in China
+    case.advance_past("l_wait_earliest")  # the relief periods pass on the way
     assert case.data["repairable"] == "ELIGIBLE" and case.ready == []
     apply_for_repair(case)
     case.do("l_verify", verification_method="ONLINE", verification_notes="已核实")
@@ -386,7 +407,7 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
         "l_decide", repair_approved=True, repair_decided_on=case.today(), decision_reason="符合条件"
     )
     case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
-    assert case.result.completed and case.stage == "信用修复结束"
+    assert ended(case) and case.stage == "信用修复结束"
     assert case.data["l_result"] == "REPAIRED"
 
 
@@ -629,7 +650,7 @@ def test_clue_check_extension_refused() -> None:
     case.do("c_extend", **REJECT)
     assert case.ready == ["c_not_filed"]
     case.do("c_not_filed", not_filed_reason="OTHER", order_rectification=True, not_filed_notes="")
-    assert case.stage == "I 整改核查"
+    assert "i_order" in case.ready
 
 
 @pytest.mark.parametrize(
@@ -645,10 +666,11 @@ def test_not_filed(order_rectification: bool, stage: str) -> None:
         order_rectification=order_rectification,
         not_filed_notes="轻微并已改正",
     )
-    assert case.stage == stage
+    assert case.stage == stage or "i_order" in case.ready
 
 
-def test_not_filed_rectification_ends_with_closure_and_no_visit() -> None:
+def test_a_not_filed_order_to_rectify_is_checked_and_visited_per_dmn_v1() -> None:
+    """不予处罚或首违不罚 → 回访 REQUIRED (DMN-V1 row 3); its 30 days count from the order."""
     case = Case()
     register_and_verify(case, within_jurisdiction=False)
     case.do(
@@ -657,7 +679,10 @@ def test_not_filed_rectification_ends_with_closure_and_no_visit() -> None:
         order_rectification=True,
         not_filed_notes="",
     )
+    assert sorted(case.ready) == ["i_order", "k_visit"]
+    assert case.data["visit"] == "REQUIRED" and case.data["visit_due"] == "2026-04-01"
     rectify_and_verify(case)
+    visit(case)
     close_case(case)
     assert case.result.completed and case.stage == "案件办结"
 
@@ -681,7 +706,12 @@ def test_unrectified_case_comes_back_as_a_new_clue() -> None:
         not_filed_notes="",
     )
     rectify_and_verify(case, "FAIL")
-    assert case.stage == "C 线索核查与立案" and case.ready == ["c_register"]
+    # the new case is opened by the service (tests/integration/test_rectification.py); this one
+    # is visited and closed as usual
+    assert case.data["i_result"] == "NEW_CLUE" and case.ready == ["k_visit"]
+    visit(case)
+    close_case(case)
+    assert case.result.completed
 
 
 @pytest.mark.parametrize(
@@ -694,7 +724,7 @@ def test_a_first_offense_not_filed_is_recorded_as_may_not_punish(reason: str, ou
     register_and_verify(case, should_punish=False)
     case.do("c_not_filed", not_filed_reason=reason, order_rectification=True, not_filed_notes="")
     assert (case.data["outcome"], case.data["exemption_ground"]) == (outcome, reason)
-    assert case.stage == "I 整改核查"
+    assert "i_order" in case.ready
 
 
 def test_investigation_measures_and_clock() -> None:
@@ -1149,7 +1179,8 @@ def test_decision_serving_publicity_serious_list_and_their_deadlines() -> None:
     case.do("g_serious_approval", **APPROVE)
     assert case.ready == ["g_upper_consent"]  # 报上一级同意 (DOMAIN G3')
     case.do("g_upper_consent", upper_consented=True, consent_opinion="同意")
-    assert case.data["on_serious_list"] is True and case.stage == "H 执行"
+    # the 15 days to pay ran out while the publication was late: the urging notice is due
+    assert case.data["on_serious_list"] is True and "h_urge" in case.ready
     assert case.data["listed_on"] == case.today()
 
 
@@ -1167,7 +1198,7 @@ def test_a_listing_the_heads_or_the_upper_level_refuse_is_not_made(
     if step == "g_upper_consent":
         case.do("g_serious_approval", **APPROVE)
     case.do(step, **answer)
-    assert case.data["on_serious_list"] is False and case.stage == "H 执行"
+    assert case.data["on_serious_list"] is False and "h_payment" in case.ready
 
 
 def test_a_warning_only_ordinary_decision_is_not_published() -> None:
@@ -1191,7 +1222,7 @@ def test_a_warning_only_ordinary_decision_is_not_published() -> None:
     )
     assert case.data["publish"] is False and case.ready == ["g_serious_list"]
     case.do("g_serious_list", serious_list=False, serious_reason="")
-    assert case.stage == "I 整改核查"  # no fine to collect
+    assert "h_payment" not in case.ready and "i_order" in case.ready  # no fine to collect
 
 
 def late_payment_case(serious_list: bool = False) -> Case:
@@ -1211,19 +1242,19 @@ def late_payment_case(serious_list: bool = False) -> Case:
 @pytest.mark.parametrize("paid", [True, False])
 def test_late_payment_urged_then_paid_or_sent_to_court(paid: bool) -> None:
     case = late_payment_case()
-    case.advance_past_next_timer()  # 15 days pass without payment
-    assert case.ready == ["h_urge"]
+    case.advance_past("h_payment_overdue")  # 15 days pass without payment
+    assert "h_urge" in case.ready
     case.do("h_urge", urge_served_on=case.today())
-    case.advance_past_next_timer()  # 10 working days after the urging notice
+    case.advance_past("h_wait_after_urge")  # 10 working days after the urging notice
     if paid:  # the late fee is the service's (app/enforcement/payments.py), from the ledgers
         case.do("h_after_urge", paid_after_urge=True, paid_on=case.today())
         assert case.data["obligations_performed"] is True
     else:
         case.do("h_after_urge", paid_after_urge=False, paid_on=None)
-        case.advance_past_next_timer()  # the relief periods pass
+        case.advance_past("h_court_opens")  # the relief periods pass
         case.do("h_court", court_applied_on=case.today(), court_name="新城区人民法院")
         assert case.data["obligations_performed"] is False
-    assert case.stage == "I 整改核查"
+    assert not [task for task in case.ready if task.startswith("h_")]
 
 
 def test_deferral_refused_then_approved_with_its_own_due_date() -> None:
@@ -1231,13 +1262,14 @@ def test_deferral_refused_then_approved_with_its_own_due_date() -> None:
     assert case.data["pay_due"] == "2026-03-25"  # served 10 March + 15 calendar days
     case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
     case.do("h_deferral", deferral_approved=False)
-    assert case.ready == ["h_payment"] and case.data["pay_due"] == "2026-03-25"
+    assert "h_payment" in case.ready and case.data["pay_due"] == "2026-03-25"
     case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
     case.do("h_deferral", deferral_approved=True, plan_kind="DEFERRAL", deferral_until="2026-06-30")
     assert case.data["pay_due"] == "2026-06-30" and case.data["payment_plan"] == "DEFERRAL"
-    assert case.result.next_timer == china("2026-07-01", 0)  # the deferred date is the deadline
+    overdue = next(w for w in case.result.waiting if w.bpmn_id == "h_payment_overdue")
+    assert overdue.due == china("2026-07-01", 0)  # the deferred date is the deadline
     case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=5000)
-    assert case.stage == "I 整改核查"
+    assert not [task for task in case.ready if task.startswith("h_")]  # H done; I and K go on
 
 
 def enforcement(start: str = "2026-03-02", **data: Any) -> Case:
@@ -1468,17 +1500,19 @@ def summary_case_at_visit() -> Case:
     )
     case.do("s_file", filed_on=case.today())
     rectify_and_verify(case)
-    close_case(case)
     return case
 
 
 def test_visit_priority_from_a_complaint_and_the_visit_deadline() -> None:
     case = summary_case_at_visit()
     assert case.data["priority"] == "HIGH" and case.ready == ["k_visit"]
+    # 30 calendar days from the decision's service on the spot (Monday 03-02), not from closure
+    assert case.data["visit_due"] == "2026-04-01"
     case.advance_past_next_timer()  # 30 days without a visit
     assert case.data["visit_overdue"] is True
     visit(case)
-    assert case.result.completed
+    close_case(case)
+    assert ended(case)
 
 
 def test_sampled_visit_of_a_summary_case() -> None:
@@ -1495,10 +1529,10 @@ def test_sampled_visit_of_a_summary_case() -> None:
     )
     case.do("s_file", filed_on=case.today())
     rectify_and_verify(case)
-    close_case(case)
     case.do("k_sample", do_visit=True)
     visit(case)
-    assert case.result.completed
+    close_case(case)
+    assert ended(case)
 
 
 def repair_case(
@@ -1539,11 +1573,11 @@ def repair_case(
 def through_publication_to_repair(case: Case) -> None:
     case.do("g_publish", published_on="2025-01-02")  # published long ago: eligible now
     case.do("g_serious_list", serious_list=False, serious_reason="")
-    if case.stage == "H 执行":
+    if "h_payment" in case.ready:
         pay(case)
     rectify_and_verify(case)
-    close_case(case)
     visit(case)
+    close_case(case)
 
 
 def apply_for_repair(case: Case, *, fast_track: bool = False) -> None:
@@ -1586,7 +1620,7 @@ def test_repair_with_one_notice_to_complete_the_materials_and_every_deadline_fla
     case.advance_past_next_timer()  # publicity not stopped within 3 working days
     assert case.data["repair_stop_overdue"] is True
     case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
-    assert case.result.completed and case.data["l_result"] == "REPAIRED"
+    assert ended(case) and case.data["l_result"] == "REPAIRED"
 
 
 @pytest.mark.parametrize(("committed_truly", "result"), [(True, "REPAIRED"), (False, "REVOKED")])
@@ -1600,7 +1634,7 @@ def test_commitment_fast_track(committed_truly: bool, result: str) -> None:
     case.do("l_check_commitment", commitment_true=committed_truly, check_notes="")
     if not committed_truly:
         case.do("l_revoke", revoked_on=case.today(), revoke_reason="承诺不实")
-    assert case.result.completed and case.data["l_result"] == result
+    assert ended(case) and case.data["l_result"] == result
 
 
 def test_repair_refused_and_late_verification_flagged() -> None:
@@ -1625,8 +1659,8 @@ def listed_case(**data: Any) -> Case:
     case.do("g_upper_consent", upper_consented=True, consent_opinion="")
     pay(case)
     rectify_and_verify(case)
-    close_case(case)
     visit(case)
+    close_case(case)
     return case
 
 
@@ -1634,9 +1668,9 @@ def test_early_removal_from_the_serious_list_after_a_year_then_the_penalty_repai
     case = listed_case()
     listed_on = dt.date.fromisoformat(case.data["listed_on"])
     # DMN-C3: the conditions are met but the listing is not a year old: wait for the date
-    assert (case.data["eligible"], case.waiting_for()) == (False, ["l_wait_removal"])
+    assert (case.data["eligible"], beside_relief(case)) == (False, ["l_wait_removal"])
     assert case.data["earliest_apply"] == listed_on.replace(year=listed_on.year + 1).isoformat()
-    case.advance_past_next_timer()
+    case.advance_past("l_wait_removal")
     assert case.data["eligible"] is True and case.data["repair_kind"] == "SERIOUS_LIST"
     apply_for_repair(case)
     case.do("l_verify", verification_method="ONLINE", verification_notes="")
@@ -1653,11 +1687,11 @@ def test_early_removal_from_the_serious_list_after_a_year_then_the_penalty_repai
 
 def test_no_early_removal_after_a_new_heavy_penalty_gets_guidance() -> None:
     case = listed_case(new_heavy_penalty=True)
-    assert case.waiting_for() == ["l_wait_removal"]  # a year first, whatever the conditions
-    case.advance_past_next_timer()
+    assert beside_relief(case) == ["l_wait_removal"]  # a year first, whatever the conditions
+    case.advance_past("l_wait_removal")
     assert case.data["eligible"] is False and case.ready == ["l_guide"]
     case.do("l_guide", guidance_notes="再次受到较重行政处罚，不能提前移出")
-    assert case.result.completed
+    assert ended(case)
 
 
 def test_repair_conditions_unmet_gets_guidance() -> None:
@@ -1665,13 +1699,13 @@ def test_repair_conditions_unmet_gets_guidance() -> None:
     through_publication_to_repair(case)
     assert case.data["repairable"] == "CONDITIONS_UNMET" and case.ready == ["l_guide"]
     case.do("l_guide", guidance_notes="再次受到同类处罚，暂不能修复")
-    assert case.result.completed
+    assert ended(case)
 
 
 def test_heavy_penalty_can_never_be_repaired_early() -> None:
     case = repair_case(["FINE", "REVOKE_LICENSE"], 5000)
     through_publication_to_repair(case)
-    assert case.result.completed and case.stage == "信用修复结束"
+    assert ended(case) and case.stage == "信用修复结束"
     assert case.data["repairable"] == "NEVER" and case.data["l_result"] == "NOT_REPAIRABLE"
 
 
@@ -1681,3 +1715,93 @@ def test_expression_errors_name_the_element() -> None:
     with pytest.raises(EngineError) as caught:  # data no screen would send: names are missing
         case.do_unchecked("c_verify", evidence_initial=True)
     assert caught.value.element == "立案四项条件"
+
+
+def due(case: Case, bpmn_id: str) -> dt.datetime:
+    """When the timer `bpmn_id` fires (end_of_day(D) fires at midnight China time, D 16:00 UTC)."""
+    return next(w.due for w in case.result.waiting if w.bpmn_id == bpmn_id and w.due)
+
+
+def end_of(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T16:00:00+00:00")
+
+
+def test_the_review_notice_and_statement_review_deadlines_are_flagged() -> None:
+    """审核 10, 告知书送达 3, 陈述申辩复核 5 working days (REVIEW_WD, NOTICE_SERVE_WD,
+    STATEMENT_REVIEW_WD), counted by hand from Monday 2 March 2026."""
+    case = Case()
+    to_review(case)
+    case.do("e_report", **REPORT)
+    # 3, 4, 5, 6, 9, 10, 11, 12, 13, 16 March
+    assert due(case, "e_case_review_overdue") == end_of("2026-03-16")
+    case.advance_past("e_case_review_overdue")
+    assert case.data["review_overdue"] is True and case.ready == ["e_case_review"]
+    case.do("e_case_review", **APPROVE)
+    if "e_legal_review" in case.ready:
+        case.do("e_legal_review", **APPROVE)
+    case.do("e_head_decision", head_decision="PENALTY", head_opinion="同意")
+    # decided Tuesday 17 March: 18, 19, 20 March
+    assert due(case, "f_serve_notice_overdue") == end_of("2026-03-20")
+    case.advance_past("f_serve_notice_overdue")
+    assert case.data["notice_serve_overdue"] is True
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")  # Sat 21 March
+    case.message("party_statement", text="请求从轻")
+    close_window(case)  # 23–27 March
+    # the window closed at the end of Friday 27 March: 30, 31 March, 1, 2, 3 April (清明 4–6)
+    assert due(case, "f_review_statement_overdue") == end_of("2026-04-03")
+    case.advance_past("f_review_statement_overdue")
+    assert case.data["statement_review_overdue"] is True and case.ready == ["f_review_statement"]
+
+
+def test_the_closure_approval_deadline_is_flagged() -> None:
+    """结案审批 within 15 working days of the 结案审批表 (CLOSE_CASE_WD)."""
+    case = Case()
+    to_review(case)
+    report_and_review(case, "NOT_ESTABLISHED")
+    case.do("j_report", closure_reason="NOT_ESTABLISHED", typical_case=False, closure_notes="")
+    # Monday 2 March: 3–6, 9–13, 16–20, 23 March
+    assert due(case, "j_approval_overdue") == end_of("2026-03-23")
+    case.advance_past("j_approval_overdue")
+    assert case.data["closure_overdue"] is True and case.ready == ["j_approval"]
+    case.do("j_approval", **APPROVE)
+    case.do("j_archive", archive_no="呼市监档〔2026〕2号")
+    assert case.result.completed
+
+
+def test_a_longer_statement_period_keeps_the_window_open_to_its_end() -> None:
+    """陈述申辩逾期视为放弃 (STATEMENT_WAIVE_WD, [U]): the window closes at the later of it and the
+    hearing-request period."""
+    case = Case()
+    case.parameters["STATEMENT_WAIVE_WD"] = 8
+    to_review(case)
+    report_and_review(case, "PENALTY")
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")  # Mon 2 March
+    assert case.data["hearing_request_due"] == "2026-03-09"  # 3, 4, 5, 6, 9 March
+    assert case.data["party_window_due"] == "2026-03-12"  # … 10, 11, 12 March
+    assert due(case, "f_window_closed") == end_of("2026-03-12")
+
+
+def test_relief_runs_beside_the_case_and_what_it_decides_outlives_the_closure() -> None:
+    """Stage R beside H, I and K (m_after → m_gw_relief → m_r): it waits for a 复议 or 诉讼
+    after the case has closed; a revocation then sets `overturned` and asks for the publicity to
+    be withdrawn, and the case's data keeps what every branch decided."""
+    case = late_payment_case()
+    assert RELIEF_WAITS <= set(case.waiting_for())
+    pay(case)
+    rectify_and_verify(case)
+    visit(case)
+    close_case(case)
+    assert beside_relief(case) == ["l_wait_earliest"] and case.stage == "L 信用修复"
+    case.message("relief_application", kind="LITIGATION", applied_on=case.today(), body="法院")
+    revoked = {"kind": "LITIGATION", "result": "REVOKED", "result_on": case.today()}
+    case.message("relief_result", **revoked, relief_end=case.today(), fine=None)
+    assert case.ready == ["r_withdraw"] and case.data["overturned"] is True
+    assert case.data["obligations_performed"] is True  # H's, not the copy R started with
+    case.do(
+        "r_withdraw",
+        withdrawn_on=case.today(),
+        publicity_action="WITHDRAWN",
+        withdraw_reason="人民法院判决撤销",
+    )
+    assert case.waiting_for() == ["l_wait_earliest"] and case.data["overturned"] is True
+    assert case.data["archive_no"] == "呼市监档〔2026〕1号"  # J's

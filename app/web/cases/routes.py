@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.enforcement import attachments as attachment_service
-from app.enforcement import case_clock, investigators, payments, relief
+from app.enforcement import case_clock, investigators, payments, rectification, relief
 from app.enforcement import case_search as search_service
 from app.enforcement import cases as case_service
 from app.enforcement import documents as document_service
@@ -172,6 +172,7 @@ def _case_page(
         tasks=case_service.case_tasks(case),
         officers=investigators.officers_of(case.id),
         typed_investigators=investigators.typed_investigators(case),
+        linked=rectification.linked_cases(case),
         timeline=case_service.case_timeline(case),
         stages=stages,
         shown_stage=next((s for s in stages if s.called_process == shown), None),
