@@ -2,7 +2,7 @@
 instalments the head approved) and the ledger of 复议/诉讼 applications and results.
 
 Revision ID: 0033
-Revises: 0030
+Revises: 0035
 Create Date: 2026-12-08 01:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0033"
-down_revision = "0030"  # the lead renumbers at merge (after 0032)
+down_revision = "0035"  # on main after 0035 (follow-up cases); the lead renumbers at merge
 branch_labels = None
 depends_on = None
 
