@@ -254,9 +254,9 @@ def test_the_late_fee_is_not_counted_while_relief_runs(app: Flask, client: Flask
         assert shown["relief_running"] is True and shown["relief_ends_on"] is None
         with app.app_context():
             case = db.session.get(Case, api.case_id)
-            record = db.session.get(ReliefRecord, record_id)
-            assert case is not None and record is not None
-            relief_service.add_result(case, record, "UPHELD", dt.date(2026, 2, 16), None)
+            pending = db.session.get(ReliefRecord, record_id)
+            assert case is not None and pending is not None
+            relief_service.add_result(case, pending, "UPHELD", dt.date(2026, 2, 16), None)
             db.session.commit()
         shown = enforcement(api)
         assert shown["late_fee"] == "¥3,000.00"  # 01-29, 02-17 … 02-20: 5 days
