@@ -342,6 +342,12 @@ def violation_type_list() -> None:
 @click.option("--note", "fine_note", default=None, help="倍数型罚款或其他说明")
 @click.option("--source", required=True, help="provenance: the law's text, list or decision")
 @click.option("--withdrawn", is_flag=True, help="no longer offered on the report")
+@click.option(
+    "--life-fin/--no-life-fin",
+    "life_fin_safety",
+    default=False,
+    help="涉及公民生命健康安全、金融安全（有危害后果的处罚时效为5年）",
+)
 @with_appcontext
 def violation_type_set(
     code: str,
@@ -354,6 +360,7 @@ def violation_type_set(
     fine_note: str | None,
     source: str,
     withdrawn: bool,
+    life_fin_safety: bool,
 ) -> None:
     """Add an entry or change it (by CODE); audited."""
     entry = violation_type_service.Entry(
@@ -367,6 +374,7 @@ def violation_type_set(
         fine_note,
         source,
         active=not withdrawn,
+        life_fin_safety=life_fin_safety,
     )
     try:
         saved = violation_type_service.save(entry)

@@ -96,3 +96,17 @@ INSPECTION_RESULTS: Choices = (
     ("RECTIFY", N_("发现问题，责令整改")),
     ("CLUE", N_("发现违法线索，移交立案")),
 )
+
+# 不予立案的理由 (《市场监督管理行政处罚程序规定》第二十条; 《行政处罚法》第三十三条、第三十六条)
+NOT_FILED_REASONS: Choices = (
+    ("MINOR_CORRECTED", N_("违法行为轻微并及时改正，没有造成危害后果")),
+    ("FIRST_OFFENSE", N_("初次违法且危害后果轻微并及时改正")),
+    ("NO_FAULT", N_("有证据足以证明没有主观过错")),
+    ("NO_VIOLATION", N_("违法事实不成立")),
+    ("NO_JURISDICTION", N_("不属于本部门管辖")),
+    ("LIMITATION", N_("超过行政处罚时效")),
+    ("OTHER", N_("其他")),
+)
+# the grounds of 《行政处罚法》第三十三条 on which a violation goes unpunished: 免罚不免责, the
+# party is ordered to correct it and educated (第二十八条、第三十三条第三款)
+UNPUNISHED_GROUNDS = ("MINOR_CORRECTED", "FIRST_OFFENSE", "NO_FAULT")

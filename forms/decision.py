@@ -48,6 +48,39 @@ class PublicityForm(TaskForm):
     published_on = day(N_("公示日期"), description=N_("信用修复的最短公示期自此日起算。"))
 
 
+@task_form("decision.push")
+class CrossProvincePushForm(TaskForm):
+    title = N_("推送至登记地省级市场监管部门")
+    not_before = {"pushed_on": ("decided_on", N_("推送日期不能早于决定日期。"))}
+
+    pushed_on = day(N_("推送日期"), description=N_("决定后十个工作日内推送（公示规定第十条）。"))
+    via_home_bureau = confirm(
+        N_("已经自治区市场监督管理局推送至当事人登记地省级市场监管部门"),
+        N_("跨省公示的行政处罚信息应经本省省级市场监管部门推送。"),
+    )
+
+
+@task_form("decision.remote_receipt")
+class RemoteReceiptForm(TaskForm):
+    title = N_("登记地省级市场监管部门收到推送")
+    not_before = {"received_on": ("pushed_on", N_("收到日期不能早于推送日期。"))}
+
+    received_on = day(
+        N_("登记地收到日期"), description=N_("登记地公示期限（十个工作日）自收到之日起算。")
+    )
+
+
+@task_form("decision.publish_remote")
+class RemotePublicityForm(TaskForm):
+    title = N_("登记地公示情况")
+    not_before = {"published_on": ("received_on", N_("公示日期不能早于登记地收到日期。"))}
+
+    published_on = day(
+        N_("登记地公示日期"),
+        description=N_("登记地市场监管部门反馈的公示日期；信用修复的最短公示期自此日起算。"),
+    )
+
+
 @task_form("decision.serious_list")
 class SeriousListForm(TaskForm):
     title = N_("严重违法失信名单判定")

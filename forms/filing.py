@@ -1,8 +1,25 @@
 """C 线索核查与立案."""
 
+from typing import Any
+
+from wtforms.validators import ValidationError
+
 from . import task_form
-from .base import N_, TaskForm, accounts, catalogue, choice, day, money, several, text, yes_no
-from .choices import SANCTIONS, SOURCES
+from .base import (
+    N_,
+    TaskForm,
+    accounts,
+    catalogue,
+    check_box,
+    choice,
+    day,
+    money,
+    several,
+    text,
+    yes_no,
+)
+from .choices import NOT_FILED_REASONS, SANCTIONS, SOURCES, UNPUNISHED_GROUNDS
+from .inspection import RectificationOrderForm
 
 
 @task_form("filing.register")
@@ -25,6 +42,23 @@ class ClueVerificationForm(TaskForm):
     should_punish = yes_no(N_("依法应当给予行政处罚"))
     within_jurisdiction = yes_no(N_("属于本部门管辖"))
     within_limitation = yes_no(N_("在给予行政处罚的法定期限内"))
+    violation_code = catalogue(
+        N_("违法类型"), description=N_("填写违法行为发生日期的，须选择违法类型（决定处罚时效）。")
+    )
+    violated_on = day(
+        N_("违法行为发生日期"),
+        required=False,
+        description=N_(
+            "处罚时效自此日起算；违法行为在二年（涉及生命健康安全、金融安全且有危害后果的五年）内未被发现的，不予立案。"
+        ),
+    )
+    continuing = check_box(N_("违法行为有连续或者继续状态"))
+    violation_ended_on = day(
+        N_("违法行为终了日期"),
+        required=False,
+        description=N_("连续或者继续状态的违法行为，时效自行为终了之日起计算；仍在继续的不填。"),
+    )
+    harm_caused = check_box(N_("违法行为有危害后果"))
     facts_clear = yes_no(
         N_("违法事实确凿并有法定依据"),
         description=N_("与拟处罚种类、数额一起决定是否适用简易程序。"),
@@ -38,27 +72,43 @@ class ClueVerificationForm(TaskForm):
 class NotFiledForm(TaskForm):
     title = N_("不予立案审批表")
 
-    not_filed_reason = choice(
-        N_("不予立案理由"),
-        (
-            ("MINOR_CORRECTED", N_("违法行为轻微并及时改正，没有造成危害后果")),
-            ("FIRST_OFFENSE", N_("初次违法且危害后果轻微并及时改正")),
-            ("NO_FAULT", N_("有证据足以证明没有主观过错")),
-            ("NO_VIOLATION", N_("违法事实不成立")),
-            ("NO_JURISDICTION", N_("不属于本部门管辖")),
-            ("LIMITATION", N_("超过行政处罚时效")),
-            ("OTHER", N_("其他")),
-        ),
-    )
+    prefill = {"violation_code": "violation_code", "violated_on": "violated_on"}
+
+    not_filed_reason = choice(N_("不予立案理由"), NOT_FILED_REASONS)
     violation_code = catalogue(
         N_("违法类型"),
         description=N_("初次违法不予立案的必填：记入首违记录，两年内同类违法不再适用首违。"),
     )
     violated_on = day(N_("违法行为发生日期"), required=False)
     order_rectification = yes_no(
-        N_("责令改正并进行教育"), description=N_("免罚不免责：需要改正的，进入整改核查。")
+        N_("责令改正并进行教育"),
+        description=N_(
+            "免罚不免责：轻微、初次违法或无主观过错不予处罚的，必须责令改正并进行教育"
+            "（《行政处罚法》第二十八条、第三十三条第三款），进入整改核查。"
+        ),
     )
-    not_filed_notes = text(N_("说明"), required=False)
+    not_filed_notes = text(N_("负责人意见"), required=False)
+
+    def validate_order_rectification(self, field: Any) -> None:
+        if self.not_filed_reason.data in UNPUNISHED_GROUNDS and field.data is False:
+            raise ValidationError(
+                N_("因轻微、初次违法或无主观过错不予立案的，应当责令改正并进行教育。")
+            )
+
+
+@task_form("filing.rectify_educate")
+class NotFiledRectifyForm(RectificationOrderForm):
+    """责令改正通知书 and 教育记录 of a clue not filed (DOMAIN.md C3b): 立即改正 is 0 days."""
+
+    title = N_("责令改正通知书及教育记录")
+
+    educated_on = day(N_("教育日期"))
+    education = text(
+        N_("教育内容"),
+        description=N_(
+            "对当事人不予行政处罚的，应当对当事人进行教育（《行政处罚法》第三十三条第三款）。"
+        ),
+    )
 
 
 @task_form("filing.assign")

@@ -61,9 +61,12 @@ class RectificationOrderForm(TaskForm):
     order_served_on = day(N_("送达日期"))
     rectify_days = count(
         N_("整改期限（工作日）"),
-        1,
+        0,
         90,
-        description=N_("预填参数 RECTIFY_DEFAULT_WD 的默认期限，可按情况调整。"),
+        description=N_(
+            "0 表示立即改正（当场改正的，当即核查）；"
+            "预填参数 RECTIFY_DEFAULT_WD 的默认期限，可按情况调整。"
+        ),
     )
     requirements = text(N_("整改要求（退赔、召回、无害化处理等）"))
 

@@ -1,9 +1,14 @@
 """简易程序 (on-the-spot decisions)."""
 
 from . import task_form
-from .base import N_, TaskForm, confirm, day, money, several, text
+from .base import N_, RequiredWhen, TaskForm, check_box, choice, confirm, day, money, several, text
 
 SUMMARY_SANCTIONS = (("WARNING", N_("警告")), ("FINE", N_("罚款")))
+# 《行政处罚法》第六十八条 (第六十九条 边远、水上、交通不便地区 is not offered)
+ONSPOT_GROUNDS = (
+    ("SMALL_FINE", N_("依法给予一百元以下罚款")),
+    ("HARD_TO_ENFORCE", N_("不当场收缴事后难以执行")),
+)
 
 
 @task_form("summary.decision")
@@ -23,6 +28,25 @@ class SummaryDecisionForm(TaskForm):
         N_("罚款数额（元）"), description=N_("公民 200 元以下、法人或其他组织 3000 元以下。")
     )
     facts = text(N_("违法事实"))
+    collected_on_spot = check_box(
+        N_("当场收缴罚款"),
+        description=N_(
+            "依法给予一百元以下罚款的，或者不当场收缴事后难以执行的，可以当场收缴"
+            "（《行政处罚法》第六十八条），出具省级财政部门统一制发的专用票据。"
+        ),
+    )
+    onspot_ground = choice(
+        N_("当场收缴的情形"),
+        ONSPOT_GROUNDS,
+        required_when=RequiredWhen("collected_on_spot", True, N_("当场收缴罚款的，请选择情形。")),
+    )
+    onspot_reason = text(
+        N_("事后难以执行的理由"),
+        required=False,
+        required_when=RequiredWhen(
+            "onspot_ground", "HARD_TO_ENFORCE", N_("请写明不当场收缴事后难以执行的理由。")
+        ),
+    )
 
 
 @task_form("summary.record")

@@ -22,4 +22,8 @@ class ReturnVisitForm(TaskForm):
     integrity_ok = yes_no(N_("不存在吃拿卡要"))
     needs_guidance = check_box(N_("需要行政指导"))
     needs_credit_repair = check_box(N_("需要信用修复指导"))
+    on_abnormal_list = check_box(
+        N_("经营主体被列入经营异常名录"),
+        description=N_("信用修复时先申请移出经营异常名录。"),
+    )
     visit_notes = text(N_("回访情况"), required=False)

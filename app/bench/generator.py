@@ -52,6 +52,7 @@ from app.models import (
     WorkflowInstance,
 )
 from app.reference.enterprise import Domain
+from app.reference.provinces import HOME_PROVINCE
 
 OPEN_SHARE = 0.05
 RECENT = 30 * 86400  # seconds: "recently closed"
@@ -292,7 +293,7 @@ class _Enterprises:
             "domain": domain,
             "credit_class": "ABCD"[min(3, int(self.rng.expovariate(1.5)))],
             "region_code": county,
-            "registered_province": "内蒙古自治区",
+            "registration_province": HOME_PROVINCE,
             "address": None,
             "legal_representative": None,
             "created_at": utcnow(),

@@ -84,6 +84,7 @@ def open_case(
         "credit_code": enterprise.credit_code,
         "party_type": enterprise.party_type,
         "domain": enterprise.domain,
+        "registration_province": enterprise.registration_province,
         **(known or {}),
     }
     try:

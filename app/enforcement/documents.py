@@ -16,7 +16,7 @@ from app.enforcement.decision_records import DOCUMENT_DECISIONS, document_data, 
 from app.enforcement.investigators import INVESTIGATOR, officers_of
 from app.enforcement.pdf import FONT_FAMILY, render_pdf
 from app.extensions import db
-from app.models import Case, Document, User
+from app.models import Case, Document, HumanTask, User, ViolationType
 from app.platform import Forbidden, InvalidInput, NotFound
 from app.platform.audit import record
 from app.platform.decisions import evaluate
@@ -25,9 +25,11 @@ from app.platform.sequences import next_number
 from app.prevention import guidance
 from app.reference.documents import DOCUMENT_TYPES, ISSUABLE, ISSUER_SHORT, DocumentType
 from forms import field_label
-from forms.choices import SANCTIONS
+from forms.choices import NOT_FILED_REASONS, SANCTIONS, SOURCES
 
 SANCTION_LABELS = dict(SANCTIONS)
+NOT_FILED_LABELS, SOURCE_LABELS = dict(NOT_FILED_REASONS), dict(SOURCES)
+NOT_FILED_TASK = "c_not_filed"
 LAW = "《中华人民共和国行政处罚法》"
 REASONS = {
     "MINOR_CORRECTED_NO_HARM": f"违法行为轻微并及时改正，没有造成危害后果（{LAW}第三十三条第一款）",
@@ -64,7 +66,20 @@ def _context(case: Case, kind: DocumentType, data: dict[str, Any], doc_no: str) 
         "reason": REASONS.get(str(data.get("reason_code")), "依法可以不予行政处罚"),
         "today": china_today(),
         "investigators": officers_of(case.id, INVESTIGATOR),
+        "violation": db.session.get(ViolationType, data["violation_code"])
+        if data.get("violation_code")
+        else None,
+        "not_filed_reason": NOT_FILED_LABELS.get(str(data.get("not_filed_reason"))),
+        "source": SOURCE_LABELS.get(str(data.get("source")), ""),
     }
+    if kind.code == "NOT_FILED_APPROVAL":  # the head who approved it
+        context["approver"] = db.session.execute(
+            select(User.display_name)
+            .join(HumanTask, HumanTask.completed_by_id == User.id)
+            .where(HumanTask.case_id == case.id, HumanTask.bpmn_id == NOT_FILED_TASK)
+            .order_by(HumanTask.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
     if kind.code == "REPAIR_NOTICE":
         context["repair"] = _repair_outlook(case, data)
     if kind.code == "CHANGED_DECISION":  # what changed it, from the relief ledger
@@ -88,6 +103,7 @@ def _repair_outlook(case: Case, data: dict[str, Any]) -> dict[str, Any]:
             "obligations_performed": True,
             "harm_eliminated": True,
         },
+        case_values={"low_fine_province": data.get("low_fine_province")},
     )
     return {
         "repairable": answer["outputs"]["repairable"],
@@ -128,13 +144,17 @@ def issue(case_id: int, code: str, user: User) -> Document:
     return main
 
 
-def write_document(case: Case, code: str, user: User) -> Document:
+def write_document(
+    case: Case, code: str, user: User, given: dict[str, Any] | None = None
+) -> Document:
     """Number, render and store a document (and its companions) in the caller's transaction;
-    who may issue is the caller's check (officers on the case page, a warning batch by role)."""
+    who may issue is the caller's check (officers on the case page, a warning batch by role).
+    `given`: what the step issuing it decided, over the case's data (a 责令改正 ordered from
+    the case page is not yet in the stage's data)."""
     if code not in ISSUABLE:
         raise InvalidInput(f"{code} 随其他文书一并出具，不能单独出具。")
     kind = _kind(code)
-    data = document_data(case, kind.code, kind.title, case_data(case))
+    data = document_data(case, kind.code, kind.title, {**case_data(case), **(given or {})})
     missing = missing_fields(kind, data)
     if missing:
         raise InvalidInput(f"出具{kind.title}前须先填写：{'、'.join(missing)}")

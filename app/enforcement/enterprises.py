@@ -21,6 +21,7 @@ from app.platform.audit import record
 from app.platform.parameters import values_in_force
 from app.platform.regions import in_scope
 from app.reference.enterprise import CreditClass, Domain, PartyType, credit_code_error
+from app.reference.provinces import HOME_PROVINCE, province_error
 from forms.base import N_
 
 
@@ -36,10 +37,12 @@ def add_enterprise(
     address: str | None = None,
     legal_representative: str | None = None,
     is_association: bool = False,
+    registration_province: str = HOME_PROVINCE,
 ) -> Enterprise:
-    """Add an enterprise in the caller's transaction; every problem is reported at once."""
+    """Add an enterprise in the caller's transaction; every problem is reported at once.
+    `registration_province`: where it is registered (登记地), a province code."""
     code = credit_code.strip().upper()
-    problems = [p for p in (credit_code_error(code),) if p]
+    problems = [p for p in (credit_code_error(code), province_error(registration_province)) if p]
     if not name.strip():
         problems.append(N_("请填写经营主体名称。"))
     for value, allowed, label in (
@@ -68,6 +71,7 @@ def add_enterprise(
         address=address,
         legal_representative=legal_representative,
         is_association=is_association,
+        registration_province=registration_province,
     )
     db.session.add(enterprise)
     db.session.flush()
@@ -79,7 +83,60 @@ def add_enterprise(
         actor_name=None if actor else "system",
         region_code=region_code,
         credit_code=code,
+        registration_province=registration_province,
     )
+    return enterprise
+
+
+# What may change on a registered enterprise: its registration details, with the longest text
+# each takes (the credit code, type, domain and supervising region identify it and its cases).
+EDITABLE_TEXT = {"address": 300, "legal_representative": 100}
+
+
+def get_enterprise_for_user(enterprise_id: int, user: User) -> Enterprise:
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound(N_("经营主体不存在。"))
+    if not in_scope(user, enterprise.region_code):
+        raise Forbidden(N_("无权查看其他地区的经营主体。"))
+    return enterprise
+
+
+def update_enterprise(enterprise_id: int, user: User, changes: Mapping[str, Any]) -> Enterprise:
+    """Correct an enterprise's registration details (登记地, 住所, 法定代表人) in one transaction;
+    every problem is reported at once and nothing changes. A case already running keeps the
+    登记地 it started with (its publicity is planned from it)."""
+    enterprise = get_enterprise_for_user(enterprise_id, user)
+    allowed = {"registration_province", *EDITABLE_TEXT}
+    problems = [f"不能修改的字段: {name}" for name in sorted(set(changes) - allowed)]
+    cleaned: dict[str, str | None] = {}
+    if "registration_province" in changes:
+        province = changes["registration_province"]
+        problem = province_error(province) if isinstance(province, str) else None
+        if not isinstance(province, str) or problem:
+            problems.append(problem or "登记地应为省级行政区划代码")
+        cleaned["registration_province"] = province
+    for name, limit in EDITABLE_TEXT.items():
+        if name in changes:
+            value = changes[name]
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                problems.append(f"{name}: 应为不超过 {limit} 个字符的文字")
+            cleaned[name] = value.strip() or None if isinstance(value, str) else None
+    if problems:
+        raise InvalidInput("；".join(problems))
+    before = {name: getattr(enterprise, name) for name in cleaned}
+    for name, value in cleaned.items():
+        setattr(enterprise, name, value)
+    record(
+        "update_enterprise",
+        "enterprise",
+        enterprise.id,
+        actor=user,
+        region_code=enterprise.region_code,
+        before=before,
+        after=cleaned,
+    )
+    db.session.commit()
     return enterprise
 
 
@@ -124,6 +181,8 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "decision.penalty": (N_("行政处罚决定"), "decided_on"),
     "decision.no_penalty": (N_("不予行政处罚（免罚）"), "decided_on"),
     "decision.publish": (N_("处罚信息公示"), "published_on"),
+    "decision.push": (N_("处罚信息推送至登记地"), "pushed_on"),
+    "decision.publish_remote": (N_("处罚信息公示（登记地）"), "published_on"),
     "credit.decide": (N_("信用修复决定"), ""),
     "credit.stop_publicity": (N_("停止公示"), "stopped_on"),
     "credit.revoke": (N_("撤销信用修复"), "revoked_on"),
@@ -136,6 +195,7 @@ DECISION_FORMS = ("decision.penalty", "decision.no_penalty", "filing.not_filed")
 # The publicity status after each step that changes it; the latest such step decides.
 PUBLICITY_AFTER = {
     "decision.publish": N_("行政处罚信息公示中"),
+    "decision.publish_remote": N_("行政处罚信息公示中"),
     "credit.stop_publicity": N_("已信用修复，停止公示"),
     "credit.revoke": N_("信用修复已撤销，恢复公示"),
     # the decision changed, revoked or confirmed illegal in 复议 or 诉讼 (stage R)
@@ -277,11 +337,7 @@ def health_record(
         raise InvalidInput(N_("违法行为发生日期格式应为 YYYY-MM-DD。")) from None
     if violation_code is not None and db.session.get(ViolationType, violation_code) is None:
         raise InvalidInput(N_("违法类型不在目录中。"))
-    enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise NotFound(N_("经营主体不存在。"))
-    if not in_scope(user, enterprise.region_code):
-        raise Forbidden(N_("无权查看其他地区的经营主体。"))
+    enterprise = get_enterprise_for_user(enterprise_id, user)
     cases = list(
         db.session.execute(
             select(Case).where(Case.enterprise_id == enterprise_id).order_by(Case.id.desc())

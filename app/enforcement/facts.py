@@ -87,9 +87,17 @@ def _decided(kind: str) -> Callable[[CaseFact, Data, Data], None]:
 
 
 def _published(fact: CaseFact, submitted: Data, data: Data) -> None:
+    """In time: by the publicity deadline of the case (20 working days after the decision); for
+    a party registered in another province, pushed within 10 working days of the decision and
+    published there within 10 working days of the receipt (publish_due is then the receiving
+    province's; 公示规定第九条、第十条)."""
     fact.published_on = _day(submitted.get("published_on"))
     due = _day(data.get("publish_due"))
-    fact.published_in_time = bool(fact.published_on and due and fact.published_on <= due)
+    in_time = bool(fact.published_on and due and fact.published_on <= due)
+    if data.get("publish_cross"):
+        pushed, push_due = _day(data.get("pushed_on")), _day(data.get("push_due"))
+        in_time = in_time and bool(pushed and push_due and pushed <= push_due)
+    fact.published_in_time = in_time
 
 
 def _inspected(fact: CaseFact, submitted: Data) -> None:
@@ -124,6 +132,7 @@ ON_COMPLETION: dict[str, Callable[[CaseFact, Data, Data], None]] = {
         fact, "served_together", bool(submitted.get("repair_notice_served"))
     ),
     "decision.publish": _published,
+    "decision.publish_remote": _published,
     "closure.archive": _set("archived_on"),
     "closure.library": _set("violation_type", "violation_type"),
     "visit.record": _set("visited_on", "visited_on"),

@@ -248,6 +248,8 @@ def complete_in_transaction(
         data = violation_types.apply_to_report(task.case, data)
     if task.form_key == violation_types.NOT_FILED_FORM:
         data = violation_types.apply_to_not_filed(task.case, data)
+    if task.form_key == violation_types.VERIFY_FORM:
+        data = violation_types.apply_to_verify(data)
     if task.form_key in FINE_FORMS:
         require_justification({**known, **data}, task.case_id, task.form_key)
     if task.form_key == HEAD_APPROVAL_FORM:

@@ -22,6 +22,7 @@ from forms.base import N_
 
 REPORT_FORM = "review.report"
 NOT_FILED_FORM = "filing.not_filed"  # a first offense not filed is a first-offense use
+VERIFY_FORM = "filing.verify"  # the clue's verification decides the 处罚时效
 CODE_FIELD = "violation_code"
 DATE_FIELD = "violated_on"
 
@@ -52,6 +53,7 @@ class Entry:
     fine_note: str | None
     source: str
     active: bool = True
+    life_fin_safety: bool = False  # 5-year limitation with harmful consequences (art.36)
 
 
 def save(entry: Entry, actor: User | None = None) -> ViolationType:
@@ -96,6 +98,7 @@ def save(entry: Entry, actor: User | None = None) -> ViolationType:
         "fine_max": entry.fine_max,
         "fine_note": (entry.fine_note or "").strip() or None,
         "source": entry.source.strip(),
+        "life_fin_safety": entry.life_fin_safety,
         "active": entry.active,
     }
     before = {} if row is None else {key: getattr(row, key) for key in values}
@@ -158,6 +161,28 @@ def apply_to_not_filed(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     if data.get("not_filed_reason") == "FIRST_OFFENSE":
         _check_first_offense(case, code, violated_on, "not_filed_reason")
     return catalogued(data)
+
+
+def apply_to_verify(data: dict[str, Any]) -> dict[str, Any]:
+    """The clue's verification with what the 处罚时效 (《行政处罚法》第三十六条, stage C
+    c_limitation) needs: a known date of the violation names its type, whose catalogue entry
+    says whether it concerns life and health or financial safety (5 years with harmful
+    consequences); an end date only for a continuing violation, not before it began."""
+    problems = {}
+    if data.get(DATE_FIELD) and not data.get(CODE_FIELD):
+        problems[CODE_FIELD] = N_("填写违法行为发生日期的，请选择违法类型（决定处罚时效）。")
+    ended = data.get("violation_ended_on")
+    if ended and not data.get("continuing"):
+        problems["violation_ended_on"] = N_("只有连续或者继续状态的违法行为才填写终了日期。")
+    elif ended and data.get(DATE_FIELD) and str(ended) < str(data[DATE_FIELD]):
+        problems["violation_ended_on"] = N_("终了日期不能早于违法行为发生日期。")
+    code = data.get(CODE_FIELD)
+    entry = db.session.get(ViolationType, code) if code else None
+    if code and (entry is None or not entry.active):
+        problems[CODE_FIELD] = N_("违法类型不在目录中。")
+    if problems:
+        raise InvalidFields(problems)
+    return {**data, "life_fin_safety": bool(entry and entry.life_fin_safety)}
 
 
 def _type_and_date(data: dict[str, Any], missing: str) -> tuple[str, dt.date]:

@@ -16,6 +16,7 @@ import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 
 from app.calendar import Unit, WorkCalendar
 from app.calendar import add_months as calendar_add_months
+from app.reference.provinces import HOME_PROVINCE, LOW_FINE_KEYS
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -143,6 +144,20 @@ def by_party(party_type: str, natural_key: str, org_key: str) -> Any:
     return param(natural_key if party_class(party_type) == "NATURAL" else org_key)
 
 
+def low_fine_limit(party_type: str, province: str | None) -> Any:
+    """The 较低数额罚款 standard (fines below it are published for three months) of `province`
+    for this party; `province` None: the deciding authority's. None when the province has no
+    configured standard (the three-month rule then does not apply)."""
+    keys = LOW_FINE_KEYS.get(province or HOME_PROVINCE)
+    return None if keys is None else by_party(party_type, *keys)
+
+
+def cross_province(registration_province: str | None) -> bool:
+    """The party is registered in another province than the deciding authority's (公示规定第十条:
+    publicity goes through the registration province)."""
+    return bool(registration_province) and registration_province != HOME_PROVINCE
+
+
 class RuleViolation(ValueError):
     """A statutory rule the diagram checks before it lets a case go on; the message is shown."""
 
@@ -176,6 +191,8 @@ HELPERS: dict[str, Any] = {
         end_of_day,
         party_class,
         by_party,
+        low_fine_limit,
+        cross_province,
         require,
         late_fee,
     )

@@ -274,6 +274,7 @@ class WorkflowEngine:
                 return Migration(tuple(refusals), None)
             try:  # re-arming evaluates the new diagram's timers and conditions
                 migrate_workflow(top, workflow, new_spec)
+                _declare_data_objects(workflow)
                 for sub_id, sub in workflow.subprocesses.items():
                     migrate_workflow(subs[sub_id], sub, new_dependencies[sub.spec.name])
                 workflow.subprocess_specs = new_dependencies
@@ -629,6 +630,14 @@ def _attached_task(boundary_task: Any) -> str | None:
         if spec.bpmn_id and not isinstance(spec, BoundaryEvent):
             return str(spec.bpmn_id)
     return None
+
+
+def _declare_data_objects(workflow: Any) -> None:
+    """The data objects the new diagram declares, empty (as a new instance starts them): an
+    instance begun without them would otherwise fail where a step reads one."""
+    declared = workflow.data.setdefault("data_objects", {})
+    for name in workflow.spec.data_objects:
+        declared.setdefault(name, None)
 
 
 def _latest_data(workflow: Any) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, func, select
 
 import forms
 from app.clock import china_today
+from app.enforcement import enterprises, investigators, payments, relief, violation_types
 from app.enforcement import inbox as inbox_service
-from app.enforcement import investigators, payments, relief, violation_types
 from app.enforcement.cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
 from app.enforcement.documents import documents_of
 from app.enforcement.enterprises import HealthCheck, add_enterprise, health_record
@@ -37,9 +37,10 @@ from app.models import (
     User,
     utcnow,
 )
-from app.platform import InvalidInput
-from app.platform.regions import region_tree, scope_of
+from app.platform import Forbidden, InvalidInput
+from app.platform.regions import in_scope, region_tree, scope_of
 from app.platform.workflows import startable_versions
+from app.reference.provinces import PROVINCES
 
 PAGE_SIZE = 50
 WORKER_GRACE = dt.timedelta(minutes=2)  # a due timer older than this means no worker runs
@@ -119,18 +120,9 @@ def enterprise_record(
     """The 体检档案 for other systems (e.g. a first-offense check before they decide: the query
     names the violation type and date, see `health_record`)."""
     record = health_record(enterprise_id, user, query)
-    e = record.enterprise
     lookback = record.lookback
     return {
-        "enterprise": {
-            "id": e.id,
-            "credit_code": e.credit_code,
-            "name": e.name,
-            "party_type": e.party_type,
-            "domain": e.domain,
-            "credit_class": e.credit_class,
-            "region_code": e.region_code,
-        },
+        "enterprise": _enterprise(record.enterprise),
         "publicity": record.publicity,
         "first_offense_lookback": {
             "years": lookback.years,
@@ -278,6 +270,64 @@ def complete(task_id: int, body: Any, user: User) -> dict[str, Any]:
     }
 
 
+def _enterprise(e: Enterprise) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "credit_code": e.credit_code,
+        "name": e.name,
+        "party_type": e.party_type,
+        "domain": e.domain,
+        "credit_class": e.credit_class,
+        "region_code": e.region_code,
+        "registration_province": e.registration_province,
+        "registration_province_name": PROVINCES[e.registration_province],
+        "address": e.address,
+        "legal_representative": e.legal_representative,
+    }
+
+
+# what registers an enterprise: the identifying fields (required), then the optional ones
+_REQUIRED = ("credit_code", "name", "party_type", "domain", "credit_class", "region_code")
+_OPTIONAL = ("registration_province", "address", "legal_representative")
+
+
+def _added(fields: Mapping[str, Any], user: User) -> Enterprise:
+    """An enterprise from the API's JSON, in the caller's transaction (InvalidInput: reasons)."""
+    unknown = sorted(set(fields) - {*_REQUIRED, *_OPTIONAL})
+    if unknown:
+        raise InvalidInput(f"未知字段: {'、'.join(unknown)}")
+    optional = {name: fields[name] for name in _OPTIONAL if fields.get(name) is not None}
+    if not all(isinstance(value, str) for value in optional.values()):
+        raise InvalidInput("registration_province、address、legal_representative 应为文字")
+    return add_enterprise(*(str(fields.get(f, "")) for f in _REQUIRED), actor=user, **optional)
+
+
+def create_enterprise(user: User, body: Any) -> dict[str, Any]:
+    """Register an enterprise (经营主体) in the caller's region scope; 422 with the reasons."""
+    if not isinstance(body, dict):
+        raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
+    try:
+        enterprise = _added(body, user)
+    except InvalidInput as exc:
+        raise FieldErrors("提交的内容有误", {"enterprise": str(exc)}) from None
+    if not in_scope(user, enterprise.region_code):
+        db.session.rollback()
+        raise Forbidden("该区域不在您的管辖范围内。")
+    commit_keeping(enterprise)
+    return {"enterprise": _enterprise(enterprise)}
+
+
+def update_enterprise(enterprise_id: int, user: User, body: Any) -> dict[str, Any]:
+    """Correct the registration details (登记地, 住所, 法定代表人); 422 with the reasons."""
+    if not isinstance(body, dict):
+        raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
+    try:
+        enterprise = enterprises.update_enterprise(enterprise_id, user, body)
+    except InvalidInput as exc:
+        raise FieldErrors("提交的内容有误", {"enterprise": str(exc)}) from None
+    return {"enterprise": _enterprise(enterprise)}
+
+
 _PARTY_BY_CODE = select(Enterprise).where(Enterprise.credit_code == bindparam("code"))
 
 
@@ -299,9 +349,8 @@ def start_case(user: User, body: Any) -> dict[str, Any]:
         else None
     )
     if enterprise is None and isinstance(inline, dict) and not problems:
-        fields = ("credit_code", "name", "party_type", "domain", "credit_class", "region_code")
         try:  # a new enterprise, registered in the same transaction as the case
-            enterprise = add_enterprise(*(str(inline.get(f, "")) for f in fields), actor=user)
+            enterprise = _added(inline, user)
         except InvalidInput as exc:
             problems["enterprise"] = str(exc)
     elif enterprise is None:
@@ -331,6 +380,16 @@ def health() -> dict[str, Any]:
         "worker": "lagging" if lagging else "ok",
         "overdue_jobs": lagging,
         "open_incidents": incidents,
+    }
+
+
+def order_rectification(case_id: int, body: Any, user: User) -> dict[str, Any]:
+    """责令改正 from filing to the decision, as on the case page (《行政处罚法》第二十八条)."""
+    get_case_for_user(case_id, user)  # another region's case: 403 whatever the body
+    case, document = events.order_rectification(case_id, body, user)
+    return {
+        **_case_summary(case),
+        "document": {"id": document.id, "doc_no": document.doc_no, "title": document.title},
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.calendar import Unit
 from app.clock import china_today
 from app.enforcement import case_clock, payments, relief
 from app.enforcement.cases import (
@@ -21,19 +22,29 @@ from app.enforcement.cases import (
     lock_instance,
     open_case,
 )
+from app.enforcement.documents import write_document
 from app.enforcement.seizure import STILL_SEIZED, leaves_goods_seized
 from app.engine import EngineError, InvalidTaskData, MessageNotExpected
 from app.extensions import db
-from app.models import Case, Enterprise, ExternalEvent, Notification, User, WorkflowInstance
-from app.platform import Conflict, Forbidden, InvalidInput
+from app.models import (
+    Case,
+    Document,
+    Enterprise,
+    ExternalEvent,
+    Notification,
+    User,
+    WorkflowInstance,
+)
+from app.platform import Conflict, Forbidden, InvalidFields, InvalidInput
 from app.platform.audit import record
-from app.platform.parameters import run_context
+from app.platform.parameters import run_context, work_calendar
 from app.platform.regions import in_scope
 from app.platform.workflows import engine
 from app.prevention.complaints import import_rows
 from app.reference.complaints import COLUMNS
 from app.reference.roles import Role
 from forms.base import N_
+from forms.inspection import RectificationOrderForm
 
 # event type → the BPMN message it delivers to the case's process
 MESSAGES = {
@@ -62,6 +73,12 @@ PARTY_REQUESTS = {
     "repair_application": N_("信用修复申请"),
 }
 
+# 责令改正 from filing to the decision (main process m_rect_* on stages D–G)
+RECTIFICATION_MESSAGE = "rectification_order"
+NOT_NOW = N_(
+    "案件当前不能责令改正：立案后至作出处理决定前可以责令改正，同一阶段内一次；"
+    "决定后在整改核查中责令改正。"
+)
 WAIVER_NOT_IN_VERSION = N_(
     "本案按原流程版本办理，不能记录书面放弃：收到陈述申辩、听证申请或者期限届满后进入下一步；"
     "期满前不得作出处罚决定。"
@@ -276,6 +293,31 @@ def request_extension(case_id: int, reason: str, user: User) -> Case:
         raise InvalidInput(str(answer["message"]))
     db.session.commit()
     return case
+
+
+def order_rectification(case_id: int, body: Any, user: User) -> tuple[Case, Document]:
+    """责令改正 after filing, before the decision (《行政处罚法》第二十八条第一款; DOMAIN.md C6):
+    the officer serves the 责令改正通知书 with its period (0 working days: 立即改正); the case
+    keeps it for the rectification check (stage I checks against it, not a second order)."""
+    case = get_case_for_user(case_id, user)
+    if Role.OFFICER.value not in user.role_names:
+        raise Forbidden(N_("只有执法人员可以责令改正。"))
+    form = RectificationOrderForm.from_json(body if isinstance(body, dict) else {}, china_today())
+    if not form.validate():
+        raise InvalidFields({name: "；".join(errors) for name, errors in form.errors.items()})
+    order = form.to_task_data()
+    served_on = dt.date.fromisoformat(order["order_served_on"])
+    due = work_calendar().deadline(served_on, order["rectify_days"], Unit.WORKING_DAYS).due
+    order["rectify_due"] = due.isoformat()
+    status, answer, _ = _message(user, case, RECTIFICATION_MESSAGE, order)
+    if status != 202:
+        db.session.rollback()
+        if status == 409:
+            raise Conflict(NOT_NOW)
+        raise InvalidInput(str(answer["message"]))
+    document = write_document(case, "RECTIFY_ORDER", user, given=order)
+    db.session.commit()
+    return case, document
 
 
 def record_party_request(case_id: int, kind: str, summary: str, user: User) -> Case:

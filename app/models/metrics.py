@@ -35,7 +35,9 @@ class CaseFact(Base):
     fine: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     served_together: Mapped[bool | None]  # decision and repair notice served at once
     published_on: Mapped[date | None]
-    published_in_time: Mapped[bool | None]  # by the publicity deadline (20 working days)
+    # by the publicity deadline: 20 WD; a party of another province: pushed within 10 WD and
+    # published there within 10 WD of the receipt
+    published_in_time: Mapped[bool | None]
     archived_on: Mapped[date | None]
     visited_on: Mapped[date | None]
     repair_applied_on: Mapped[date | None]

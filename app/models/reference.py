@@ -8,6 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.reference.provinces import HOME_PROVINCE
+
 from .base import Base, utcnow
 
 
@@ -34,7 +36,10 @@ class Enterprise(Base):
     credit_class: Mapped[str] = mapped_column(String(1))
     # The Inner Mongolia unit that supervises it, and where it is registered (may be elsewhere).
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
-    registered_province: Mapped[str] = mapped_column(String(20), default="内蒙古自治区")
+    # 登记地: the province of its registration authority (app/reference/provinces.py)
+    registration_province: Mapped[str] = mapped_column(
+        String(6), default=HOME_PROVINCE, server_default=HOME_PROVINCE
+    )
     address: Mapped[str | None] = mapped_column(String(300))
     legal_representative: Mapped[str | None] = mapped_column(String(100))
     # 行业协会 receive risk warnings with the enterprises of their domain; never drawn for
@@ -46,7 +51,7 @@ class Enterprise(Base):
 class ViolationType(Base):
     """违法行为目录: one kind of violation, what it breaches and what the law sets for it. Chosen
     on the 调查终结报告; "the same kind of violation" of the first-offense rule is the same row.
-    Seeded by migration 0031 and kept by the administrators (`tijian violation-type`), each row
+    Seeded by migration 0030 and kept by the administrators (`tijian violation-type`), each row
     with its source."""
 
     __tablename__ = "violation_type"
@@ -61,5 +66,8 @@ class ViolationType(Base):
     fine_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     fine_note: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(Text)  # provenance: the law's text, list or decision
+    # concerns citizens' life and health or financial safety: with harmful consequences the
+    # limitation is 5 years instead of 2 (《行政处罚法》第三十六条, migration 0033)
+    life_fin_safety: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -81,7 +81,7 @@ class Case(Base):
     decision_clock: Mapped[str | None] = mapped_column(String(12))
     decision_due: Mapped[date | None]  # the last day, as of the last change
     # the violation as the 调查终结报告 (or a 不予立案) names it from the catalogue; None for
-    # cases whose type was typed as free text before migration 0031 and matched no entry
+    # cases whose type was typed as free text before migration 0030 and matched no entry
     violation_code: Mapped[str | None] = mapped_column(ForeignKey("violation_type.code"))
     violated_on: Mapped[date | None]  # the date of the violation (the first-offense lookback)
     # the case whose rectification check found the violation not corrected (DOMAIN.md I1): this

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "sampling_draw": N_("双随机抽取"),
     "declare_conflict": N_("登记利害关系"),
     "register_enterprise": N_("登记经营主体"),
+    "update_enterprise": N_("更正经营主体登记信息"),
     "set_parameter": N_("修改配置项"),
     "save_violation_type": N_("维护违法行为目录"),
     "set_holiday": N_("维护节假日"),

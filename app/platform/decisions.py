@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +15,13 @@ from app.models import ProcessVersion
 from app.platform import InvalidInput, NotFound
 from app.platform.parameters import run_context
 from app.platform.workflows import MAIN_PROCESS, engine
-from app.reference.decision_contract import CONTRACT, INTERNAL, InputError, prepare_inputs
+from app.reference.decision_contract import (
+    CASE_CONTEXT,
+    CONTRACT,
+    INTERNAL,
+    InputError,
+    prepare_inputs,
+)
 
 
 class DecisionInputError(InvalidInput):
@@ -43,10 +50,16 @@ def current_bundle() -> str:
 
 
 def evaluate(
-    decision_id: str, inputs: Any, bundle: str | None = None, public_only: bool = True
+    decision_id: str,
+    inputs: Any,
+    bundle: str | None = None,
+    public_only: bool = True,
+    case_values: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Evaluate a table of `bundle` (a case's own version), by default of the tables in force.
-    The API reaches only the public tables of DECISIONS.md; the app also its internal ones."""
+    The API reaches only the public tables of DECISIONS.md; the app also its internal ones.
+    `case_values`: what a case supplies besides the inputs (CASE_CONTEXT, e.g. whose 较低数额
+    standard applies); outside callers never can."""
     if decision_id not in CONTRACT and (public_only or decision_id not in INTERNAL):
         raise NotFound(f"没有决策表 {decision_id}")
     if not isinstance(inputs, dict):
@@ -56,6 +69,8 @@ def evaluate(
         prepared = prepare_inputs(decision_id, inputs, context.today())
     except InputError as exc:
         raise DecisionInputError(exc.name, exc.reason) from None
+    known = CASE_CONTEXT.get(decision_id, {})
+    prepared.update({k: v for k, v in (case_values or {}).items() if k in known})
     bundle = bundle or current_bundle()
     if decision_id not in engine().bundle(bundle).decisions:
         raise NotFound(f"当前版本中没有决策表 {decision_id}")

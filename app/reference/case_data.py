@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .provinces import HOME_PROVINCE
+
 INITIAL_CASE_DATA: dict[str, Any] = {
     # how the case entered the loop: WARNING (A), INSPECTION (B) or CLUE (C)
     "entry": "CLUE",
@@ -31,6 +33,11 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "confiscation_value": 0,
     "restriction_years": 0,
     "publish": False,
+    # the party's 登记地 (the enterprise's, when the case opens): another province's party is
+    # published there after a push (公示规定第十条); and whose 较低数额罚款 standard applies
+    # (None: the deciding authority's; stage G sets it by LOW_FINE_BY_REGISTRATION_PROVINCE)
+    "registration_province": HOME_PROVINCE,
+    "low_fine_province": None,
     # the day the decision was served (G, or on the spot in the summary procedure): the return
     # visit's 30 days count from it; None on the not-filed path (counted from the order)
     "served_on": None,
@@ -60,4 +67,16 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     # listing; whether the measures the law attaches to the listing have run out
     "new_heavy_penalty": False,
     "measures_expired": True,
+    # 处罚时效 (stage C): the date of the violation, whether it is continuing and when it ended,
+    # harmful consequences, and whether its type concerns life and health or financial safety
+    # (the catalogue's flag, set on the clue's verification); unknown dates leave it to the
+    # officer's judgement
+    "violated_on": None,
+    "continuing": False,
+    "violation_ended_on": None,
+    "harm_caused": False,
+    "life_fin_safety": False,
+    # 当场收缴 in the summary procedure (《行政处罚法》第六十八条)
+    "collected_on_spot": False,
+    "onspot_ground": None,
 }

@@ -249,6 +249,16 @@ INTERNAL: dict[str, dict[str, Input]] = {
 }
 
 
+# What a table reads besides its callers' inputs: set by the case that feeds it, never by an
+# outside caller (they are not inputs of DECISIONS.md). low_fine_province: whose 较低数额罚款
+# standard applies (the case sets it by LOW_FINE_BY_REGISTRATION_PROVINCE; None, as for every
+# outside caller: the deciding authority's).
+CASE_CONTEXT: dict[str, dict[str, Any]] = {
+    "publicity": {"low_fine_province": None},
+    "credit_repair_eligibility": {"low_fine_province": None},
+}
+
+
 def prepare_inputs(decision_id: str, raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     """Typed inputs with defaults filled; raises KeyError for an unknown decision and
     InputError naming the first bad input."""
@@ -268,4 +278,4 @@ def prepare_inputs(decision_id: str, raw: Mapping[str, Any], today: dt.date) -> 
             prepared[name] = list(item.default) if isinstance(item.default, tuple) else item.default
     if decision_id == "fine_band" and prepared["fine_max"] < prepared["fine_min"]:
         raise InputError("fine_max", "不能小于 fine_min")
-    return prepared
+    return {**prepared, **CASE_CONTEXT.get(decision_id, {})}

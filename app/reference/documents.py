@@ -88,6 +88,13 @@ DOCUMENT_TYPES = {
             ("repair_decided_on", "verification_method", "repair_approved", "decision_reason"),
         ),
         DocumentType(
+            "NOT_FILED_APPROVAL",
+            "不予立案审批表",
+            "不立",
+            ("source", "found_on", "clue_summary", "not_filed_reason"),
+        ),
+        DocumentType("EDUCATION_RECORD", "教育记录", "教育", ("educated_on", "education")),
+        DocumentType(
             "VISIT_RECORD",
             "案件回访记录",
             "回访",
@@ -98,6 +105,8 @@ DOCUMENT_TYPES = {
 # Issued on their own; the repair notice and the service receipt come with the decision.
 ISSUABLE = (
     "WARNING_NOTICE",
+    "NOT_FILED_APPROVAL",
+    "EDUCATION_RECORD",
     "RECTIFY_ORDER",
     "RECTIFY_CHECK",
     "PENALTY_NOTICE",

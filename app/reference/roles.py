@@ -45,3 +45,6 @@ LIBRARY_READERS = frozenset(
         Role.ADMIN,
     }
 )
+
+# who registers enterprises and corrects their registration details (登记地, 住所, 法定代表人)
+ENTERPRISE_KEEPERS = (Role.OFFICER, Role.CREDIT_OFFICER, Role.ADMIN)

@@ -132,7 +132,12 @@ CHECKLIST: tuple[tuple[str, str, str, Check], ...] = (
     ("hearing", N_("听证"), N_("当事人要求听证的，已举行听证（第六十四条）"), _heard),
     ("decision", N_("决定"), N_("决定书已出具，第五十九条要素齐全并加盖印章"), _decided),
     ("service", N_("送达"), N_("决定书七个工作日内送达（第六十一条）"), _served),
-    ("publicity", N_("公示"), N_("决定后二十个工作日内公示"), lambda r: r.fact.published_in_time),
+    (
+        "publicity",
+        N_("公示"),
+        N_("按期公示（决定后二十个工作日；外省登记的十个工作日内推送、登记地收到后十个工作日）"),
+        lambda r: r.fact.published_in_time,
+    ),
     ("execution", N_("执行"), N_("罚款已缴纳，或已依法催告、申请强制执行"), _paid),
     (
         "discretion",

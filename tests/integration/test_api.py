@@ -137,11 +137,15 @@ class Api:
         self.case_id = 0
         self.today = china_today().isoformat()
 
-    def start(self, entry: str = "CLUE") -> dict[str, Any]:
+    def start(self, entry: str = "CLUE", credit_code: str | None = None) -> dict[str, Any]:
+        """A case on `credit_code`'s enterprise (default: the demo's one of 150102)."""
         with self.app.app_context():
-            code = db.session.execute(
-                select(Enterprise.credit_code).where(Enterprise.region_code == "150102")
-            ).scalar_one()
+            code = (
+                credit_code
+                or db.session.execute(
+                    select(Enterprise.credit_code).where(Enterprise.region_code == "150102")
+                ).scalar_one()
+            )
         response = self.client.post(
             "/api/v1/cases",
             headers=self.tokens["officer"],
@@ -260,8 +264,8 @@ def decide_serve_and_publish(api: Api, fine: int) -> None:
     api.do("credit", "g_publish", published_on=api.today)
 
 
-def to_review(api: Api) -> None:
-    api.start()
+def to_review(api: Api, credit_code: str | None = None) -> None:
+    api.start(credit_code=credit_code)
     api.do("officer", "c_register", source="COMPLAINT", found_on=api.today, clue_summary="投诉")
     api.do(
         "officer",

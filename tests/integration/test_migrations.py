@@ -15,7 +15,16 @@ from app import create_app, database
 from app.clock import china_today
 from app.enforcement.investigators import typed_investigators
 from app.extensions import db
-from app.models import AuditEvent, Base, Case, CaseFact, CaseOfficer, DecisionRecord, Region
+from app.models import (
+    AuditEvent,
+    Base,
+    Case,
+    CaseFact,
+    CaseOfficer,
+    DecisionRecord,
+    Enterprise,
+    Region,
+)
 from app.platform.audit import verify_chain
 from app.platform.sequences import current_number
 from tests.conftest import base_config
@@ -180,3 +189,30 @@ def test_reports_typed_before_the_catalogue_are_linked_where_the_name_matches(ap
             for name, case_id in typed.items()
         }
         assert linked == {"销售超过保质期的食品": "FOOD-EXPIRED", "自拟的违法类型": None}
+
+
+def test_the_registration_province_becomes_a_province_code(app: Flask) -> None:
+    """Migration 0032: the free-text 登记地 names become province codes; the default and any
+    name it cannot place become 150000 (内蒙古自治区), as every enterprise was taken to be."""
+    with app.app_context():
+        ids = db.session.execute(select(Enterprise.id).order_by(Enterprise.id).limit(3)).scalars()
+        first, second, third = list(ids)
+        db.session.commit()
+        database.downgrade("0031")  # the revision before 0032
+        for enterprise_id, name in ((first, "湖北省"), (second, "广西"), (third, "不详")):
+            db.session.execute(
+                text("UPDATE enterprise SET registered_province = :name WHERE id = :id"),
+                {"name": name, "id": enterprise_id},
+            )
+        db.session.commit()
+        database.upgrade()
+        db.session.expire_all()
+        provinces = dict(
+            db.session.execute(select(Enterprise.id, Enterprise.registration_province)).all()
+        )
+        assert (provinces[first], provinces[second], provinces[third]) == (
+            "420000",
+            "450000",
+            "150000",
+        )
+        assert set(provinces.values()) == {"420000", "450000", "150000"}

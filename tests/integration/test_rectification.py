@@ -76,13 +76,21 @@ def test_a_failed_rectification_check_opens_a_new_linked_case(
             order_rectification=True,
             not_filed_notes="初次违法，责令限期改正",
         )
-        # the rectification check and the return visit run side by side (DMN-V1: 首违不罚 is
-        # visited); the visit's 30 calendar days count from the order, 10 November → 10 December
-        assert sorted(waiting_at(app, api)) == ["i_order", "k_visit"]
-        assert data(api)["visit_due"] == "2026-12-10"
+        # the 责令改正通知书 and the 教育记录 of the case not filed (C3b)
         api.do(
-            "officer", "i_order", order_served_on="2026-11-10", rectify_days=10, requirements="补标"
+            "officer",
+            "c_rectify_educate",
+            order_served_on="2026-11-10",
+            rectify_days=10,
+            requirements="补标",
+            educated_on="2026-11-10",
+            education="讲解散装食品标注要求",
         )
+        # the rectification check (waiting for the period ordered in C, no second order) and
+        # the return visit run side by side (DMN-V1: 首违不罚 is visited); the visit's 30
+        # calendar days count from the order, 10 November → 10 December
+        assert sorted(waiting_at(app, api)) == ["k_visit"]
+        assert data(api)["visit_due"] == "2026-12-10"
         # 10 working days: 11, 12, 13, 16, 17, 18, 19, 20, 23, 24 November; then checked within
         # 3 working days: 25, 26, 27 November
         assert (data(api)["rectify_due"], data(api)["verify_due"]) == ("2026-11-24", "2026-11-27")

@@ -180,3 +180,39 @@ def test_an_inspection_rechecked_early_and_one_rechecked_late(
     with on("2026-10-19"):
         late.do("officer", "b_recheck", verify_result="FAIL", verify_notes="仍未补标")
     assert summary(late)["stage"] == "C 线索核查与立案"
+
+
+def test_a_warning_escalated_once_then_handed_to_a_case(
+    app: Flask,
+    client: FlaskClient,
+    tokens: dict[str, dict[str, str]],  # noqa: F811
+) -> None:
+    """提醒 → 告诫 (one optional round, WARNING_MAX_ESCALATIONS allows two) → no feedback → C1 the
+    day after the new period. November 2026 has no holiday: Monday to Friday, counted by hand."""
+    with on("2026-11-02"):  # Monday
+        api = Api(app, client, tokens)
+        assess(api)
+        api.do("officer", "a_issue", served_on="2026-11-02", document_summary="违法风险预警提醒书")
+        assert data(api)["self_check_due"] == "2026-11-09"  # 3, 4, 5, 6, 9 November
+    with on("2026-11-06"):
+        api.do(
+            "officer", "a_feedback", feedback_received_on="2026-11-06", feedback_summary="部分整改"
+        )
+        assert data(api)["verify_due"] == "2026-11-11"  # 9, 10, 11 November
+    with on("2026-11-10"):
+        api.do("officer", "a_verify", verified=False, verify_notes="仍未整改", escalate=True)
+        api.do(
+            "officer",
+            "a_escalate",
+            escalation_measure="ADMONITION",
+            served_on="2026-11-10",
+            escalation_notes="送达行政告诫书",
+        )
+        assert data(api)["escalations"] == 1
+        assert data(api)["self_check_due"] == "2026-11-17"  # 11, 12, 13, 16, 17 November
+    fire_timers(app, "2026-11-17")
+    assert waiting_at(app, api) == ["a_feedback"]  # the period's last day is the party's
+    fire_timers(app, "2026-11-18")
+    assert summary(api)["stage"] == "C 线索核查与立案" and waiting_at(app, api) == ["c_register"]
+    final = data(api)
+    assert final["a_result"] == "TRANSFER" and final["escalations"] == 1

@@ -781,3 +781,42 @@ def test_bad_inputs_are_named(decision: str, inputs: dict[str, Any], name: str) 
     with pytest.raises(InputError) as caught:
         prepare_inputs(decision, inputs, TODAY)
     assert caught.value.name == name
+
+
+@pytest.mark.parametrize(
+    ("province", "months", "repairable"),
+    [
+        (None, 36, "ELIGIBLE"),  # the deciding authority's (内蒙古) standard: not set
+        ("150000", 36, "ELIGIBLE"),
+        ("420000", 3, "NOT_APPLICABLE"),  # 湖北: organisations below ¥100,000
+        ("110000", 36, "ELIGIBLE"),  # 北京: no standard configured
+    ],
+)
+def test_the_lower_fine_standard_is_the_named_provinces(
+    province: str | None, months: int, repairable: str
+) -> None:
+    """The case feeds `low_fine_province` (stage G, by LOW_FINE_BY_REGISTRATION_PROVINCE); the
+    contract's inputs stay as DECISIONS.md fixes them, and outside callers cannot set it."""
+    fine = {"sanctions": ["FINE"], "fine": 50000, "party_type": "LEGAL_PERSON"}
+    context = RunContext(parameters=PARAMETERS)
+    publicity = {**prepare_inputs("publicity", fine, TODAY), "low_fine_province": province}
+    assert ENGINE.evaluate_decision(BUNDLE.hash, "publicity", publicity, context).outputs == {
+        "publish": True,
+        "period_months": months,
+    }
+    repair = prepare_inputs(
+        "credit_repair_eligibility",
+        {
+            **fine,
+            "domain": "FOOD",
+            "published_on": "2025-01-02",
+            "obligations_performed": True,
+            "harm_eliminated": True,
+        },
+        TODAY,
+    )
+    repair["low_fine_province"] = province
+    outputs = ENGINE.evaluate_decision(BUNDLE.hash, "credit_repair_eligibility", repair, context)
+    assert outputs.outputs["repairable"] == repairable
+    with pytest.raises(InputError, match="unknown input"):
+        prepare_inputs("publicity", {**fine, "low_fine_province": "420000"}, TODAY)

@@ -387,6 +387,36 @@ def test_migration_moves_an_instance_when_the_diff_is_safe_and_refuses_otherwise
     assert broken.result is None and "新版本无法接续本案" in broken.refusals[0]
 
 
+WITH_DATA_OBJECT = TWO_STEPS.replace(
+    '<bpmn:userTask id="second" name="第二步" />',
+    """<bpmn:userTask id="second" name="第二步">
+      <bpmn:property id="placeholder" name="__targetRef_placeholder" />
+      <bpmn:dataInputAssociation id="read">
+        <bpmn:sourceRef>kept_ref</bpmn:sourceRef>
+        <bpmn:targetRef>placeholder</bpmn:targetRef>
+      </bpmn:dataInputAssociation>
+    </bpmn:userTask>
+    <bpmn:dataObject id="kept" />
+    <bpmn:dataObjectReference id="kept_ref" dataObjectRef="kept" />""",
+)
+
+
+def test_a_migrated_instance_gets_the_data_objects_of_the_new_version() -> None:
+    """Stage I reads the 责令改正 kept in a data object of the main process; a case moved onto
+    that version from one without it reads it empty instead of failing."""
+    old, new = (
+        two_steps(),
+        {"steps.bpmn": WITH_DATA_OBJECT.format(first="第一步", due='"2030-06-01T00:00:00+08:00"')},
+    )
+    by_hash = {bundle_hash(old): old, bundle_hash(new): new}
+    engine = WorkflowEngine(lambda requested: by_hash[requested])
+    started = engine.start(bundle_hash(old), "steps", {})
+    moved = engine.migrate(started.state, bundle_hash(new))
+    assert moved.refusals == () and moved.result is not None
+    done = engine.complete_task(moved.result.state, moved.result.ready_tasks[0].guid, {})
+    assert [t.bpmn_id for t in done.ready_tasks] == ["second"] and done.data["kept"] is None
+
+
 def test_a_test_run_plays_the_given_path_and_the_overdue_path_in_memory() -> None:
     engine, hash_ = engine_for(two_steps())
     context = RunContext(now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))

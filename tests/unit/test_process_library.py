@@ -12,6 +12,7 @@ from typing import Any
 import chinese_calendar
 import pytest
 
+import forms
 from app.clock import CHINA_TZ as CHINA
 from app.enforcement.seizure import leaves_goods_seized
 from app.engine import EngineError, MessageNotExpected, RuleBroken
@@ -97,6 +98,26 @@ def rectify_and_verify(case: Case, result: str = "PASS") -> None:
     case.do("i_order", order_served_on=case.today(), rectify_days=10, requirements="退赔消费者")
     assert "i_wait" in case.waiting_for()
     case.advance_past("i_wait")
+    case.do("i_verify", verify_result=result, verify_notes="现场核查")
+
+
+def order_and_educate(case: Case, days: int = 10) -> None:
+    """The 责令改正通知书 and the 教育记录 of a clue not filed (C3b)."""
+    assert case.ready == ["c_rectify_educate"]
+    case.do(
+        "c_rectify_educate",
+        order_served_on=case.today(),
+        rectify_days=days,
+        requirements="下架过期食品，退赔消费者",
+        educated_on=case.today(),
+        education="讲解《食品安全法》第三十四条",
+    )
+
+
+def verify_ordered(case: Case, result: str = "PASS") -> None:
+    """The check of a correction ordered before stage I: no second order."""
+    assert "i_wait" in case.waiting_for() and "i_order" not in case.ready
+    case.advance(to=china(case.data["rectify_due"]) + dt.timedelta(days=1))
     case.do("i_verify", verify_result=result, verify_notes="现场核查")
 
 
@@ -362,6 +383,7 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
         "f_window_closed",
         "m_ext_f",  # an extension of the decision clock may be asked for in every stage D–G,
         "m_ext_f2",  # twice in the same stage
+        "m_rect_f",  # and a correction ordered (行政处罚法 art.28)
     ]
     case.message("hearing_request", requested_on=case.today())
     close_window(case)
@@ -417,7 +439,13 @@ def transfer_to_police(case: Case) -> None:
     case.do("d_criminal_transfer", transferred_on=case.today(), receiving_authority="市公安局")
     # suspended (中止) while the police or the court has the case, the reply watched by a timer
     assert case.stage == "D 已移送司法机关（中止）"
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2"]
+    assert case.waiting_for() == [
+        "d_judicial_reply",
+        "d_reply_overdue",
+        "m_ext_d",
+        "m_ext_d2",
+        "m_rect_d",
+    ]
 
 
 def test_criminal_transfer_and_return() -> None:
@@ -428,7 +456,7 @@ def test_criminal_transfer_and_return() -> None:
     assert case.result.next_timer == dt.datetime(2026, 4, 1, 16, tzinfo=dt.UTC)  # 04-01 in China
     case.advance_past_next_timer()
     assert case.data["judicial_reply_overdue"] is True
-    assert case.waiting_for() == ["d_judicial_reply", "m_ext_d", "m_ext_d2"]
+    assert case.waiting_for() == ["d_judicial_reply", "m_ext_d", "m_ext_d2", "m_rect_d"]
     with pytest.raises(MessageNotExpected):
         case.message("hearing_request", requested_on=case.today())
     case.message("judicial_reply", outcome="RETURNED", reason="不构成犯罪，退回")
@@ -650,7 +678,8 @@ def test_clue_check_extension_refused() -> None:
     case.do("c_extend", **REJECT)
     assert case.ready == ["c_not_filed"]
     case.do("c_not_filed", not_filed_reason="OTHER", order_rectification=True, not_filed_notes="")
-    assert "i_order" in case.ready
+    order_and_educate(case)
+    assert "i_wait" in case.waiting_for()  # the period ordered in C
 
 
 @pytest.mark.parametrize(
@@ -662,11 +691,46 @@ def test_not_filed(order_rectification: bool, stage: str) -> None:
     assert case.ready == ["c_not_filed"]
     case.do(
         "c_not_filed",
-        not_filed_reason="MINOR_CORRECTED",
+        not_filed_reason="NO_VIOLATION",
         order_rectification=order_rectification,
-        not_filed_notes="轻微并已改正",
+        not_filed_notes="",
     )
-    assert case.stage == stage or "i_order" in case.ready
+    if order_rectification:
+        order_and_educate(case)
+    assert case.stage == stage
+
+
+@pytest.mark.parametrize("reason", ["MINOR_CORRECTED", "FIRST_OFFENSE", "NO_FAULT"])
+def test_an_unpunished_violation_is_always_ordered_corrected_and_educated(reason: str) -> None:
+    """免罚不免责 (行政处罚法 art.28, 33(3)): the screen refuses not ordering it."""
+    case = Case()
+    register_and_verify(case, should_punish=False)
+    form = forms.form_class_for("filing.not_filed").from_json(
+        {"not_filed_reason": reason, "order_rectification": False}, case.context.today()
+    )
+    assert not form.validate() and "order_rectification" in form.errors
+
+
+def test_corrected_on_the_spot_is_checked_at_once() -> None:
+    """立即改正: 0 working days, no waiting; the check is the same day's record."""
+    case = Case()
+    register_and_verify(case, should_punish=False)
+    case.do(
+        "c_not_filed",
+        not_filed_reason="FIRST_OFFENSE",
+        order_rectification=True,
+        violation_code="FOOD-EXPIRED",
+        violated_on=case.today(),
+        not_filed_notes="当场改正",
+    )
+    order_and_educate(case, days=0)
+    assert case.stage == "I 整改核查" and case.ready == ["i_verify", "k_visit"]
+    assert "i_wait" not in case.waiting_for()
+    assert (case.data["rectify_days"], case.data["rectify_due"]) == (0, case.today())
+    case.do("i_verify", verify_result="PASS", verify_notes="当场下架")
+    visit(case)
+    close_case(case)
+    assert case.result.completed
 
 
 def test_a_not_filed_order_to_rectify_is_checked_and_visited_per_dmn_v1() -> None:
@@ -679,9 +743,12 @@ def test_a_not_filed_order_to_rectify_is_checked_and_visited_per_dmn_v1() -> Non
         order_rectification=True,
         not_filed_notes="",
     )
-    assert sorted(case.ready) == ["i_order", "k_visit"]
+    order_and_educate(case)
+    assert case.ready == ["k_visit"]  # no second order: I waits for the period ordered in C
     assert case.data["visit"] == "REQUIRED" and case.data["visit_due"] == "2026-04-01"
-    rectify_and_verify(case)
+    # 10 working days from Monday 2 March
+    assert case.data["rectify_due"] == "2026-03-16"
+    verify_ordered(case)
     visit(case)
     close_case(case)
     assert case.result.completed and case.stage == "案件办结"
@@ -703,9 +770,12 @@ def test_unrectified_case_comes_back_as_a_new_clue() -> None:
         "c_not_filed",
         not_filed_reason="FIRST_OFFENSE",
         order_rectification=True,
+        violation_code="FOOD-EXPIRED",
+        violated_on=case.today(),
         not_filed_notes="",
     )
-    rectify_and_verify(case, "FAIL")
+    order_and_educate(case)
+    verify_ordered(case, "FAIL")
     # the new case is opened by the service (tests/integration/test_rectification.py); this one
     # is visited and closed as usual
     assert case.data["i_result"] == "NEW_CLUE" and case.ready == ["k_visit"]
@@ -722,9 +792,17 @@ def test_a_first_offense_not_filed_is_recorded_as_may_not_punish(reason: str, ou
     """首违不罚 is the law's "may" (行政处罚法 art.33(1) 后句), 轻微不罚 its "must" (前句)."""
     case = Case()
     register_and_verify(case, should_punish=False)
-    case.do("c_not_filed", not_filed_reason=reason, order_rectification=True, not_filed_notes="")
+    case.do(
+        "c_not_filed",
+        not_filed_reason=reason,
+        order_rectification=True,
+        violation_code="FOOD-EXPIRED",
+        violated_on=case.today(),
+        not_filed_notes="",
+    )
+    order_and_educate(case)
     assert (case.data["outcome"], case.data["exemption_ground"]) == (outcome, reason)
-    assert "i_order" in case.ready
+    assert "i_wait" in case.waiting_for() and "i_order" not in case.ready
 
 
 def test_investigation_measures_and_clock() -> None:
@@ -873,7 +951,13 @@ def test_seized_goods_go_with_the_case_to_the_police() -> None:
     # waiting for the police's reply (with its reminder) and, as in every stage D–G, for a
     # request to extend the decision clock
     assert case.ready == []
-    assert case.waiting_for() == ["d_judicial_reply", "d_reply_overdue", "m_ext_d", "m_ext_d2"]
+    assert case.waiting_for() == [
+        "d_judicial_reply",
+        "d_reply_overdue",
+        "m_ext_d",
+        "m_ext_d2",
+        "m_rect_d",
+    ]
     case.message("judicial_reply", outcome="ACCEPTED", reason="已立案侦查")
     assert case.data["d_result"] == "TRANSFERRED"
     close_case(case)
@@ -1043,6 +1127,7 @@ def test_the_window_stays_open_for_a_statement_then_a_hearing_request() -> None:
         "f_window_closed",
         "m_ext_f",
         "m_ext_f2",
+        "m_rect_f",
     ]
     assert case.result.next_timer == window_end and not case.ready
     case.advance(days=1).message("hearing_request", requested_on=case.today())
@@ -1805,3 +1890,273 @@ def test_relief_runs_beside_the_case_and_what_it_decides_outlives_the_closure() 
     )
     assert case.waiting_for() == ["l_wait_earliest"] and case.data["overturned"] is True
     assert case.data["archive_no"] == "呼市监档〔2026〕1号"  # J's
+
+
+# ---------------------------------------------------------------- publicity across provinces
+
+
+def decided_on_9_september(**data: Any) -> Case:
+    """A ¥50,000 fine decided and served on Wednesday 2026-09-09 (the notice of 09-01, its
+    5-working-day window closing at the end of 09-08)."""
+    case = Case(china("2026-09-01"), **data)
+    to_review(case)
+    report_and_review(case, "PENALTY", sanctions=["FINE"], proposed_fine=50000)
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    close_window(case)
+    assert case.today() == "2026-09-09"
+    penalty_decision_and_service(case, fine=50000)
+    return case
+
+
+def test_a_party_registered_in_the_region_is_published_within_20_working_days() -> None:
+    case = decided_on_9_september()  # 登记地 defaults to 内蒙古
+    assert case.data["publish_cross"] is False and case.ready == ["g_publish"]
+    # 20 working days after 09-09, by hand: 09-10…09-18 (7), Sunday 09-20 made up (8), 09-21…
+    # 09-24 (12), Mid-Autumn 09-25…27, 09-28…30 (15), National Day 10-01…07, 10-08, 10-09 (17),
+    # Saturday 10-10 made up (18), 10-12 (19), 10-13 (20)
+    assert case.data["publish_due"] == "2026-10-13" and case.data["push_due"] is None
+
+
+def test_a_party_registered_in_another_province_is_pushed_then_published_there() -> None:
+    case = decided_on_9_september(registration_province="420000")  # 湖北省
+    assert case.data["publish_cross"] is True and case.ready == ["g_push"]
+    # 10 working days after 09-09: 09-10…09-18 (7), Sunday 09-20 made up (8), 09-21, 09-22
+    assert case.data["push_due"] == "2026-09-22" and case.data["publish_due"] is None
+    case.advance_past_next_timer()  # not pushed within 10 working days
+    assert case.data["push_overdue"] is True and case.ready == ["g_push"]
+    assert case.today() == "2026-09-23"
+    case.do("g_push", pushed_on=case.today(), via_home_bureau=True)
+    assert case.data["pushed_on"] == "2026-09-23" and case.ready == ["g_remote_receipt"]
+    case.do("g_remote_receipt", received_on=case.today())
+    # 10 working days after the receipt on 09-23: 09-24 (1), Mid-Autumn 09-25…27, 09-28…30 (4),
+    # National Day 10-01…07, 10-08, 10-09 (6), Saturday 10-10 made up (7), 10-12…10-14 (10)
+    # publish_due is now the registration province's
+    assert case.data.get("publish_due") == "2026-10-14" and case.ready == ["g_publish_remote"]
+    case.advance_past_next_timer()  # the registration province did not publish in time
+    assert case.data["remote_publish_overdue"] is True
+    assert case.today() == "2026-10-15"
+    case.do("g_publish_remote", published_on=case.today())
+    assert case.ready == ["g_serious_list"] and case.data["published_on"] == "2026-10-15"
+
+
+@pytest.mark.parametrize(
+    ("by_registration", "province", "months"),
+    [(False, None, 36), (True, "420000", 3)],
+)
+def test_the_lower_fine_standard_of_the_deciding_or_the_registration_province(
+    by_registration: bool, province: str | None, months: int
+) -> None:
+    """Inner Mongolia's 较低数额 standard is unknown (unset); Hubei's is below ¥100,000 for an
+    organisation: a ¥50,000 fine on a Hubei company is published for three months only when the
+    setting takes the registration province's standard (公示规定第十三条)."""
+    case = Case(china("2026-09-01"), registration_province="420000")
+    case.parameters["LOW_FINE_BY_REGISTRATION_PROVINCE"] = by_registration
+    to_review(case)
+    report_and_review(case, "PENALTY", sanctions=["FINE"], proposed_fine=50000)
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    close_window(case)
+    penalty_decision_and_service(case, fine=50000)
+    assert case.data["low_fine_province"] == province
+    assert case.data["publish"] is True and case.data["period_months"] == months
+
+
+def test_removal_from_the_abnormal_operation_list_first_decided_in_5_working_days() -> None:
+    """DOMAIN L4: 经营异常名录移出 decided within 5 working days of acceptance
+    (ABNORMAL_LIST_REMOVE_WD, [P]); then the penalty information's own repair is judged."""
+    case = repair_case(["FINE"], 5000)
+    case.do("g_publish", published_on="2025-01-02")
+    case.do("g_serious_list", serious_list=False, serious_reason="")
+    pay(case)
+    rectify_and_verify(case)
+    case.do(
+        "k_visit",
+        visited_on=case.today(),
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+        on_abnormal_list=True,  # the visitor found the party on the list
+    )
+    close_case(case)
+    assert case.data["repair_kind"] == "ABNORMAL_LIST" and "l_application" in case.waiting_for()
+    apply_for_repair(case)  # accepted on Wednesday 25 March, the day after the period to correct
+    # 26, 27, 30, 31 March, 1 April (not the 15 working days of a penalty repair)
+    assert case.data["answered_on"] == "2026-03-25"
+    assert case.data["repair_decide_due"] == "2026-04-01"
+    case.do("l_verify", verification_method="ONLINE", verification_notes="已补报年报")
+    case.do(
+        "l_decide", repair_approved=True, repair_decided_on=case.today(), decision_reason="符合"
+    )
+    case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
+    assert case.data["on_abnormal_list"] is False
+    assert case.data["abnormal_removed_on"] == case.today()
+    # off the list: the penalty information's repair is judged again, now for itself
+    assert case.data["repair_kind"] == "PENALTY_INFO" and "l_application" in case.waiting_for()
+
+
+# ---------------------------------------------------------------- 处罚时效 (行政处罚法 art.36)
+
+
+@pytest.mark.parametrize(
+    ("initial", "verify", "filed", "ends"),
+    [
+        # two years from the day it occurred: discovered on the last day is in time
+        ({}, {"violated_on": "2024-03-02"}, True, "2026-03-02"),
+        ({}, {"violated_on": "2024-03-01"}, False, "2026-03-01"),
+        # life and health safety with harmful consequences: five years
+        (
+            {"life_fin_safety": True},
+            {"violated_on": "2022-03-02", "harm_caused": True},
+            True,
+            "2027-03-02",
+        ),
+        (
+            {"life_fin_safety": True},
+            {"violated_on": "2021-03-01", "harm_caused": True},
+            False,
+            "2026-03-01",
+        ),
+        # without harmful consequences the type's class does not matter: two years
+        ({"life_fin_safety": True}, {"violated_on": "2022-03-02"}, False, "2024-03-02"),
+        # a continuing violation counts from its end; one still going on has not begun to
+        ({}, {"violated_on": "2020-01-06", "continuing": True}, True, None),
+        (
+            {},
+            {"violated_on": "2020-01-06", "continuing": True, "violation_ended_on": "2024-02-29"},
+            False,
+            "2026-02-28",
+        ),
+        # the date unknown: the officer's judgement (within_limitation) decides alone
+        ({}, {}, True, None),
+    ],
+)
+def test_a_violation_not_discovered_within_the_limitation_is_not_filed(
+    initial: dict[str, Any], verify: dict[str, Any], filed: bool, ends: str | None
+) -> None:
+    case = Case(**initial)
+    register_and_verify(case, violation_code="FOOD-EXPIRED" if verify else None, **verify)
+    assert case.data["limitation_ends"] == ends
+    assert case.data["limitation_expired"] is not filed
+    assert case.ready == (["c_filing_approval"] if filed else ["c_not_filed"])
+
+
+def test_an_expired_limitation_is_the_ground_for_not_filing() -> None:
+    case = Case()
+    register_and_verify(case, violation_code="FOOD-EXPIRED", violated_on="2023-06-01")
+    with pytest.raises(RuleBroken, match="不予立案的理由应为超过行政处罚时效"):
+        case.do("c_not_filed", not_filed_reason="OTHER", order_rectification=False)
+    assert case.ready == ["c_not_filed"]  # nothing changed
+    case.do("c_not_filed", not_filed_reason="LIMITATION", order_rectification=False)
+    assert case.result.completed and case.stage == "不予立案"
+
+
+# ---------------------------------------------------------------- C6 责令改正 from filing on
+
+
+def order(case: Case, days: int, due: str, requirements: str = "召回") -> None:
+    """The officer's order as the service sends it (the due date computed on the calendar)."""
+    case.message(
+        "rectification_order",
+        order_served_on=case.today(),
+        rectify_days=days,
+        requirements=requirements,
+        rectify_due=due,
+    )
+
+
+def test_a_correction_ordered_after_filing_is_what_stage_i_checks() -> None:
+    """行政处罚法 art.28: ordered in any stage from D to G (once per stage, the later order
+    standing); stage I waits for its period instead of ordering again."""
+    case = Case()
+    to_investigation(case)
+    order(case, 5, "2026-03-09", "下架")
+    assert case.stage == "D 调查取证" and case.ready == ["d_investigate"]
+    with pytest.raises(MessageNotExpected):  # this stage's catch is used
+        order(case, 3, "2026-03-05")
+    case.do("d_investigate", evidence_summary="证据确凿", next_action="CONCLUDE")
+    order(case, 7, "2026-03-11", "下架并召回")
+    report_and_review(case, "PENALTY")
+    assert case.stage == "F 告知、陈述申辩、听证"
+    order(case, 10, "2026-03-16", "下架、召回并退赔")
+    case.do("f_serve_notice", served_on=case.today(), service_method="DIRECT")
+    case.message("party_waiver", text="放弃陈述申辩和听证", received_on=case.today())
+    head_approves(case)
+    assert case.stage == "G 决定与送达"
+    order(case, 15, "2026-03-23", "下架、召回、退赔并销毁")
+    case.do(
+        "g_penalty_decision",
+        decided_on=case.today(),
+        fine=50000,
+        sanctions=["FINE"],
+        decision_summary="罚款",
+    )
+    case.do(
+        "g_serve_two", served_on=case.today(), repair_notice_served=True, service_method="DIRECT"
+    )
+    case.do("g_publish", published_on=case.today())
+    case.do("g_serious_list", serious_list=False)
+    pay(case)
+    assert case.stage == "I 整改核查" and "i_wait" in case.waiting_for()
+    assert case.ready == ["k_visit"]  # no second order
+    assert (case.data["rectify_due"], case.data["requirements"]) == (
+        "2026-03-23",
+        "下架、召回、退赔并销毁",
+    )
+    assert case.result.next_timer == dt.datetime(2026, 3, 23, 16, 0, tzinfo=dt.UTC)
+    case.advance_past_next_timer()
+    case.do("i_verify", verify_result="PASS", verify_notes="已整改")
+    visit(case)
+    assert case.stage == "J 结案、归档、入库"
+
+
+def test_an_order_given_on_the_spot_after_filing_is_checked_at_once() -> None:
+    case = Case()
+    to_review(case)
+    order(case, 0, "2026-03-02")
+    report_and_review(case, "NO_PENALTY")
+    case.do("g_no_penalty_decision", decided_on=case.today(), education_done=True)
+    case.do("g_serve_no_penalty", served_on=case.today(), guidance_attached=True)
+    assert case.stage == "I 整改核查" and case.ready == ["i_verify", "k_visit"]
+
+
+def test_no_order_before_filing_or_after_the_decision_through_this_message() -> None:
+    case = Case()
+    register_and_verify(case)
+    with pytest.raises(MessageNotExpected):
+        order(case, 5, "2026-03-09")
+
+
+# ---------------------------------------------------------------- 当场收缴 (行政处罚法 art.68)
+
+
+@pytest.mark.parametrize(
+    ("fine", "ground", "refused"),
+    [
+        (100, "SMALL_FINE", False),
+        (150, "SMALL_FINE", True),
+        (150, "HARD_TO_ENFORCE", False),
+    ],
+)
+def test_on_the_spot_collection_only_as_article_68_allows(
+    fine: int, ground: str, refused: bool
+) -> None:
+    case = Case(party_type="NATURAL", domain="PRICE")
+    register_and_verify(case, facts_clear=True, sanctions=["FINE"], proposed_fine=fine)
+    decision = {
+        "showed_credentials": True,
+        "statement_heard": True,
+        "decided_on": case.today(),
+        "sanctions": ["FINE"],
+        "fine": fine,
+        "facts": "未明码标价",
+        "collected_on_spot": True,
+        "onspot_ground": ground,
+        "onspot_reason": "流动摊贩，无固定住所" if ground == "HARD_TO_ENFORCE" else "",
+    }
+    if refused:
+        with pytest.raises(RuleBroken, match="100元以下罚款的才能以此情形当场收缴"):
+            case.do("s_decision", **decision)
+        assert case.ready == ["s_decision"]
+    else:
+        case.do("s_decision", **decision)
+        assert case.ready == ["s_file"] and case.data["collected_on_spot"] is True

@@ -208,6 +208,32 @@ def document() -> dict[str, Any]:
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
+    paths["/cases/{case_id}/rectification-order"] = {
+        "post": {
+            "summary": "责令改正（立案后至作出处理决定前，《行政处罚法》第二十八条），出具责令改正通知书",
+            "operationId": "order_rectification",
+            "tags": ["cases"],
+            "parameters": case_id,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["order_served_on", "rectify_days", "requirements"],
+                            "properties": {
+                                "order_served_on": {"type": "string", "format": "date"},
+                                # 0: 立即改正 (checked at once)
+                                "rectify_days": {"type": "integer", "minimum": 0, "maximum": 90},
+                                "requirements": {"type": "string", "maxLength": 4000},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": _responses(_json({"type": "object"}), 404, 409, 422),
+        }
+    }
     paths["/cases/{case_id}/relief"] = {
         "post": {
             "summary": "记录当事人申请行政复议或提起行政诉讼（处罚决定书送达后）",
@@ -288,6 +314,64 @@ def document() -> dict[str, Any]:
             ],
             "responses": _responses(_json({"type": "object"}), 404, 422),
         }
+    }
+    editable: dict[str, Any] = {
+        "registration_province": {
+            "type": "string",
+            "pattern": "^[0-9]{6}$",
+            "description": "登记地：省级行政区划代码（如 150000 内蒙古自治区、420000 湖北省）",
+        },
+        "address": {"type": "string", "maxLength": 300},
+        "legal_representative": {"type": "string", "maxLength": 100},
+    }
+    paths["/enterprises"] = {
+        "post": {
+            "summary": "登记经营主体（含登记地）",
+            "operationId": "create_enterprise",
+            "tags": ["enterprises"],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": [
+                                "credit_code",
+                                "name",
+                                "party_type",
+                                "domain",
+                                "credit_class",
+                                "region_code",
+                            ],
+                            "properties": {
+                                "credit_code": {"type": "string", "maxLength": 18},
+                                "name": {"type": "string", "maxLength": 200},
+                                "party_type": {"type": "string"},
+                                "domain": {"type": "string"},
+                                "credit_class": {"type": "string", "enum": ["A", "B", "C", "D"]},
+                                "region_code": {"type": "string", "maxLength": 6},
+                                **editable,
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                **_responses(_json({"type": "object"}), 422),
+                "201": _json({"type": "object"}, "已登记"),
+            },
+        }
+    }
+    paths["/enterprises/{enterprise_id}"]["patch"] = {
+        "summary": "更正经营主体登记信息（登记地、住所、法定代表人）",
+        "operationId": "update_enterprise",
+        "tags": ["enterprises"],
+        "parameters": [{**case_id[0], "name": "enterprise_id"}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "properties": editable}}},
+        },
+        "responses": _responses(_json({"type": "object"}), 404, 422),
     }
     paths["/tasks"] = {
         "get": {

@@ -7,7 +7,7 @@ from app.enforcement import documents as document_service
 from app.integration import case_views as api_service
 from app.integration import events
 from app.platform import decisions
-from app.reference.roles import Role
+from app.reference.roles import ENTERPRISE_KEEPERS, Role
 from app.web.auth.access import api_access, api_user, public
 
 from . import bp
@@ -90,10 +90,28 @@ def record_relief_result(case_id: int) -> ResponseReturnValue:
     return api_service.record_relief_result(case_id, body, api_user()), 202
 
 
+@bp.route("/cases/<id:case_id>/rectification-order", methods=["POST"])
+@api_access(Role.OFFICER)
+def order_rectification(case_id: int) -> ResponseReturnValue:
+    return api_service.order_rectification(case_id, request.get_json(silent=True), api_user()), 201
+
+
 @bp.route("/enterprises/<id:enterprise_id>")
 @api_access(*ANY_ROLE)
 def enterprise(enterprise_id: int) -> ResponseReturnValue:
     return api_service.enterprise_record(enterprise_id, api_user(), request.args)
+
+
+@bp.route("/enterprises", methods=["POST"])
+@api_access(*ENTERPRISE_KEEPERS)
+def create_enterprise() -> ResponseReturnValue:
+    return api_service.create_enterprise(api_user(), request.get_json(silent=True)), 201
+
+
+@bp.route("/enterprises/<id:enterprise_id>", methods=["PATCH"])
+@api_access(*ENTERPRISE_KEEPERS)
+def update_enterprise(enterprise_id: int) -> ResponseReturnValue:
+    return api_service.update_enterprise(enterprise_id, api_user(), request.get_json(silent=True))
 
 
 @bp.route("/tasks")

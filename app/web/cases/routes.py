@@ -4,6 +4,7 @@ from flask import Response, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
+from app.clock import china_today
 from app.enforcement import attachments as attachment_service
 from app.enforcement import case_clock, investigators, payments, rectification, relief
 from app.enforcement import case_search as search_service
@@ -15,6 +16,7 @@ from app.integration import events as event_service
 from app.models import Case
 from app.platform import InvalidInput
 from app.platform.workflows import startable_versions
+from app.reference.provinces import PROVINCES
 from app.reference.roles import Role
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to, render_fragment_or_page
@@ -26,6 +28,7 @@ from forms.cases import (
     PartyRequestForm,
     StartCaseForm,
 )
+from forms.inspection import RectificationOrderForm
 
 from . import bp
 
@@ -145,6 +148,20 @@ def request_extension(case_id: int) -> ResponseReturnValue:
     return redirect_to(url_for("cases.show", case_id=case.id))
 
 
+@bp.route("/<id:case_id>/rectification-order", methods=["POST"])
+@access(Role.OFFICER)
+def order_rectification(case_id: int) -> ResponseReturnValue:
+    """责令改正 from filing to the decision (《行政处罚法》第二十八条): the 责令改正通知书."""
+    case = case_service.get_case_for_user(case_id, user())
+    form = RectificationOrderForm(
+        request.form, meta={"locales": [current_locale()], "today": china_today()}
+    )
+    if not form.validate():
+        return _case_page(case, rectification_form=form), 422
+    event_service.order_rectification(case.id, form.to_task_data(), user())
+    return redirect_to(url_for("cases.show", case_id=case.id) + "#documents")
+
+
 @bp.route("/attachments/<id:attachment_id>")
 @access(*CASE_READERS)
 def attachment(attachment_id: int) -> ResponseReturnValue:
@@ -160,6 +177,7 @@ def _case_page(
     attachment_form: AttachmentForm | None = None,
     party_form: PartyRequestForm | None = None,
     extension_form: ExtensionRequestForm | None = None,
+    rectification_form: RectificationOrderForm | None = None,
 ) -> str:
     locale = {"locales": [current_locale()]}
     stages = case_service.stage_progress(case)
@@ -183,6 +201,7 @@ def _case_page(
         attachment_form=attachment_form or AttachmentForm(meta=locale),
         party_form=party_form or PartyRequestForm(meta=locale),
         extension_form=extension_form or ExtensionRequestForm(meta=locale),
+        rectification_form=rectification_form or RectificationOrderForm(meta=locale),
         decision_clock=case_clock.current(case),
         clock_entries=case_clock.entries_of(case.id),
         clock_states=case_clock.STATES,
@@ -193,6 +212,7 @@ def _case_page(
         relief=relief.overview(case.id),
         due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
+        provinces=PROVINCES,
     )
 
 

@@ -2,7 +2,7 @@
 case it follows. Existing cases follow none (before this revision a failed check sent the same
 case back to stage C).
 
-Revision ID: 0035
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-08 01:30:00
 """
@@ -10,7 +10,7 @@ Create Date: 2026-12-08 01:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0035"
+revision = "0031"
 down_revision = "0030"
 branch_labels = None
 depends_on = None

@@ -1,16 +1,18 @@
 """Enforcement and relief (H, R): the fine's due payments (the 15 days, a deferral or the
 instalments the head approved) and the ledger of 复议/诉讼 applications and results.
 
-Revision ID: 0033
-Revises: 0035
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-08 01:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0033"
-down_revision = "0035"  # on main after 0035 (follow-up cases); the lead renumbers at merge
+revision = "0034"
+down_revision = (
+    "0033"  # after main's 0033 (limitation class); the lead renumbers at merge if needed
+)
 branch_labels = None
 depends_on = None
 
