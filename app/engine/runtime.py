@@ -454,6 +454,13 @@ class WorkflowEngine:
             workflow.do_engine_steps()
         except WorkflowException as exc:
             raise _engine_error(exc) from exc
+        if workflow.is_completed():
+            # branches that ended apart (the case's loop, the relief track): the result holds
+            # what each decided, not the copy the last to end carried from before the split
+            # (SpiffWorkflow's end join lays the branches' whole data over one another)
+            merged = _merged_branches(workflow)
+            if merged is not None:
+                workflow.data.update(merged)
 
     def _result(
         self,
@@ -644,10 +651,7 @@ def _latest_data(workflow: Any) -> dict[str, Any]:
     """The case data as of now: the process result once complete, else the data of the task that
     changed last (a READY task carries everything decided before it)."""
     if workflow.is_completed():
-        # branches that ended apart (the case's loop, the relief track): what each decided, not
-        # the copy the last to end carried from before the split (SpiffWorkflow's end join)
-        merged = _merged_branches(workflow)
-        return merged if merged is not None else dict(workflow.data)
+        return dict(workflow.data)
     candidates = [
         task
         for task in workflow.get_tasks(

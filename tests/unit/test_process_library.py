@@ -327,6 +327,8 @@ def test_summary_penalty_path() -> None:
     pay(case)  # the last branch to reach the join: what H decided is kept
     close_case(case)
     assert ended(case) and case.stage == "案件办结"
+    # the relief track ended last, carrying its copy from before the split: the result keeps H's
+    assert case.data["obligations_performed"] is True
     assert case.data["visit"] == "OPTIONAL" and case.data["obligations_performed"] is True
 
 
