@@ -29,9 +29,11 @@ def current_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def cn_date(value: date | datetime | None) -> str:
-    if value is None:
+def cn_date(value: date | datetime | str | None) -> str:
+    if not value:
         return ""
+    if isinstance(value, str):  # an ISO date, as the API's answers carry it
+        value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.astimezone(CHINA_TZ).date()
     if current_locale() == "en":

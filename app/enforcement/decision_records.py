@@ -19,6 +19,8 @@ DECISION_KINDS = {
     "decision.penalty": "PENALTY",
     "decision.no_penalty": "NO_PENALTY",
     "summary.decision": "SUMMARY",
+    # the decision as 复议 or 诉讼 changed it (stage R)
+    "relief.changed_decision": "CHANGED",
 }
 # what a decision document prints of the decision
 CONTENT = (
@@ -37,6 +39,7 @@ DOCUMENT_DECISIONS = {
     "PENALTY_DECISION": "PENALTY",
     "REPAIR_NOTICE": "PENALTY",
     "NO_PENALTY_DECISION": "NO_PENALTY",
+    "CHANGED_DECISION": "CHANGED",
 }
 HEAD_APPROVAL_TASK = "f_head_approval"
 

@@ -10,6 +10,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from app.clock import china_today
+from app.enforcement import relief
 from app.enforcement.cases import case_data, get_case_for_user
 from app.enforcement.decision_records import DOCUMENT_DECISIONS, document_data, latest
 from app.enforcement.investigators import INVESTIGATOR, officers_of
@@ -81,6 +82,8 @@ def _context(case: Case, kind: DocumentType, data: dict[str, Any], doc_no: str) 
         ).scalar_one_or_none()
     if kind.code == "REPAIR_NOTICE":
         context["repair"] = _repair_outlook(case, data)
+    if kind.code == "CHANGED_DECISION":  # what changed it, from the relief ledger
+        context.update(relief.change_of(case.id))
     if kind.code == "WARNING_NOTICE":  # 附：合规指引清单 of the party's domain, as published
         context["guidance"] = guidance.items(published_only=True, domain=case.enterprise.domain)
     return context

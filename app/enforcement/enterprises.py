@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.calendar import add_months
 from app.clock import CHINA_TZ, china_today
+from app.enforcement import relief
 from app.extensions import db
 from app.i18n import cn_money
 from app.models import Case, Enterprise, HumanTask, Region, User, ViolationType
@@ -186,6 +187,8 @@ RECORD_STEPS: dict[str, tuple[str, str]] = {
     "credit.stop_publicity": (N_("停止公示"), "stopped_on"),
     "credit.revoke": (N_("撤销信用修复"), "revoked_on"),
     "visit.record": (N_("回访"), "visited_on"),
+    "relief.changed_decision": (N_("变更后的行政处罚决定"), "decided_on"),
+    "relief.withdraw_publicity": (N_("撤回或更正公示"), "withdrawn_on"),
 }
 # the first offense of the lookback: penalties, exemptions, and first offenses not filed
 DECISION_FORMS = ("decision.penalty", "decision.no_penalty", "filing.not_filed")
@@ -195,6 +198,8 @@ PUBLICITY_AFTER = {
     "decision.publish_remote": N_("行政处罚信息公示中"),
     "credit.stop_publicity": N_("已信用修复，停止公示"),
     "credit.revoke": N_("信用修复已撤销，恢复公示"),
+    # the decision changed, revoked or confirmed illegal in 复议 or 诉讼 (stage R)
+    "relief.withdraw_publicity": N_("决定经复议或诉讼被变更、撤销或确认违法，公示已撤回或更正"),
 }
 
 
@@ -313,6 +318,9 @@ def first_offense_lookback(
     the day of the violation; `checks` when the caller has already read the record."""
     years = int(values_in_force(violated_on)["FIRST_OFFENSE_LOOKBACK_YEARS"])
     found = _checks(enterprise_id, DECISION_FORMS) if checks is None else checks
+    # a penalty revoked or confirmed illegal in 复议 or 诉讼 is no earlier penalty
+    voided = relief.voided_cases([c.case_id for c in found if c.form_key == "decision.penalty"])
+    found = [c for c in found if not (c.form_key == "decision.penalty" and c.case_id in voided)]
     return count_back(found, violated_on, years, violation_code, exclude_case)
 
 

@@ -157,6 +157,16 @@ def task_completed(case: Case, form_key: str | None, submitted: Data, data: Data
     tallies.change(fact, before, tallies.of_fact(fact))
 
 
+def decision_overturned(case: Case, result: str, fine: Decimal | None) -> None:
+    """A 复议 or 诉讼 changed, revoked or confirmed illegal the decision: the dashboard's fines
+    count the changed fine instead of the first, and no fine for a decision revoked or confirmed
+    illegal (app/enforcement/relief.py)."""
+    fact = _fact_of(case)
+    before = tallies.of_fact(fact)
+    fact.fine = fine if result == "CHANGED" else None
+    tallies.change(fact, before, tallies.of_fact(fact))
+
+
 # The identity map holds rows weakly: a facts row read for a step's stage change and not
 # changed by it would be read again for the step's screen. Kept here for the transaction only.
 _KEPT = "case_facts"

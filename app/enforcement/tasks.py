@@ -12,7 +12,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from app.clock import china_today
-from app.enforcement import case_clock, facts, investigators, rectification, violation_types
+from app.enforcement import (
+    case_clock,
+    facts,
+    investigators,
+    payments,
+    rectification,
+    violation_types,
+)
 from app.enforcement.cases import ReadyTask, apply_run_result, lock_instance
 from app.enforcement.decision_limits import (
     HEAD_APPROVAL_FORM,
@@ -224,6 +231,7 @@ _READS_THE_CASE = frozenset(
         PENALTY_DECISION_FORM,
         investigators.INSPECTION_FORM,
         *DECISION_KINDS,
+        payments.COURT_FORM,
     }
 )
 
@@ -251,6 +259,7 @@ def complete_in_transaction(
     if task.form_key in DECISION_KINDS:
         check_decision_date(task.case_id, data)
     case_clock.check_task(task.case, task.form_key, data, task.bpmn_id)
+    data = payments.check_task(task.case, task.form_key, data, known)
     if task.form_key == investigators.INSPECTION_FORM:
         data = investigators.lock_drawn_inspectors(task.case_id, known, data)
     team = None
@@ -282,6 +291,7 @@ def complete_in_transaction(
         raise Conflict(STILL_SEIZED)
     ready = apply_run_result(case, instance, result)
     facts.task_completed(case, task.form_key, data, result.data)
+    payments.follow_task(case, task.form_key, data, result.data)
     if task.form_key in (violation_types.REPORT_FORM, violation_types.NOT_FILED_FORM):
         violation_types.record_on_case(case, data)
     case_clock.follow_task(case, task.bpmn_id, task.form_key, data, result, user)

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as AnyMessage
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -453,6 +454,13 @@ class WorkflowEngine:
             workflow.do_engine_steps()
         except WorkflowException as exc:
             raise _engine_error(exc) from exc
+        if workflow.is_completed():
+            # branches that ended apart (the case's loop, the relief track): the result holds
+            # what each decided, not the copy the last to end carried from before the split
+            # (SpiffWorkflow's end join lays the branches' whole data over one another)
+            merged = _merged_branches(workflow)
+            if merged is not None:
+                workflow.data.update(merged)
 
     def _result(
         self,
@@ -680,6 +688,9 @@ def _merged_branches(workflow: Any) -> dict[str, Any] | None:
             )
         elif spec.bpmn_id is not None and task.data and not isinstance(spec, BoundaryEvent):
             tips.append(task)
+    ended = None if tips else _ended_apart(workflow)
+    if ended is not None:  # the main process waits for nothing: its branches ended apart
+        tips.extend(ended[1])
     for stage in workflow.subprocesses.values():  # a running stage: its latest step
         if not stage.is_completed():
             steps = [
@@ -695,10 +706,30 @@ def _merged_branches(workflow: Any) -> dict[str, Any] | None:
     places = [_in_main_process(task, workflow) for task in tips]
     if len({id(place) for place in places}) < 2:
         return None
-    split = common_ancestor(places[0], places[1:])
+    split = ended[0] if ended is not None else common_ancestor(places[0], places[1:])
     if split is None:
         return None
     return merge_changes(split.data, tips)
+
+
+def _ended_apart(workflow: Any) -> tuple[Any, list[Any]] | None:
+    """The latest parallel split of the main process some of whose branches have reached their
+    own end (the case's loop closed while the relief track waits for the 复议 and 诉讼 periods,
+    or ended after it), with those ends: each holds what its branch decided."""
+    splits = [
+        task
+        for task in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
+        if isinstance(task.task_spec, ParallelGateway) and len(task.children) > 1
+    ]
+    for split in sorted(splits, key=lambda task: task.last_state_change, reverse=True):
+        ends = [
+            task
+            for task in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
+            if isinstance(task.task_spec, EndEvent) and task.is_descendant_of(split)
+        ]
+        if ends:
+            return split, ends
+    return None
 
 
 def _in_main_process(task: Any, workflow: Any) -> Any:

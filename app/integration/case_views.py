@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 
 import forms
 from app.clock import china_today
-from app.enforcement import enterprises, investigators, violation_types
+from app.enforcement import enterprises, investigators, payments, relief, violation_types
 from app.enforcement import inbox as inbox_service
 from app.enforcement.cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
 from app.enforcement.documents import documents_of
@@ -159,12 +159,15 @@ def case_detail(case_id: int, user: User) -> dict[str, Any]:
     ).scalars()
     deadlines = db.session.execute(select(Job.due_at).where(Job.case_id == case.id)).scalars().all()
     linked = linked_cases(case)
+    data = case_data(case)
     return {
         **_case_summary(case),
         # a failed rectification check opens a new case: the two name each other
         "follows_case_no": linked.follows.case_no if linked.follows else None,
         "followed_by_case_nos": [c.case_no for c in linked.followed_by],
-        "data": case_data(case),
+        "data": data,
+        "enforcement": payments.overview(case, data),
+        "relief": relief.overview(case.id),
         "documents": [
             {
                 "id": d.id,
@@ -397,3 +400,17 @@ def request_extension(case_id: int, body: Any, user: User) -> dict[str, Any]:
         raise InvalidInput("reason: 必填，请写明提请延长办案期限的理由 (a reason is required)")
     case = events.request_extension(case_id, body["reason"], user)
     return {**_case_summary(case), "extension_requested": True}
+
+
+def record_relief(case_id: int, body: Any, user: User) -> dict[str, Any]:
+    """The party's 复议 or 诉讼 against the decision (stage R)."""
+    get_case_for_user(case_id, user)  # another region's case: 403 whatever the body
+    case = events.record_relief(case_id, body, user)
+    return {**_case_summary(case), "relief_recorded": True}
+
+
+def record_relief_result(case_id: int, body: Any, user: User) -> dict[str, Any]:
+    """The result of the 复议 or 诉讼 (stage R; stage H hears of it)."""
+    get_case_for_user(case_id, user)
+    case = events.record_relief_result(case_id, body, user)
+    return {**_case_summary(case), "relief_result_recorded": True}

@@ -6,6 +6,7 @@ it got, so a repeated delivery answers the same and has no second effect."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.calendar import Unit
 from app.clock import china_today
-from app.enforcement import case_clock
+from app.enforcement import case_clock, payments, relief
 from app.enforcement.cases import (
     apply_run_result,
     awaits_party,
@@ -341,6 +342,104 @@ def record_party_request(case_id: int, kind: str, summary: str, user: User) -> C
             raise Conflict(N_("案件当前不在等待当事人的信用修复申请。"))
         if status == 409:
             raise Conflict(N_("案件当前不在等待当事人陈述申辩或听证申请。"))
+        raise InvalidInput(str(answer["message"]))
+    db.session.commit()
+    return case
+
+
+# the relief track's messages: to stage R, and to stage H when it waits for a result
+RELIEF_APPLICATION = "relief_application"
+RELIEF_RESULT = "relief_result"
+RELIEF_CONCLUDED = "relief_concluded"
+
+
+def _relief_day(body: dict[str, Any], name: str, earliest: dt.date, what: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(str(body.get(name)))
+    except ValueError:
+        raise InvalidInput(f"{name}: 请填写日期（YYYY-MM-DD）") from None
+    if day < earliest:
+        raise InvalidInput(f"{name}: 不能早于{what}（{earliest.isoformat()}）")
+    if day > china_today():
+        raise InvalidInput(f"{name}: 不能晚于今天")
+    return day
+
+
+def _served_on(case: Case) -> dt.date:
+    served = relief.decision_served_on(case.id)
+    if served is None:
+        raise Conflict("处罚决定书送达后，才能记录行政复议或行政诉讼。")
+    return served
+
+
+def _lock_case(case: Case) -> None:
+    lock_instance(
+        db.session.execute(
+            select(WorkflowInstance.id).where(WorkflowInstance.case_id == case.id)
+        ).scalar_one()
+    )
+
+
+def record_relief(case_id: int, body: Any, user: User) -> Case:
+    """The party applied for 复议 or sued (《行政复议法》第二十条, 《行政诉讼法》第四十六条):
+    delivered to the relief track, kept on the relief ledger. One at a time."""
+    case = get_case_for_user(case_id, user)
+    if not isinstance(body, dict) or body.get("kind") not in relief.KINDS:
+        raise InvalidInput("kind: 取值应为 RECONSIDERATION（行政复议）或 LITIGATION（行政诉讼）")
+    authority = str(body.get("body") or "").strip()
+    if not authority or len(authority) > 200:
+        raise InvalidInput("body: 请填写复议机关或人民法院的名称（不超过 200 字）")
+    _lock_case(case)  # one relief event at a time: the checks read what the last one wrote
+    served_on = _served_on(case)
+    applied_on = _relief_day(body, "applied_on", served_on, "处罚决定书送达之日")
+    if relief.pending(case.id) is not None:
+        raise Conflict("本案已有尚未作出结果的行政复议或行政诉讼，请先记录其结果。")
+    payload = {"kind": body["kind"], "applied_on": applied_on.isoformat(), "body": authority}
+    status, answer, _ = _message(user, case, RELIEF_APPLICATION, payload)
+    if status != 202:
+        db.session.rollback()
+        if status == 409:
+            raise Conflict(
+                "案件当前不在等待行政复议或行政诉讼（复议、诉讼期限已届满或救济已终结）。"
+            )
+        raise InvalidInput(str(answer["message"]))
+    relief.add_application(case, body["kind"], applied_on, authority, user)
+    db.session.commit()
+    return case
+
+
+def record_relief_result(case_id: int, body: Any, user: User) -> Case:
+    """The 复议决定 or the effective judgment: to the relief track, and to enforcement when it
+    waits for one (the late fee and the court window read the ledger)."""
+    case = get_case_for_user(case_id, user)
+    if not isinstance(body, dict) or body.get("result") not in relief.RESULTS:
+        raise InvalidInput(
+            "result: 取值应为 UPHELD（维持）、CHANGED（变更）、REVOKED（撤销）或 "
+            "CONFIRMED_ILLEGAL（确认违法）"
+        )
+    fine = body.get("fine")
+    changed_fine = None
+    if body["result"] == "CHANGED":
+        if isinstance(fine, bool) or not isinstance(fine, int | float) or not 0 <= fine < 1e11:
+            raise InvalidInput("fine: 变更的，请填写变更后的罚款数额（元，不小于 0）")
+        changed_fine = Decimal(str(fine)).quantize(Decimal("0.01"))
+    _lock_case(case)
+    record = relief.pending(case.id)
+    if record is None:
+        raise Conflict("本案没有尚未作出结果的行政复议或行政诉讼。")
+    result_on = _relief_day(body, "result_on", record.applied_on, "申请复议或起诉之日")
+    relief.add_result(case, record, body["result"], result_on, changed_fine)
+    if changed_fine is not None:
+        payments.fine_changed(case, changed_fine)
+    payload = relief.concluded_payload(record)
+    status, answer, _ = _message(user, case, RELIEF_RESULT, payload)
+    if status == 202:
+        status, answer, _ = _message(user, case, RELIEF_CONCLUDED, payload)
+        status = 202 if status == 409 else status  # enforcement not waiting: it reads the ledger
+    if status != 202:
+        db.session.rollback()
+        if status == 409:
+            raise Conflict("案件当前不在等待行政复议或行政诉讼的结果。")
         raise InvalidInput(str(answer["message"]))
     db.session.commit()
     return case

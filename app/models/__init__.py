@@ -18,7 +18,16 @@ from .prevention import (
     WarningRecipient,
 )
 from .reference import Enterprise, Region, ViolationType
-from .scheduling import CaseClockEntry, Deadline, ExternalEvent, Incident, Job, Notification
+from .scheduling import (
+    CaseClockEntry,
+    Deadline,
+    ExternalEvent,
+    FineInstalment,
+    Incident,
+    Job,
+    Notification,
+    ReliefRecord,
+)
 from .user import ApiToken, LoginAttempt, SavedFilter, User, UserRole, UserSession
 from .workflow import (
     Case,
@@ -39,6 +48,8 @@ __all__ = [
     "Base",
     "Case",
     "CaseClockEntry",
+    "FineInstalment",
+    "ReliefRecord",
     "CaseComment",
     "CaseOfficer",
     "CaseFact",

@@ -57,7 +57,7 @@ class DecisionRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # PENALTY | NO_PENALTY | SUMMARY
+    kind: Mapped[str] = mapped_column(String(20))  # PENALTY | NO_PENALTY | SUMMARY | CHANGED
     decided_on: Mapped[date]
     # what the decision documents print: sanctions, fine, facts, legal basis, reasons…
     content: Mapped[dict[str, Any]] = mapped_column(JSON)

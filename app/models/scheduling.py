@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -126,3 +127,43 @@ class ExternalEvent(Base):
     status: Mapped[int]
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FineInstalment(Base):
+    """One due payment of a fine (H 执行): the fine due 15 days after service (ORIGINAL), or as
+    the agency head approved a deferral (DEFERRAL) or instalments (INSTALMENT, 《行政处罚法》
+    第六十六条). An approval supersedes the unpaid rows before it; the late fee is a function of
+    these rows and the relief ledger (app/enforcement/payments.py)."""
+
+    __tablename__ = "fine_instalment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # ORIGINAL | DEFERRAL | INSTALMENT
+    seq: Mapped[int]  # 1, 2, … within the plan
+    due_on: Mapped[date]
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    paid_on: Mapped[date | None]
+    superseded: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReliefRecord(Base):
+    """A 复议 or 诉讼 against the decision (R 复议与诉讼): applied for on a day, its result (维持,
+    变更, 撤销, 确认违法) on a later one. Stage H reads it for the late fee (not counted while
+    relief runs, 《行政处罚法》第七十三条) and the court window (《行政强制法》第五十三条)."""
+
+    __tablename__ = "relief_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # RECONSIDERATION | LITIGATION
+    applied_on: Mapped[date]
+    body: Mapped[str] = mapped_column(String(200))  # the 复议机关 or the court
+    result: Mapped[str | None] = mapped_column(
+        String(20)
+    )  # UPHELD|CHANGED|REVOKED|CONFIRMED_ILLEGAL
+    result_on: Mapped[date | None]
+    changed_fine: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -52,6 +52,9 @@ INITIAL_CASE_DATA: dict[str, Any] = {
     "court_fined": False,
     "complaint_against_officer": False,
     "overturned": False,
+    # the result of a 复议 or 诉讼 as stage H hears it (relief_concluded): result, result_on,
+    # relief_end (the day the relief periods or proceedings end), fine (when changed)
+    "relief_result": None,
     "high_impact": False,
     "typical_case": False,
     "needs_credit_repair": False,

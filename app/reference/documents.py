@@ -61,6 +61,12 @@ DOCUMENT_TYPES = {
             ("facts", "legal_basis", "sanctions", "fine", "decided_on"),
             ("REPAIR_NOTICE", "SERVICE_RECEIPT"),
         ),
+        DocumentType(
+            "CHANGED_DECISION",
+            "变更后的行政处罚决定书",
+            "变更",
+            ("sanctions", "fine", "decided_on", "decision_summary"),
+        ),
         DocumentType("REPAIR_NOTICE", "行政处罚信息信用修复告知书", "修复", ("decided_on",)),
         DocumentType("SERVICE_RECEIPT", "送达回证", "送达", ()),
         DocumentType(
@@ -106,6 +112,7 @@ ISSUABLE = (
     "PENALTY_NOTICE",
     "PENALTY_DECISION",
     "NO_PENALTY_DECISION",
+    "CHANGED_DECISION",
     "REPAIR_DECISION",
     "VISIT_RECORD",
 )

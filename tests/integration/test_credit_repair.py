@@ -60,7 +60,7 @@ def decided_and_closed(api: Api) -> None:
     api.do("officer", "h_payment", payment_status="PAID", paid_on=api.today, amount_paid=20000)
     finish(api)
     assert api.stage() == "L 信用修复"
-    api.pass_time()  # 2026-07-13: six months of publicity have passed
+    api.pass_time_to("l_wait_earliest")  # 2026-07-13: six months of publicity have passed
 
 
 def applies(api: Api, event_id: str, user: str = "credit") -> tuple[int, dict[str, Any]]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from werkzeug.datastructures import MultiDict
 
 import forms
@@ -99,9 +100,10 @@ def test_a_date_some_answers_need_is_asked_for_exactly_then() -> None:
     today = {"today": dt.date(2026, 11, 24)}
     cases = [
         (PaymentForm, {"payment_status": "PAID"}, "paid_on", "已缴清的，请填写缴款日期。"),
+        (DeferralForm, {"deferral_approved": "yes"}, "plan_kind", "批准的，请选择暂缓或分期。"),
         (
             DeferralForm,
-            {"deferral_approved": "yes"},
+            {"deferral_approved": "yes", "plan_kind": "DEFERRAL"},
             "deferral_until",
             "批准暂缓的，请填写缴纳期限。",
         ),
@@ -118,3 +120,31 @@ def test_a_date_some_answers_need_is_asked_for_exactly_then() -> None:
     assert paid.validate(), paid.errors
     late = PaymentForm(MultiDict({"payment_status": "PAID", "paid_on": "2026-12-20"}), meta=today)
     assert not late.validate() and "paid_on" in late.errors  # the later checks still run
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ("2026-12-31 2000", "分期缴纳应当写明至少两期（至多三十六期）。"),
+        (
+            "2026-12-31 2000\n明年 3000",
+            "每行写一期：缴纳期限（YYYY-MM-DD）和金额，例如 2026-06-30 2000。",
+        ),
+        ("2027-01-31 2000\n2026-12-31 3000", "各期缴纳期限应当按先后顺序排列，且不能相同。"),
+        ("2026-11-01 2000\n2026-12-31 3000", "缴纳期限不能早于今天。"),
+        ("2026-12-31 0\n2027-01-31 3000", "每期金额应当大于零。"),
+    ],
+)
+def test_instalments_are_dated_lines_in_order(lines: str, error: str) -> None:
+    """《行政处罚法》第六十六条: each instalment with its own date and amount (the sum is the
+    service's check, which knows the fine)."""
+    answer = {"deferral_approved": "yes", "plan_kind": "INSTALMENTS", "instalments": lines}
+    form = DeferralForm(MultiDict(answer), meta={"today": dt.date(2026, 11, 24)})
+    assert not form.validate() and form.errors == {"instalments": [error]}
+    answer["instalments"] = "2026-12-31 2000\n2027-01-29 3000.50"
+    form = DeferralForm(MultiDict(answer), meta={"today": dt.date(2026, 11, 24)})
+    assert form.validate(), form.errors
+    assert form.to_task_data()["instalments"] == [
+        {"due_on": "2026-12-31", "amount": 2000},
+        {"due_on": "2027-01-29", "amount": 3000.5},
+    ]

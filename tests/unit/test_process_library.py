@@ -194,6 +194,26 @@ def pay(case: Case) -> None:
     case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=50000)
 
 
+RELIEF_WAITS = {"r_application", "r_periods_passed"}
+
+
+def beside_relief(case: Case) -> list[str]:
+    """What the case waits for besides the relief track, which waits beside it for a 复议 or
+    诉讼 until their periods pass (stage R)."""
+    waits = case.waiting_for()
+    assert RELIEF_WAITS <= set(waits), waits
+    return [w for w in waits if w not in RELIEF_WAITS]
+
+
+def ended(case: Case) -> bool:
+    """The case's loop has ended: nothing is left to do and only the relief track may still wait;
+    the instance completes when the periods for 复议 and 诉讼 pass."""
+    if not case.result.completed:
+        assert not case.ready and set(case.waiting_for()) == RELIEF_WAITS, case.waiting_for()
+        case.advance_past("r_periods_passed")
+    return case.result.completed
+
+
 # ---------------------------------------------------------------- main paths
 
 
@@ -306,7 +326,9 @@ def test_summary_penalty_path() -> None:
     assert case.stage == "H 执行" and case.ready == ["h_payment"]  # closure waits for payment
     pay(case)  # the last branch to reach the join: what H decided is kept
     close_case(case)
-    assert case.result.completed and case.stage == "案件办结"
+    assert ended(case) and case.stage == "案件办结"
+    # the relief track ended last, carrying its copy from before the split: the result keeps H's
+    assert case.data["obligations_performed"] is True
     assert case.data["visit"] == "OPTIONAL" and case.data["obligations_performed"] is True
 
 
@@ -335,7 +357,7 @@ def test_first_offense_exemption_path_records_the_case_in_the_library() -> None:
     close_case(case)
     assert case.ready == ["j_library"]  # first-offense exemptions are kept for the 2-year lookback
     case.do("j_library", violation_type="经营超过保质期的食品", library_summary="首违不罚")
-    assert case.result.completed and case.stage == "案件办结"
+    assert ended(case) and case.stage == "案件办结"
     assert case.data["visit"] == "REQUIRED"
 
 
@@ -398,9 +420,10 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
     assert case.data["priority"] == "HIGH"  # hearing held
     assert case.stage == "L 信用修复"
     assert case.data["repairable"] == "NOT_YET"  # food: 12 months of publicity first
-    assert case.waiting_for() == ["l_wait_earliest"]
-    assert case.result.next_timer == dt.datetime(2027, 3, 19, 16, tzinfo=dt.UTC)  # 03-20 in China
-    case.advance_past_next_timer()
+    assert beside_relief(case) == ["l_wait_earliest"]
+    earliest = next(w for w in case.result.waiting if w.bpmn_id == "l_wait_earliest")
+    assert earliest.due == dt.datetime(2027, 3, 19, 16, tzinfo=dt.UTC)  # 03-20 in China
+    case.advance_past("l_wait_earliest")  # the relief periods pass on the way
     assert case.data["repairable"] == "ELIGIBLE" and case.ready == []
     apply_for_repair(case)
     case.do("l_verify", verification_method="ONLINE", verification_notes="已核实")
@@ -408,7 +431,7 @@ def test_from_risk_warning_through_hearing_penalty_to_closed_credit_repair() -> 
         "l_decide", repair_approved=True, repair_decided_on=case.today(), decision_reason="符合条件"
     )
     case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
-    assert case.result.completed and case.stage == "信用修复结束"
+    assert ended(case) and case.stage == "信用修复结束"
     assert case.data["l_result"] == "REPAIRED"
 
 
@@ -1303,42 +1326,238 @@ def late_payment_case(serious_list: bool = False) -> Case:
     return case
 
 
-def test_deferral_approved_then_paid_and_refused() -> None:
-    case = late_payment_case()
-    case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
-    case.do("h_deferral", deferral_approved=True, deferral_until="2026-06-30")
-    assert case.data["pay_due"] == "2026-06-30"
-    case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
-    case.do("h_deferral", deferral_approved=False, deferral_until=None)
-    case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=5000)
-    assert not [task for task in case.ready if task.startswith("h_")]  # H done; I and K go on
-
-
 @pytest.mark.parametrize("paid", [True, False])
-def test_late_payment_urged_then_paid_with_late_fee_or_sent_to_court(paid: bool) -> None:
+def test_late_payment_urged_then_paid_or_sent_to_court(paid: bool) -> None:
     case = late_payment_case()
     case.advance_past("h_payment_overdue")  # 15 days pass without payment
     assert "h_urge" in case.ready
     case.do("h_urge", urge_served_on=case.today())
     case.advance_past("h_wait_after_urge")  # 10 working days after the urging notice
-    if paid:
+    if paid:  # the late fee is the service's (app/enforcement/payments.py), from the ledgers
         case.do("h_after_urge", paid_after_urge=True, paid_on=case.today())
-        assert 0 < case.data["late_fee_due"] <= 5000
         assert case.data["obligations_performed"] is True
     else:
         case.do("h_after_urge", paid_after_urge=False, paid_on=None)
+        case.advance_past("h_court_opens")  # the relief periods pass
         case.do("h_court", court_applied_on=case.today(), court_name="新城区人民法院")
         assert case.data["obligations_performed"] is False
     assert not [task for task in case.ready if task.startswith("h_")]
 
 
-def test_late_fee_is_capped_at_the_fine() -> None:
+def test_deferral_refused_then_approved_with_its_own_due_date() -> None:
     case = late_payment_case()
-    case.advance_past("h_payment_overdue")
-    case.do("h_urge", urge_served_on=case.today())
-    case.advance(days=400)
+    assert case.data["pay_due"] == "2026-03-25"  # served 10 March + 15 calendar days
+    case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
+    case.do("h_deferral", deferral_approved=False)
+    assert "h_payment" in case.ready and case.data["pay_due"] == "2026-03-25"
+    case.do("h_payment", payment_status="DEFERRAL_REQUESTED", paid_on=None, amount_paid=None)
+    case.do("h_deferral", deferral_approved=True, plan_kind="DEFERRAL", deferral_until="2026-06-30")
+    assert case.data["pay_due"] == "2026-06-30" and case.data["payment_plan"] == "DEFERRAL"
+    overdue = next(w for w in case.result.waiting if w.bpmn_id == "h_payment_overdue")
+    assert overdue.due == china("2026-07-01", 0)  # the deferred date is the deadline
+    case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=5000)
+    assert not [task for task in case.ready if task.startswith("h_")]  # H done; I and K go on
+
+
+def enforcement(start: str = "2026-03-02", **data: Any) -> Case:
+    """Stage H on its own: a ¥5,000 fine served on 2 March 2026 (a Monday)."""
+    return Case(
+        china(start),
+        process_id="stage_h_enforcement",
+        **{"served_on": "2026-03-02", "fine": 5000, **data},
+    )
+
+
+INSTALMENTS = "2026-03-31 2000\n2026-04-30 2000\n2026-05-29 1000"
+
+
+def test_instalments_each_with_its_own_due_date_urged_when_one_is_late() -> None:
+    """《行政处罚法》第六十六条: the head approves instalments; each has its date and amount."""
+    case = enforcement()
+    assert case.data["pay_due"] == "2026-03-17"  # 2 March + 15 calendar days, a Tuesday
+    case.do("h_payment", payment_status="DEFERRAL_REQUESTED")
+    case.do("h_deferral", deferral_approved=True, plan_kind="INSTALMENTS", instalments=INSTALMENTS)
+    assert case.data["payment_plan"] == "INSTALMENTS" and case.data["pay_due"] == "2026-03-31"
+    assert [p["amount"] for p in case.data["instalments"]] == [2000, 2000, 1000]
+    case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=2000)
+    assert case.data["pay_due"] == "2026-04-30" and case.ready == ["h_payment"]
+    assert case.result.next_timer == china("2026-05-01", 0)
+    case.advance_past_next_timer()  # the second instalment is late
+    assert case.ready == ["h_urge"]
+    case.advance(to=china("2026-05-06"))  # after the May Day holiday
+    case.do("h_urge", urge_served_on="2026-05-06")
+    # 10 working days: 7, 8, 9 (Saturday, worked), 11–15, 18, 19 May
+    assert case.result.next_timer == china("2026-05-20", 0)
+    case.advance_past_next_timer()
     case.do("h_after_urge", paid_after_urge=True, paid_on=case.today())
-    assert case.data["late_fee_due"] == 5000
+    assert case.ready == ["h_payment"] and case.data["pay_due"] == "2026-05-29"
+    case.do("h_payment", payment_status="PAID", paid_on=case.today(), amount_paid=1000)
+    assert case.result.completed and case.data["obligations_performed"] is True
+
+
+def test_instalments_must_add_up_to_the_fine() -> None:
+    case = enforcement()
+    case.do("h_payment", payment_status="DEFERRAL_REQUESTED")
+    short = [{"due_on": "2026-03-31", "amount": 2000}, {"due_on": "2026-04-30", "amount": 2000}]
+    with pytest.raises(RuleBroken, match="各期金额之和应当等于罚款数额"):
+        case.do_unchecked(
+            "h_deferral", deferral_approved=True, plan_kind="INSTALMENTS", instalments=short
+        )
+
+
+def urged_and_not_paid(case: Case) -> None:
+    case.advance_past_next_timer()  # 17 March ends without payment
+    assert case.ready == ["h_urge"]
+    case.do("h_urge", urge_served_on="2026-03-18")
+    # 10 working days after 18 March: 19, 20, 23–27, 30, 31 March, 1 April
+    assert case.result.next_timer == china("2026-04-02", 0)
+    case.advance_past_next_timer()
+    case.do("h_after_urge", paid_after_urge=False)
+
+
+def test_court_only_after_the_relief_periods_and_within_three_months() -> None:
+    """《行政强制法》第五十三条、第五十四条: 催告 10 working days, then the periods for 复议
+    (60 days: 1 May, a holiday, rolls to 6 May) and 诉讼 (6 months: 2 September), then 3 months."""
+    case = enforcement()
+    urged_and_not_paid(case)
+    assert case.data["relief_end"] == "2026-09-02"
+    assert case.data["court_apply_opens"] == "2026-09-02"
+    assert case.data["court_apply_until"] == "2026-12-02"
+    assert case.waiting_for() == ["h_court_opens", "h_court_wait_relief"] and not case.ready
+    assert case.result.next_timer == china("2026-09-03", 0)
+    case.advance_past_next_timer()
+    assert case.ready == ["h_court"]
+    case.do("h_court", court_applied_on=case.today(), court_name="新城区人民法院")
+    assert case.result.completed and case.data["obligations_performed"] is False
+
+
+def test_the_court_window_passes_unused() -> None:
+    case = enforcement()
+    urged_and_not_paid(case)
+    case.advance_past_next_timer()
+    assert case.waiting_for() == ["h_court_closed", "h_court_relief"]
+    assert case.result.next_timer == china("2026-12-03", 0)
+    case.advance_past_next_timer()
+    assert case.result.completed and case.data["court_window_missed"] is True
+
+
+def relief_concluded(result: str, result_on: str, relief_end: str) -> dict[str, Any]:
+    return {
+        "kind": "RECONSIDERATION",
+        "result": result,
+        "result_on": result_on,
+        "relief_end": relief_end,
+        "fine": None,
+    }
+
+
+def test_a_relief_result_during_payment_keeps_or_ends_enforcement() -> None:
+    """复议、诉讼期间不停止执行 (第七十三条): an upheld decision is still paid by its date; a
+    revoked one is not enforced."""
+    case = enforcement()
+    case.message("relief_concluded", **relief_concluded("UPHELD", "2026-03-10", "2026-03-25"))
+    assert case.ready == ["h_payment"] and case.data["pay_due"] == "2026-03-17"
+    case.message("relief_concluded", **relief_concluded("REVOKED", "2026-03-12", "2026-03-12"))
+    assert case.result.completed and case.data["enforcement_stopped"] is True
+
+
+def test_a_relief_result_moves_the_court_window_or_ends_enforcement() -> None:
+    case = enforcement()
+    urged_and_not_paid(case)
+    case.message("relief_concluded", **relief_concluded("UPHELD", "2026-06-30", "2026-07-15"))
+    assert case.data["court_apply_opens"] == "2026-07-15"
+    assert case.data["court_apply_until"] == "2026-10-15"  # 3 months after relief ended
+    case.advance_past_next_timer()
+    assert case.ready == ["h_court"]
+    case.message("relief_concluded", **relief_concluded("REVOKED", "2026-07-20", "2026-07-20"))
+    assert case.result.completed and case.data["enforcement_stopped"] is True
+
+
+def test_a_result_while_waiting_for_the_window_recomputes_it() -> None:
+    case = enforcement()
+    urged_and_not_paid(case)
+    case.message(
+        "relief_concluded", **relief_concluded("CONFIRMED_ILLEGAL", "2026-05-11", "2026-05-11")
+    )
+    assert case.result.completed and case.data["enforcement_stopped"] is True
+
+
+def relief_track(publish: bool = True) -> Case:
+    """Stage R on its own, for a decision served on 2 March 2026."""
+    return Case(process_id="stage_r_relief", served_on="2026-03-02", fine=5000, publish=publish)
+
+
+def test_relief_periods_pass_without_an_application() -> None:
+    case = relief_track()
+    # 复议 60 days: 1 May is a holiday (1–5 May), rolled to 6 May; 诉讼 6 months: 2 September
+    assert case.data["relief_reconsider_until"] == "2026-05-06"
+    assert case.data["relief_litigate_until"] == "2026-09-02"
+    assert case.waiting_for() == ["r_application", "r_periods_passed"]
+    assert case.result.next_timer == china("2026-09-03", 0)
+    case.advance_past_next_timer()
+    assert case.result.completed and case.data["overturned"] is False
+
+
+def test_reconsideration_upheld_then_litigation_revokes_and_publicity_is_withdrawn() -> None:
+    case = relief_track()
+    case.message(
+        "relief_application", kind="RECONSIDERATION", applied_on="2026-03-10", body="市政府"
+    )
+    assert case.waiting_for() == ["r_result"]
+    upheld = {"kind": "RECONSIDERATION", "result": "UPHELD", "result_on": "2026-05-06"}
+    case.message("relief_result", **upheld, relief_end="2026-05-21", fine=None)
+    assert case.data["relief_periods_end"] == "2026-05-21"  # 15 days to sue (诉讼法第四十五条)
+    assert case.result.next_timer == china("2026-05-22", 0)
+    case.message("relief_application", kind="LITIGATION", applied_on="2026-05-20", body="法院")
+    revoked = {"kind": "LITIGATION", "result": "REVOKED", "result_on": "2026-08-03"}
+    case.message("relief_result", **revoked, relief_end="2026-08-03", fine=None)
+    assert case.data["overturned"] is True and case.data["relief_outcome"] == "REVOKED"
+    assert case.data["publish_withdraw_due"] == "2026-08-06"  # 3 working days: 4, 5, 6 August
+    assert case.ready == ["r_withdraw"]
+    case.advance(to=china("2026-08-07", 0) + dt.timedelta(minutes=1))
+    assert case.data["publish_withdraw_overdue"] is True
+    case.do(
+        "r_withdraw",
+        withdrawn_on=case.today(),
+        publicity_action="WITHDRAWN",
+        withdraw_reason="人民法院判决撤销",
+    )
+    assert case.result.completed
+
+
+def test_a_changed_decision_is_issued_and_the_publicity_corrected() -> None:
+    case = relief_track()
+    case.message(
+        "relief_application", kind="RECONSIDERATION", applied_on="2026-03-10", body="市政府"
+    )
+    changed = {"kind": "RECONSIDERATION", "result": "CHANGED", "result_on": "2026-04-01"}
+    case.message("relief_result", **changed, relief_end="2026-04-01", fine=3000)
+    assert case.ready == ["r_changed_decision"]
+    case.do(
+        "r_changed_decision",
+        decided_on=case.today(),
+        sanctions=["FINE"],
+        fine=3000,
+        decision_summary="罚款变更为三千元",
+    )
+    assert case.ready == ["r_withdraw"] and case.data["publish_withdraw_due"] == "2026-04-07"
+    case.do(
+        "r_withdraw",
+        withdrawn_on=case.today(),
+        publicity_action="CORRECTED",
+        withdraw_reason="复议变更",
+    )
+    assert case.result.completed and case.data.get("publish_withdraw_overdue") is None
+
+
+@pytest.mark.parametrize(("result", "overturned"), [("CONFIRMED_ILLEGAL", True), ("UPHELD", False)])
+def test_a_final_judgment_ends_the_track(result: str, overturned: bool) -> None:
+    case = relief_track(publish=False)  # nothing published: nothing to withdraw
+    case.message("relief_application", kind="LITIGATION", applied_on="2026-04-01", body="法院")
+    final = {"kind": "LITIGATION", "result": result, "result_on": "2026-07-01"}
+    case.message("relief_result", **final, relief_end="2026-07-01", fine=None)
+    assert case.result.completed and case.data["overturned"] is overturned
+    assert not case.ready
 
 
 def test_closure_rejected_goes_back_to_the_report() -> None:
@@ -1380,7 +1599,7 @@ def test_visit_priority_from_a_complaint_and_the_visit_deadline() -> None:
     assert case.data["visit_overdue"] is True
     visit(case)
     close_case(case)
-    assert case.result.completed
+    assert ended(case)
 
 
 def test_sampled_visit_of_a_summary_case() -> None:
@@ -1400,7 +1619,7 @@ def test_sampled_visit_of_a_summary_case() -> None:
     case.do("k_sample", do_visit=True)
     visit(case)
     close_case(case)
-    assert case.result.completed
+    assert ended(case)
 
 
 def repair_case(
@@ -1488,7 +1707,7 @@ def test_repair_with_one_notice_to_complete_the_materials_and_every_deadline_fla
     case.advance_past_next_timer()  # publicity not stopped within 3 working days
     assert case.data["repair_stop_overdue"] is True
     case.do("l_stop_publicity", stopped_on=case.today(), shared_with_credit_china=True)
-    assert case.result.completed and case.data["l_result"] == "REPAIRED"
+    assert ended(case) and case.data["l_result"] == "REPAIRED"
 
 
 @pytest.mark.parametrize(("committed_truly", "result"), [(True, "REPAIRED"), (False, "REVOKED")])
@@ -1502,7 +1721,7 @@ def test_commitment_fast_track(committed_truly: bool, result: str) -> None:
     case.do("l_check_commitment", commitment_true=committed_truly, check_notes="")
     if not committed_truly:
         case.do("l_revoke", revoked_on=case.today(), revoke_reason="承诺不实")
-    assert case.result.completed and case.data["l_result"] == result
+    assert ended(case) and case.data["l_result"] == result
 
 
 def test_repair_refused_and_late_verification_flagged() -> None:
@@ -1536,9 +1755,9 @@ def test_early_removal_from_the_serious_list_after_a_year_then_the_penalty_repai
     case = listed_case()
     listed_on = dt.date.fromisoformat(case.data["listed_on"])
     # DMN-C3: the conditions are met but the listing is not a year old: wait for the date
-    assert (case.data["eligible"], case.waiting_for()) == (False, ["l_wait_removal"])
+    assert (case.data["eligible"], beside_relief(case)) == (False, ["l_wait_removal"])
     assert case.data["earliest_apply"] == listed_on.replace(year=listed_on.year + 1).isoformat()
-    case.advance_past_next_timer()
+    case.advance_past("l_wait_removal")
     assert case.data["eligible"] is True and case.data["repair_kind"] == "SERIOUS_LIST"
     apply_for_repair(case)
     case.do("l_verify", verification_method="ONLINE", verification_notes="")
@@ -1555,11 +1774,11 @@ def test_early_removal_from_the_serious_list_after_a_year_then_the_penalty_repai
 
 def test_no_early_removal_after_a_new_heavy_penalty_gets_guidance() -> None:
     case = listed_case(new_heavy_penalty=True)
-    assert case.waiting_for() == ["l_wait_removal"]  # a year first, whatever the conditions
-    case.advance_past_next_timer()
+    assert beside_relief(case) == ["l_wait_removal"]  # a year first, whatever the conditions
+    case.advance_past("l_wait_removal")
     assert case.data["eligible"] is False and case.ready == ["l_guide"]
     case.do("l_guide", guidance_notes="再次受到较重行政处罚，不能提前移出")
-    assert case.result.completed
+    assert ended(case)
 
 
 def test_repair_conditions_unmet_gets_guidance() -> None:
@@ -1567,13 +1786,13 @@ def test_repair_conditions_unmet_gets_guidance() -> None:
     through_publication_to_repair(case)
     assert case.data["repairable"] == "CONDITIONS_UNMET" and case.ready == ["l_guide"]
     case.do("l_guide", guidance_notes="再次受到同类处罚，暂不能修复")
-    assert case.result.completed
+    assert ended(case)
 
 
 def test_heavy_penalty_can_never_be_repaired_early() -> None:
     case = repair_case(["FINE", "REVOKE_LICENSE"], 5000)
     through_publication_to_repair(case)
-    assert case.result.completed and case.stage == "信用修复结束"
+    assert ended(case) and case.stage == "信用修复结束"
     assert case.data["repairable"] == "NEVER" and case.data["l_result"] == "NOT_REPAIRABLE"
 
 
@@ -1647,6 +1866,32 @@ def test_a_longer_statement_period_keeps_the_window_open_to_its_end() -> None:
     assert case.data["hearing_request_due"] == "2026-03-09"  # 3, 4, 5, 6, 9 March
     assert case.data["party_window_due"] == "2026-03-12"  # … 10, 11, 12 March
     assert due(case, "f_window_closed") == end_of("2026-03-12")
+
+
+def test_relief_runs_beside_the_case_and_what_it_decides_outlives_the_closure() -> None:
+    """Stage R beside H, I and K (m_after → m_gw_relief → m_r): it waits for a 复议 or 诉讼
+    after the case has closed; a revocation then sets `overturned` and asks for the publicity to
+    be withdrawn, and the case's data keeps what every branch decided."""
+    case = late_payment_case()
+    assert RELIEF_WAITS <= set(case.waiting_for())
+    pay(case)
+    rectify_and_verify(case)
+    visit(case)
+    close_case(case)
+    assert beside_relief(case) == ["l_wait_earliest"] and case.stage == "L 信用修复"
+    case.message("relief_application", kind="LITIGATION", applied_on=case.today(), body="法院")
+    revoked = {"kind": "LITIGATION", "result": "REVOKED", "result_on": case.today()}
+    case.message("relief_result", **revoked, relief_end=case.today(), fine=None)
+    assert case.ready == ["r_withdraw"] and case.data["overturned"] is True
+    assert case.data["obligations_performed"] is True  # H's, not the copy R started with
+    case.do(
+        "r_withdraw",
+        withdrawn_on=case.today(),
+        publicity_action="WITHDRAWN",
+        withdraw_reason="人民法院判决撤销",
+    )
+    assert case.waiting_for() == ["l_wait_earliest"] and case.data["overturned"] is True
+    assert case.data["archive_no"] == "呼市监档〔2026〕1号"  # J's
 
 
 # ---------------------------------------------------------------- publicity across provinces

@@ -234,6 +234,62 @@ def document() -> dict[str, Any]:
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
+    paths["/cases/{case_id}/relief"] = {
+        "post": {
+            "summary": "记录当事人申请行政复议或提起行政诉讼（处罚决定书送达后）",
+            "operationId": "record_relief",
+            "tags": ["cases"],
+            "parameters": case_id,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["kind", "applied_on", "body"],
+                            "properties": {
+                                "kind": {
+                                    "type": "string",
+                                    "enum": ["RECONSIDERATION", "LITIGATION"],
+                                },
+                                "applied_on": {"type": "string", "format": "date"},
+                                "body": {"type": "string", "maxLength": 200},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": _responses(_json({"type": "object"}), 404, 409, 422),
+        }
+    }
+    paths["/cases/{case_id}/relief/result"] = {
+        "post": {
+            "summary": "记录复议决定或生效裁判：维持、变更（写明变更后的罚款）、撤销、确认违法",
+            "operationId": "record_relief_result",
+            "tags": ["cases"],
+            "parameters": case_id,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["result", "result_on"],
+                            "properties": {
+                                "result": {
+                                    "type": "string",
+                                    "enum": ["UPHELD", "CHANGED", "REVOKED", "CONFIRMED_ILLEGAL"],
+                                },
+                                "result_on": {"type": "string", "format": "date"},
+                                "fine": {"type": "number", "minimum": 0},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": _responses(_json({"type": "object"}), 404, 409, 422),
+        }
+    }
     paths["/enterprises/{enterprise_id}"] = {
         "get": {
             "summary": "经营主体体检档案（含首违回溯）",

@@ -77,6 +77,19 @@ def request_extension(case_id: int) -> ResponseReturnValue:
     return api_service.request_extension(case_id, request.get_json(silent=True), api_user()), 202
 
 
+@bp.route("/cases/<id:case_id>/relief", methods=["POST"])
+@api_access(Role.OFFICER)
+def record_relief(case_id: int) -> ResponseReturnValue:
+    return api_service.record_relief(case_id, request.get_json(silent=True), api_user()), 202
+
+
+@bp.route("/cases/<id:case_id>/relief/result", methods=["POST"])
+@api_access(Role.OFFICER)
+def record_relief_result(case_id: int) -> ResponseReturnValue:
+    body = request.get_json(silent=True)
+    return api_service.record_relief_result(case_id, body, api_user()), 202
+
+
 @bp.route("/cases/<id:case_id>/rectification-order", methods=["POST"])
 @api_access(Role.OFFICER)
 def order_rectification(case_id: int) -> ResponseReturnValue:

@@ -6,7 +6,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.clock import china_today
 from app.enforcement import attachments as attachment_service
-from app.enforcement import case_clock, investigators, rectification
+from app.enforcement import case_clock, investigators, payments, rectification, relief
 from app.enforcement import case_search as search_service
 from app.enforcement import cases as case_service
 from app.enforcement import documents as document_service
@@ -208,6 +208,8 @@ def _case_page(
         clock_kinds=case_clock.KINDS,
         clock_causes=case_clock.CAUSES,
         awaits_party=case_service.awaits_party(case),
+        enforcement=payments.overview(case, case_service.case_data(case)),
+        relief=relief.overview(case.id),
         due_class=inbox_service.due_class,
         just_completed=request.args.get("done") == "1",
         provinces=PROVINCES,
