@@ -344,8 +344,13 @@ def test_an_ordinary_penalty_with_a_hearing_from_clue_to_closure(desk: Desk) -> 
     desk.do("officer", "j_archive", archive_no=f"{desk.case_no}-卷1")
     assert desk.case() == ("OPEN", "L 信用修复")  # publicity runs before repair is possible
 
-    desk.wait_for_timer()  # the minimum publicity period has passed
-    with desk.live.app.app_context():  # the party's application (the portal's message)
+    # two timers run out: the relief periods (诉讼 6 months from service) end unused beside
+    # stage L, and the minimum publicity period passes; then the party's application (the
+    # portal's message) is awaited
+    desk.wait_for_timer()
+    assert desk.case() == ("OPEN", "L 信用修复")
+    desk.wait_for_timer()
+    with desk.live.app.app_context():
         record_party_request(desk.case_id, "repair_application", "申请书", account("credit"))
     desk.do("credit", "l_accept", repair_accepted=True, answered_on=later, fast_track=False)
     desk.do("credit", "l_verify", verification_method="ONLINE")
