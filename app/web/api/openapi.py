@@ -48,6 +48,11 @@ def _responses(ok: dict[str, Any], *errors: int) -> dict[str, Any]:
     return answers
 
 
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    """A required JSON request body."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -60,21 +65,14 @@ def document() -> dict[str, Any]:
                 "summary": f"决策表 {decision_id}",
                 "operationId": f"evaluate_{decision_id}",
                 "tags": ["decisions"],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "properties": {
-                                    name: _input_schema(spec) for name, spec in inputs.items()
-                                },
-                                "required": [n for n, s in inputs.items() if s.default is REQUIRED],
-                            }
-                        }
-                    },
-                },
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {name: _input_schema(spec) for name, spec in inputs.items()},
+                        "required": [n for n, s in inputs.items() if s.default is REQUIRED],
+                    }
+                ),
                 "responses": _responses(
                     _json({"$ref": "#/components/schemas/DecisionResult"}), 404, 422
                 ),
@@ -136,26 +134,21 @@ def document() -> dict[str, Any]:
             "summary": "发起案件",
             "operationId": "start_case",
             "tags": ["cases"],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["credit_code", "title"],
-                            "properties": {
-                                "process_id": {"type": "string", "maxLength": 100},
-                                "credit_code": {"type": "string", "maxLength": 18},
-                                "title": {"type": "string", "maxLength": 200},
-                                "entry": {
-                                    "type": "string",
-                                    "enum": ["CLUE", "INSPECTION", "WARNING"],
-                                },
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["credit_code", "title"],
+                    "properties": {
+                        "process_id": {"type": "string", "maxLength": 100},
+                        "credit_code": {"type": "string", "maxLength": 18},
+                        "title": {"type": "string", "maxLength": 200},
+                        "entry": {
+                            "type": "string",
+                            "enum": ["CLUE", "INSPECTION", "WARNING"],
+                        },
+                    },
+                }
+            ),
             "responses": {
                 **_responses(_json({"type": "object"}), 404, 422),
                 "201": _json({"type": "object"}, "已发起"),
@@ -193,18 +186,13 @@ def document() -> dict[str, Any]:
             "operationId": "request_extension",
             "tags": ["cases"],
             "parameters": case_id,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["reason"],
-                            "properties": {"reason": {"type": "string", "maxLength": 2000}},
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {"reason": {"type": "string", "maxLength": 2000}},
+                }
+            ),
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
@@ -214,23 +202,18 @@ def document() -> dict[str, Any]:
             "operationId": "order_rectification",
             "tags": ["cases"],
             "parameters": case_id,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["order_served_on", "rectify_days", "requirements"],
-                            "properties": {
-                                "order_served_on": {"type": "string", "format": "date"},
-                                # 0: 立即改正 (checked at once)
-                                "rectify_days": {"type": "integer", "minimum": 0, "maximum": 90},
-                                "requirements": {"type": "string", "maxLength": 4000},
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["order_served_on", "rectify_days", "requirements"],
+                    "properties": {
+                        "order_served_on": {"type": "string", "format": "date"},
+                        # 0: 立即改正 (checked at once)
+                        "rectify_days": {"type": "integer", "minimum": 0, "maximum": 90},
+                        "requirements": {"type": "string", "maxLength": 4000},
+                    },
+                }
+            ),
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
@@ -240,25 +223,20 @@ def document() -> dict[str, Any]:
             "operationId": "record_relief",
             "tags": ["cases"],
             "parameters": case_id,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["kind", "applied_on", "body"],
-                            "properties": {
-                                "kind": {
-                                    "type": "string",
-                                    "enum": ["RECONSIDERATION", "LITIGATION"],
-                                },
-                                "applied_on": {"type": "string", "format": "date"},
-                                "body": {"type": "string", "maxLength": 200},
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["kind", "applied_on", "body"],
+                    "properties": {
+                        "kind": {
+                            "type": "string",
+                            "enum": ["RECONSIDERATION", "LITIGATION"],
+                        },
+                        "applied_on": {"type": "string", "format": "date"},
+                        "body": {"type": "string", "maxLength": 200},
+                    },
+                }
+            ),
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
@@ -268,25 +246,20 @@ def document() -> dict[str, Any]:
             "operationId": "record_relief_result",
             "tags": ["cases"],
             "parameters": case_id,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["result", "result_on"],
-                            "properties": {
-                                "result": {
-                                    "type": "string",
-                                    "enum": ["UPHELD", "CHANGED", "REVOKED", "CONFIRMED_ILLEGAL"],
-                                },
-                                "result_on": {"type": "string", "format": "date"},
-                                "fine": {"type": "number", "minimum": 0},
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["result", "result_on"],
+                    "properties": {
+                        "result": {
+                            "type": "string",
+                            "enum": ["UPHELD", "CHANGED", "REVOKED", "CONFIRMED_ILLEGAL"],
+                        },
+                        "result_on": {"type": "string", "format": "date"},
+                        "fine": {"type": "number", "minimum": 0},
+                    },
+                }
+            ),
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
@@ -329,33 +302,28 @@ def document() -> dict[str, Any]:
             "summary": "登记经营主体（含登记地）",
             "operationId": "create_enterprise",
             "tags": ["enterprises"],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": [
-                                "credit_code",
-                                "name",
-                                "party_type",
-                                "domain",
-                                "credit_class",
-                                "region_code",
-                            ],
-                            "properties": {
-                                "credit_code": {"type": "string", "maxLength": 18},
-                                "name": {"type": "string", "maxLength": 200},
-                                "party_type": {"type": "string"},
-                                "domain": {"type": "string"},
-                                "credit_class": {"type": "string", "enum": ["A", "B", "C", "D"]},
-                                "region_code": {"type": "string", "maxLength": 6},
-                                **editable,
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": [
+                        "credit_code",
+                        "name",
+                        "party_type",
+                        "domain",
+                        "credit_class",
+                        "region_code",
+                    ],
+                    "properties": {
+                        "credit_code": {"type": "string", "maxLength": 18},
+                        "name": {"type": "string", "maxLength": 200},
+                        "party_type": {"type": "string"},
+                        "domain": {"type": "string"},
+                        "credit_class": {"type": "string", "enum": ["A", "B", "C", "D"]},
+                        "region_code": {"type": "string", "maxLength": 6},
+                        **editable,
+                    },
+                }
+            ),
             "responses": {
                 **_responses(_json({"type": "object"}), 422),
                 "201": _json({"type": "object"}, "已登记"),
@@ -367,10 +335,7 @@ def document() -> dict[str, Any]:
         "operationId": "update_enterprise",
         "tags": ["enterprises"],
         "parameters": [{**case_id[0], "name": "enterprise_id"}],
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object", "properties": editable}}},
-        },
+        "requestBody": _body({"type": "object", "properties": editable}),
         "responses": _responses(_json({"type": "object"}), 404, 422),
     }
     paths["/tasks"] = {
@@ -405,10 +370,7 @@ def document() -> dict[str, Any]:
             "operationId": "complete",
             "tags": ["tasks"],
             "parameters": task_id,
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"type": "object"}}},
-            },
+            "requestBody": _body({"type": "object"}),
             "responses": _responses(_json({"type": "object"}), 404, 409, 422),
         }
     }
@@ -417,23 +379,18 @@ def document() -> dict[str, Any]:
             "summary": "外部事件（按 event_id 幂等）",
             "operationId": "post_event",
             "tags": ["events"],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["event_id", "type"],
-                            "properties": {
-                                "event_id": {"type": "string", "minLength": 1, "maxLength": 100},
-                                "type": {"type": "string", "enum": list(TYPES)},
-                                "case_no": {"type": "string", "maxLength": 40},
-                                "payload": {"type": "object"},
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["event_id", "type"],
+                    "properties": {
+                        "event_id": {"type": "string", "minLength": 1, "maxLength": 100},
+                        "type": {"type": "string", "enum": list(TYPES)},
+                        "case_no": {"type": "string", "maxLength": 40},
+                        "payload": {"type": "object"},
+                    },
+                }
+            ),
             "responses": {
                 **_responses(_json({"type": "object"}), 404, 409, 422),
                 "201": _json({"type": "object"}, "已立案；work_orders：已导入（附未导入行及原因）"),
