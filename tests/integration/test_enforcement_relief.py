@@ -368,6 +368,9 @@ def test_a_decision_overturned_in_reconsideration_withdraws_its_publicity(
         assert "公示已撤回或更正" in enterprise_record(api)["publicity"]
         with app.app_context():
             assert "publish_withdraw_overdue" not in data_of(api)
+            # revoked: a priority return visit within 30 days of the result (DMN-V1 row 2)
+            assert "r_visit" in [t.bpmn_id for t in ready(api.case_id)]
+            assert (data_of(api)["priority"], data_of(api)["visit_due"]) == ("HIGH", "2026-02-25")
 
 
 def test_a_fine_changed_in_reconsideration_pauses_the_late_fee(

@@ -1522,7 +1522,25 @@ def test_reconsideration_upheld_then_litigation_revokes_and_publicity_is_withdra
         publicity_action="WITHDRAWN",
         withdraw_reason="人民法院判决撤销",
     )
+    # DMN-V1 row 2: a decision revoked in 诉讼 is visited with priority, 30 days from the result
+    assert case.ready == ["r_visit"] and case.data["priority"] == "HIGH"
+    assert case.data["visit_due"] == "2026-09-02"  # 3 August + 30 calendar days
+    case.advance_past("r_visit_overdue")
+    assert case.data["visit_overdue"] is True
+    visit_after_relief(case)
     assert case.result.completed
+
+
+def visit_after_relief(case: Case) -> None:
+    case.do(
+        "r_visit",
+        visited_on=case.today(),
+        rectification_ok=True,
+        conduct_ok=True,
+        rights_informed=True,
+        integrity_ok=True,
+        visit_notes="了解撤销后的整改与经营情况",
+    )
 
 
 def test_a_changed_decision_is_issued_and_the_publicity_corrected() -> None:
@@ -1556,8 +1574,11 @@ def test_a_final_judgment_ends_the_track(result: str, overturned: bool) -> None:
     case.message("relief_application", kind="LITIGATION", applied_on="2026-04-01", body="法院")
     final = {"kind": "LITIGATION", "result": result, "result_on": "2026-07-01"}
     case.message("relief_result", **final, relief_end="2026-07-01", fine=None)
-    assert case.result.completed and case.data["overturned"] is overturned
-    assert not case.ready
+    assert case.data["overturned"] is overturned
+    if overturned:  # confirmed illegal: the priority visit (DMN-V1 row 2), then the end
+        assert case.ready == ["r_visit"] and case.data["visit_due"] == "2026-07-31"
+        visit_after_relief(case)
+    assert case.result.completed and not case.ready
 
 
 def test_closure_rejected_goes_back_to_the_report() -> None:
@@ -1890,6 +1911,7 @@ def test_relief_runs_beside_the_case_and_what_it_decides_outlives_the_closure() 
         publicity_action="WITHDRAWN",
         withdraw_reason="人民法院判决撤销",
     )
+    visit_after_relief(case)
     assert case.waiting_for() == ["l_wait_earliest"] and case.data["overturned"] is True
     assert case.data["archive_no"] == "呼市监档〔2026〕1号"  # J's
 
