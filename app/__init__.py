@@ -9,11 +9,14 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from .config import LANGUAGES, load_config
+from .platform.row_ids import MAX_ROW_ID
 
 
 class RowIdConverter(IntegerConverter):
+    regex = r"[0-9]{1,10}"  # ASCII only: werkzeug's \d also takes other scripts' digits
+
     def __init__(self, map: Any) -> None:  # noqa: A002 - werkzeug's parameter name
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=MAX_ROW_ID)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -39,6 +39,7 @@ from app.models import (
 )
 from app.platform import Forbidden, InvalidInput
 from app.platform.regions import in_scope, region_tree, scope_of
+from app.platform.row_ids import MAX_ROW_ID, ascii_number
 from app.platform.workflows import startable_versions
 from app.reference.provinces import PROVINCES
 
@@ -105,9 +106,10 @@ def cases(user: User, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], in
         query = query.join(Enterprise).where(Enterprise.credit_code == args["enterprise"])
     after = args.get("after", "")
     if after:
-        if not after.isdigit():
+        cursor = ascii_number(after, MAX_ROW_ID)
+        if cursor is None:
             raise FieldErrors("after: 应为整数游标", {"after": "应为整数游标"})
-        query = query.where(Case.id > int(after))
+        query = query.where(Case.id > cursor)
     rows = list(db.session.execute(query).scalars())
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import ProcessVersion
 from app.platform import InvalidInput, NotFound
 from app.platform.parameters import run_context
+from app.platform.row_ids import ascii_number
 from app.platform.workflows import MAIN_PROCESS, engine
 from app.reference.decision_contract import (
     CASE_CONTEXT,
@@ -91,11 +92,12 @@ def deadline(start: str | None, amount: str | None, unit: str | None) -> dict[st
         day = dt.date.fromisoformat(start or "")
     except ValueError:
         raise DecisionInputError("start", "应为 YYYY-MM-DD 日期") from None
-    if amount is None or not amount.isdigit() or int(amount) > 10000:
+    count = ascii_number(amount, 10000)
+    if count is None:
         raise DecisionInputError("amount", "应为 0 至 10000 之间的整数")
     if unit not in {u.value for u in Unit}:
         raise DecisionInputError("unit", "取值应为 working_days、calendar_days、months 之一")
     try:
-        return run_context().calendar.deadline(day, int(amount), unit).as_dict()
+        return run_context().calendar.deadline(day, count, unit).as_dict()
     except (ValueError, OverflowError):  # past the year 9999
         raise DecisionInputError("amount", "期限超出可计算的日期范围") from None

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from app.extensions import login_manager
 from app.models import User
+from app.platform.row_ids import row_id
 
 # No inline script anywhere: htmx is configured through a <meta> tag and page code lives in
 # static files, so script-src can stay 'self'.
@@ -53,10 +54,11 @@ def _has_nul(value: object) -> bool:
 def _load_user(user_id: str) -> User | None:
     from app.platform.auth import user_of_session  # services import the app package
 
-    if not user_id.isdigit():
+    account_id = row_id(user_id)
+    if account_id is None:
         return None
     # one query: the account, if the cookie's session is live (not logged out, not forged)
-    user = user_of_session(int(user_id), session.get(SESSION_TOKEN, ""))
+    user = user_of_session(account_id, session.get(SESSION_TOKEN, ""))
     if user is None or not user.is_active:
         return None
     if user.is_demo and not current_app.config["TIJIAN_DEMO"]:

@@ -15,6 +15,7 @@ from app.i18n import current_locale
 from app.integration import events as event_service
 from app.models import Case
 from app.platform import InvalidInput
+from app.platform.row_ids import row_id
 from app.platform.workflows import startable_versions
 from app.reference.provinces import PROVINCES
 from app.reference.roles import Role
@@ -40,8 +41,9 @@ CASE_READERS = tuple(Role)
 def index() -> ResponseReturnValue:
     """Case search; `?filter=<id>` applies one of the user's saved filters."""
     args = request.args
-    if args.get("filter", "").isdigit():
-        args = MultiDict(search_service.saved_args(user(), int(args["filter"])))
+    saved_filter = row_id(args.get("filter"))
+    if saved_filter:
+        args = MultiDict(search_service.saved_args(user(), saved_filter))
     return render_fragment_or_page(
         "cases/index.html",
         "cases/_rows.html",

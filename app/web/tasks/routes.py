@@ -16,6 +16,7 @@ from app.enforcement.decision_support import PENALTY_FORMS, PenaltySupport, pena
 from app.i18n import current_locale
 from app.models import HumanTask
 from app.platform import InvalidFields, InvalidInput
+from app.platform.row_ids import row_id
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to, render_fragment_or_page
 from app.web.navigation import TASK_ROLES as TASK_ROLES_SET
@@ -70,7 +71,7 @@ def follow_up(task_id: int) -> ResponseReturnValue:
 @bp.route("/bulk", methods=["POST"])
 @access(*TASK_ROLES)
 def bulk() -> ResponseReturnValue:
-    ids = [int(i) for i in request.form.getlist("task_id") if i.isdigit()]
+    ids = [i for i in map(row_id, request.form.getlist("task_id")) if i]
     if not ids:
         raise InvalidInput("请先勾选任务。")
     if request.form.get("action") == "assign":
