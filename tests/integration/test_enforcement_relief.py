@@ -15,13 +15,12 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from app.enforcement import relief as relief_service
 from app.enforcement.documents import issue
 from app.enforcement.worker import run_once
 from app.extensions import db
-from app.models import Case, HumanTask, ReliefRecord
+from app.models import Case, ReliefRecord
 from app.platform.auth import create_token, create_user
 from tests.conftest import login
 from tests.integration.cases import account, ready, tally_rows
@@ -34,6 +33,7 @@ from tests.integration.test_credit_repair import (
     midnight_after,
     noticed,
 )
+from tests.integration.test_cross_province_publicity import due_of
 
 
 def tokens_with_others(app: Flask) -> dict[str, dict[str, str]]:
@@ -73,17 +73,6 @@ def enforcement(api: Api) -> dict[str, Any]:
     return dict(answer.get_json()["enforcement"])
 
 
-def due_at(api: Api, bpmn_id: str) -> Any:
-    with api.app.app_context():
-        return db.session.execute(
-            select(HumanTask.due_at).where(
-                HumanTask.case_id == api.case_id,
-                HumanTask.bpmn_id == bpmn_id,
-                HumanTask.state == "READY",
-            )
-        ).scalar_one()
-
-
 def submit(api: Api, user: str, bpmn_id: str, **data: Any) -> tuple[int, dict[str, Any]]:
     """Claim and complete a task, answering whatever the server says (for refusals)."""
     tasks = api.client.get("/api/v1/tasks", headers=api.tokens[user]).get_json()["tasks"]
@@ -100,7 +89,7 @@ def test_a_penalty_paid_in_instalments_one_late_with_its_late_fee(
 ) -> None:
     api = decided_on_13_january(app, client)
     with at("2026-01-20"):
-        assert due_at(api, "h_payment") == midnight_after("2026-01-28")
+        assert due_of(api, "h_payment") == midnight_after("2026-01-28")
         shown = enforcement(api)
         assert shown["fine"] == "¥20,000.00" and shown["late_fee"] == "¥0.00"
         assert [(p["due_on"], p["amount"]) for p in shown["payments"]] == [
@@ -121,7 +110,7 @@ def test_a_penalty_paid_in_instalments_one_late_with_its_late_fee(
         api.do(
             "agency_head", "h_deferral", **plan, instalments="2026-02-27 10000\n2026-03-31 10000"
         )
-        assert due_at(api, "h_payment") == midnight_after("2026-02-27")
+        assert due_of(api, "h_payment") == midnight_after("2026-02-27")
         assert [(p["kind"], p["due_on"], p["amount"]) for p in enforcement(api)["payments"]] == [
             ("INSTALMENT", "2026-02-27", "¥10,000.00"),
             ("INSTALMENT", "2026-03-31", "¥10,000.00"),
@@ -142,7 +131,7 @@ def test_a_penalty_paid_in_instalments_one_late_with_its_late_fee(
         api.do(
             "officer", "h_payment", payment_status="PAID", paid_on="2026-02-26", amount_paid=10000
         )
-        assert due_at(api, "h_payment") == midnight_after("2026-03-31")
+        assert due_of(api, "h_payment") == midnight_after("2026-03-31")
     worker_after(api, "2026-03-31")  # the second instalment is late
     with at("2026-04-03"):
         # overdue 04-01, 04-02, 04-03: 3 days × 3 % × ¥10,000.00
@@ -191,7 +180,7 @@ def test_court_enforcement_only_after_the_relief_periods(app: Flask, client: Fla
     worker_after(api, "2026-07-13")  # the window opens on 07-14
     with at("2026-07-14"):
         assert enforcement(api)["late_fee"] == "¥20,000.00"  # capped at the fine
-        assert due_at(api, "h_court") == midnight_after("2026-10-13")
+        assert due_of(api, "h_court") == midnight_after("2026-10-13")
         early = {"court_applied_on": "2026-07-13", "court_name": "新城区人民法院"}
         status, answer = submit(api, "officer", "h_court", **early)
         assert status == 422
@@ -231,7 +220,7 @@ def test_the_court_waits_for_a_litigation_still_running(app: Flask, client: Flas
         )
     worker_after(api, "2026-08-03")
     with at("2026-08-04"):
-        assert due_at(api, "h_court") == midnight_after("2026-11-03")
+        assert due_of(api, "h_court") == midnight_after("2026-11-03")
         api.do("officer", "h_court", court_applied_on="2026-08-04", court_name="新城区人民法院")
 
 
@@ -345,7 +334,7 @@ def test_a_decision_overturned_in_reconsideration_withdraws_its_publicity(
         status, answer = post(api, "officer", "relief/result", result)
         assert status == 202, answer
         assert api.stage() == "I 整改核查"  # enforcement ended: nothing is collected
-        assert due_at(api, "r_withdraw") == midnight_after("2026-01-29")
+        assert due_of(api, "r_withdraw") == midnight_after("2026-01-29")
         assert relief_of(api)[0]["result_label"] == "撤销"
         # a second result for the same application is a conflict
         assert post(api, "officer", "relief/result", result)[0] == 409
@@ -402,7 +391,7 @@ def test_a_fine_changed_in_reconsideration_pauses_the_late_fee(
             fine=12000,
             decision_summary="罚款由二万元变更为一万二千元",
         )
-        assert due_at(api, "r_withdraw") == midnight_after("2026-02-13")
+        assert due_of(api, "r_withdraw") == midnight_after("2026-02-13")
         with app.app_context():
             issued = issue(api.case_id, "CHANGED_DECISION", account("officer"))
             assert "¥12,000.00" in issued.html and "行政复议" in issued.html

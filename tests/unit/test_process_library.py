@@ -713,9 +713,8 @@ def test_an_unpunished_violation_is_always_ordered_corrected_and_educated(reason
     assert not form.validate() and "order_rectification" in form.errors
 
 
-def test_corrected_on_the_spot_is_checked_at_once() -> None:
-    """立即改正: 0 working days, no waiting; the check is the same day's record."""
-    case = Case()
+def not_filed_first_offense(case: Case, notes: str) -> None:
+    """A first offense (首违) verified and not filed, correction ordered."""
     register_and_verify(case, should_punish=False)
     case.do(
         "c_not_filed",
@@ -723,8 +722,14 @@ def test_corrected_on_the_spot_is_checked_at_once() -> None:
         order_rectification=True,
         violation_code="FOOD-EXPIRED",
         violated_on=case.today(),
-        not_filed_notes="当场改正",
+        not_filed_notes=notes,
     )
+
+
+def test_corrected_on_the_spot_is_checked_at_once() -> None:
+    """立即改正: 0 working days, no waiting; the check is the same day's record."""
+    case = Case()
+    not_filed_first_offense(case, "当场改正")
     order_and_educate(case, days=0)
     assert case.stage == "I 整改核查" and case.ready == ["i_verify", "k_visit"]
     assert "i_wait" not in case.waiting_for()
@@ -767,15 +772,7 @@ def test_filing_rejected_by_the_head_goes_to_not_filed() -> None:
 
 def test_unrectified_case_comes_back_as_a_new_clue() -> None:
     case = Case()
-    register_and_verify(case, should_punish=False)
-    case.do(
-        "c_not_filed",
-        not_filed_reason="FIRST_OFFENSE",
-        order_rectification=True,
-        violation_code="FOOD-EXPIRED",
-        violated_on=case.today(),
-        not_filed_notes="",
-    )
+    not_filed_first_offense(case, "")
     order_and_educate(case)
     verify_ordered(case, "FAIL")
     # the new case is opened by the service (tests/integration/test_rectification.py); this one
