@@ -139,7 +139,7 @@ def test_style_injection_attack_pages_allow_no_inline_style(app: Flask) -> None:
     officer, client = app.test_client(), app.test_client()
     login(officer, "officer")
     login(client, "admin")
-    pages = [(officer, path) for path in ("/login", "/tasks/", "/cases/", "/")]
+    pages = [(officer, path) for path in ("/login", "/tasks/", "/cases/", "/cases/new")]
     pages += [(client, path) for path in ("/designer/", "/supervision/audit")]
     for user_client, path in pages:
         response = user_client.get(path)
