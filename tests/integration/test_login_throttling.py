@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from app.clock import travel_to
@@ -131,10 +131,10 @@ def test_junk_api_tokens_never_block_a_web_login(app: Flask, client: FlaskClient
         assert attempt(client, "officer", "wrong")[0] == 422
         assert attempt(client, "officer", "demo")[0] == 302
     with app.app_context():
-        counted = dict(
+        counted: dict[str, int] = dict(
             db.session.execute(
-                select(LoginAttempt.kind, db.func.count()).group_by(LoginAttempt.kind)
-            ).all()
+                select(LoginAttempt.kind, func.count()).group_by(LoginAttempt.kind)
+            ).tuples()
         )
     assert counted == {"token": 30, "password": 2}
 
