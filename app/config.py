@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -72,4 +73,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SESSION_LIFETIME_HOURS": int(env.get("TIJIAN_SESSION_LIFETIME_HOURS", 12)),
     }
     config.update(overrides or {})
+    # The cookie's signature itself expires with the session's lifetime (Flask's default: 31 days).
+    config.setdefault(
+        "PERMANENT_SESSION_LIFETIME", timedelta(hours=config["SESSION_LIFETIME_HOURS"])
+    )
     return config

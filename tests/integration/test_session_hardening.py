@@ -10,12 +10,15 @@ import datetime as dt
 import hashlib
 import http.client
 import re
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 
 import pytest
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app import create_app
 from app.bench.http import serving
@@ -110,6 +113,38 @@ def test_a_clock_set_back_does_not_end_a_session(app: Flask) -> None:
     client = logged_in(app)
     with at(-60 * 24):  # a test replaying an earlier day, or a host's clock a little behind
         assert is_in(client)
+
+
+class SignedLongAgo(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 12 * 3600 - 60
+
+
+def test_stolen_session_attack_a_cookie_signed_over_12_hours_ago_is_not_read(app: Flask) -> None:
+    client = app.test_client()
+    login(client, "officer")  # on the real clock: the session's own moments are fresh
+    with client.session_transaction() as session:
+        contents = dict(session)
+    interface = app.session_interface
+    assert isinstance(interface, SecureCookieSessionInterface)
+
+    def signed(signer: type[TimestampSigner]) -> str:
+        return URLSafeTimedSerializer(
+            str(app.secret_key),
+            salt=interface.salt,
+            serializer=interface.serializer,
+            signer=signer,
+            signer_kwargs={
+                "key_derivation": interface.key_derivation,
+                "digest_method": interface.digest_method,
+            },
+        ).dumps(contents)
+
+    name = app.config["SESSION_COOKIE_NAME"]
+    client.set_cookie(name, signed(TimestampSigner))
+    assert is_in(client)  # the same contents signed now are read
+    client.set_cookie(name, signed(SignedLongAgo))
+    assert not is_in(client)
 
 
 @pytest.fixture
