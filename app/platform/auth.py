@@ -28,6 +28,10 @@ _DUMMY_HASH = generate_password_hash("tijian-no-such-user")
 TOKEN_PREFIX = "tjn_"  # noqa: S105 - a visible prefix, not a secret
 
 
+# login_attempt.kind
+PASSWORD, TOKEN = "password", "token"  # noqa: S105 - kinds of attempt, not secrets
+
+
 class InvalidCredentials(InvalidInput):
     pass
 
@@ -72,10 +76,6 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, 
     if not allowed or user is None:
         raise InvalidCredentials(N_("用户名或密码不正确。"))
     return user, session_token
-
-
-# login_attempt.kind
-PASSWORD, TOKEN = "password", "token"  # noqa: S105 - kinds of attempt, not secrets
 
 
 @dataclass(frozen=True)
