@@ -131,11 +131,10 @@ def test_junk_api_tokens_never_block_a_web_login(app: Flask, client: FlaskClient
         assert attempt(client, "officer", "wrong")[0] == 422
         assert attempt(client, "officer", "demo")[0] == 302
     with app.app_context():
-        counted: dict[str, int] = dict(
-            db.session.execute(
-                select(LoginAttempt.kind, func.count()).group_by(LoginAttempt.kind)
-            ).tuples()
+        rows = db.session.execute(
+            select(LoginAttempt.kind, func.count()).group_by(LoginAttempt.kind)
         )
+        counted = {kind: number for kind, number in rows}
     assert counted == {"token": 30, "password": 2}
 
 
