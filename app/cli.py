@@ -130,7 +130,21 @@ def _gunicorn(
         def load(self) -> Any:
             return app
 
+    _without_server_header()
     Server().run()
+
+
+def _without_server_header() -> None:
+    """gunicorn names itself in a Server header on every answer and has no setting to stop it;
+    the software behind the site is nobody's business (and the reverse proxy sets its own)."""
+    from gunicorn.http.wsgi import Response
+
+    default_headers = Response.default_headers
+
+    def without_server(self: Any) -> list[str]:
+        return [h for h in default_headers(self) if not h.startswith("Server:")]
+
+    Response.default_headers = without_server
 
 
 @main.command()
