@@ -40,7 +40,11 @@ def select_element(page: Page, element_id: str) -> None:
 
 
 def apply_panel(page: Page) -> None:
+    """Apply the panel and wait for the server's answer: the panel may still show the notice of
+    the previous apply, so waiting for the text alone could race ahead of this one."""
+    previous = page.locator("#properties-form").element_handle()
     page.locator("#properties-form button[type=submit]").click()
+    previous.wait_for_element_state("hidden")  # replaced by the answer's panel
 
 
 def timer_due(case_id: int) -> dt.datetime:
