@@ -50,6 +50,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        # An API token stops working this many days after it is created: a token copied into
+        # another system's configuration and forgotten does not stay valid for years.
+        "API_TOKEN_LIFETIME_DAYS": int(env.get("TIJIAN_API_TOKEN_LIFETIME_DAYS", 90)),
     }
     config.update(overrides or {})
     return config
