@@ -279,6 +279,8 @@ def issue_token(username: str, name: str, reason: str, actor: User) -> str:
     Nobody creates a token for another person: it would let them act under that name."""
     if Role.ADMIN.value not in actor.role_names:
         raise Forbidden(N_("只有系统管理员可以为集成账号签发令牌。"))
+    if not username.strip():
+        raise InvalidInput(N_("请选择集成账号。"))
     account = _account_named(username.strip())
     if not account.is_integration:
         raise Forbidden(
