@@ -56,7 +56,9 @@ def assessment_task(app: Flask, client: FlaskClient, headers: dict[str, str]) ->
         officer = account("officer")
         case_id = start_case(officer, "enforcement_case", enterprise.id, "冷链风险", "WARNING").id
     tasks = client.get("/api/v1/tasks", headers=headers).get_json()["tasks"]
-    return next(t["id"] for t in tasks if t["case_id"] == case_id and t["bpmn_id"] == "a_assess")
+    return int(
+        next(t["id"] for t in tasks if t["case_id"] == case_id and t["bpmn_id"] == "a_assess")
+    )
 
 
 def complete_assessment(app: Flask, client: FlaskClient, headers: dict[str, str]) -> AuditEvent:
