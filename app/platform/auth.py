@@ -28,7 +28,7 @@ from app.platform import (
 )
 from app.platform.audit import TokenUse, record
 from app.platform.regions import in_scope, scope_of
-from app.reference.roles import Role
+from app.reference.roles import LANES, Role
 from forms.base import N_
 
 # Compared against when the username is unknown, so both paths cost one scrypt.
@@ -261,7 +261,9 @@ def create_token(username: str, name: str = "cli") -> str:
     database): a token for any account, recorded as created by "cli"."""
     user = _account_named(username)
     token, row = _new_token(user, name, None)
-    record("create_token", "user", user.id, actor_name=CLI, token_id=row.id, prefix=row.prefix)
+    record(
+        "create_token", "user", user.id, actor_name=CLI, token_id=row.id, token_prefix=row.prefix
+    )
     db.session.commit()
     return token
 
@@ -269,7 +271,7 @@ def create_token(username: str, name: str = "cli") -> str:
 def create_own_token(owner: User, name: str) -> str:
     """A user creates a token for themselves (shown once)."""
     token, row = _new_token(owner, name, owner)
-    record("create_token", "user", owner.id, actor=owner, token_id=row.id, prefix=row.prefix)
+    record("create_token", "user", owner.id, actor=owner, token_id=row.id, token_prefix=row.prefix)
     db.session.commit()
     return token
 
@@ -298,7 +300,7 @@ def issue_token(username: str, name: str, reason: str, actor: User) -> str:
         actor=actor,
         region_code=account.region_code,
         token_id=row.id,
-        prefix=row.prefix,
+        token_prefix=row.prefix,
         name=row.name,
         reason=reason.strip(),
     )
@@ -306,11 +308,20 @@ def issue_token(username: str, name: str, reason: str, actor: User) -> str:
     return token
 
 
+# What another system may do: report, register, send events. Approving, reviewing, hearing and
+# deciding are a person's acts (《行政处罚法》第五十七、五十八条), administering is too.
+INTEGRATION_ROLES = frozenset({Role.OFFICER, Role.CREDIT_OFFICER, Role.SUPERVISOR})
+
+
 def create_integration_account(
     username: str, display_name: str, region_code: str, roles: Iterable[str], reason: str
 ) -> User:
     """An account for another system (`tijian create-integration-account`): no one knows its
     password (random, never shown), so it only acts through the tokens an admin issues."""
+    roles = list(roles)
+    refused = [Role(r).label for r in sorted(set(roles) & LANES - INTEGRATION_ROLES)]
+    if refused:
+        raise InvalidInput(f"集成账号不能担任须由本人履职的岗位：{'、'.join(refused)}")
     password = secrets.token_urlsafe(32)
     return create_user(
         username, password, display_name, region_code, roles, integration_reason=reason
@@ -450,6 +461,6 @@ def revoke_token(token_id: int, actor: User) -> None:
         actor=actor,
         region_code=owner.region_code if owner.is_integration else None,
         token_id=token.id,
-        prefix=token.prefix,
+        token_prefix=token.prefix,
     )
     db.session.commit()

@@ -14,12 +14,13 @@ from app import database
 from app.clock import travel_to, utcnow
 from app.enforcement.cases import start_case
 from app.extensions import db
-from app.models import ApiToken, AuditEvent, Enterprise
+from app.models import ApiToken, AuditEvent, Enterprise, User
 from app.platform.audit import record, verify_chain
 from app.platform.auth import create_integration_account, create_token, create_user
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.integration.cases import account
 from tests.integration.test_audit_chain import lift_append_only
+from tests.integration.test_cli import run
 
 ISSUED = re.compile(r'<code class="secret">(tjn_[^<]+)</code>')
 
@@ -293,3 +294,26 @@ def test_tokens_made_before_0036_expire_and_name_the_admin_who_issued_them(app: 
             left = row.expires_at - utcnow()
             assert dt.timedelta(days=89) < left <= dt.timedelta(days=90)
         assert verify_chain().intact
+
+
+def test_an_integration_account_is_made_on_the_command_line_with_a_reason(
+    app: Flask, client: FlaskClient
+) -> None:
+    base = ["create-integration-account", "bank_gw", "--name", "银行缴款接口", "--region", "150100"]
+    code, output = run(app, *base, "--role", "officer")
+    assert code == 2 and "--reason" in output  # no reason, no account
+    code, output = run(app, *base, "--role", "agency_head", "--reason", "缴款确认")
+    assert code == 1 and "集成账号不能担任须由本人履职的岗位：机关负责人" in output
+    with app.app_context():
+        assert db.session.execute(select(User).where(User.username == "bank_gw")).first() is None
+    code, output = run(app, *base, "--role", "officer", "--reason", "缴款确认")
+    assert code == 0, output
+    with app.app_context():
+        made = account("bank_gw")
+        assert made.is_integration and made.role_names == {"officer"}
+    csrf = csrf_token(client)  # nobody logs in with it: its password was never shown
+    for password in ("", "demo", "bank_gw"):
+        answer = client.post(
+            "/login", data={"csrf_token": csrf, "username": "bank_gw", "password": password}
+        )
+        assert answer.status_code != 302
