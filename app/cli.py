@@ -272,6 +272,25 @@ def create_user(
     click.echo(f"created {username}")
 
 
+@main.command("create-integration-account")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="显示名, e.g. 信用平台接口")
+@click.option("--region", required=True, help="region code, e.g. 150100")
+@click.option("--role", "roles", multiple=True, required=True, help="role (repeatable)")
+@click.option("--reason", required=True, help="设立理由 why another system needs it (audited)")
+@with_appcontext
+def create_integration_account(
+    username: str, display_name: str, region: str, roles: tuple[str, ...], reason: str
+) -> None:
+    """Create an account for another system: nobody can log in with it; an admin issues its
+    API tokens on the tokens screen."""
+    try:
+        auth_service.create_integration_account(username, display_name, region, roles, reason)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created integration account {username}")
+
+
 @main.command("set-certificate")
 @click.argument("username")
 @click.argument("cert_no", required=False)
@@ -290,7 +309,8 @@ def set_certificate(username: str, cert_no: str | None) -> None:
 @click.option("--name", default="cli", show_default=True, help="what the token is for")
 @with_appcontext
 def create_token(username: str, name: str) -> None:
-    """Create an API token; the token is printed once, as the last line."""
+    """Create an API token for an account on the server (recorded as created by "cli"); the
+    token is printed once, as the last line."""
     try:
         token = auth_service.create_token(username, name)
     except ServiceError as exc:

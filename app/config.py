@@ -71,6 +71,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # whatever the activity (a left-open office PC; a stolen cookie's worth).
         "SESSION_IDLE_MINUTES": int(env.get("TIJIAN_SESSION_IDLE_MINUTES", 30)),
         "SESSION_LIFETIME_HOURS": int(env.get("TIJIAN_SESSION_LIFETIME_HOURS", 12)),
+        # An API token stops working this many days after it is created: a token copied into
+        # another system's configuration and forgotten does not stay valid for years.
+        "API_TOKEN_LIFETIME_DAYS": int(env.get("TIJIAN_API_TOKEN_LIFETIME_DAYS", 90)),
     }
     config.update(overrides or {})
     # The cookie's signature itself expires with the session's lifetime (Flask's default: 31 days).

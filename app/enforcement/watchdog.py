@@ -12,8 +12,10 @@ starts a new child.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -65,7 +67,7 @@ def supervise(work: Work, abandon: Abandon, job_timeout: float, stop: threading.
     forking = multiprocessing.get_context("fork")
     while not stop.is_set():
         progress = Progress()
-        child = forking.Process(target=_child, args=(work, progress), daemon=True)
+        child = forking.Process(target=_child, args=(work, progress, os.getpid()), daemon=True)
         child.start()
         assert child.pid is not None  # noqa: S101 - started
         hung = _watch(child, progress, job_timeout, stop)
@@ -78,7 +80,15 @@ def supervise(work: Work, abandon: Abandon, job_timeout: float, stop: threading.
         abandon(hung, owner_name(child.pid))
 
 
-def _child(work: Work, progress: Progress) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _child(work: Work, progress: Progress, supervisor: int) -> None:
+    # The child dies with its supervisor (killed by the service manager, say): an orphan would go
+    # on firing timers beside the next worker, out of any watchdog's sight.
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != supervisor:  # it died before the line above
+        return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -27,6 +27,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Demo accounts (password "demo") can only log in while the app runs in demo mode.
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # An integration account (另一个系统的接入账号, `tijian create-integration-account`): no
+    # person logs in with it; an admin may issue its API tokens (auth.issue_token).
+    is_integration: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[UserRole]] = relationship(
@@ -60,7 +63,8 @@ class UserRole(Base):
 
 
 class ApiToken(Base):
-    """Only the SHA-256 of a token is stored; the token itself is shown once."""
+    """Only the SHA-256 of a token is stored; the token itself is shown once. Its owner created
+    it, or an admin for an integration account (`created_by_id`; None: on the command line)."""
 
     __tablename__ = "api_token"
 
@@ -70,6 +74,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Case, Document, HumanTask, Job
 from app.modelling.process_library import TRIAL_RUN_SECONDS
+from app.models import AuditEvent, Case, Document, HumanTask, Job
 from tests.conftest import login
 from tests.integration.test_worker_watchdog import HANGING
 

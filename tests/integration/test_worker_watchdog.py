@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 
 from flask import Flask
 from sqlalchemy import select
@@ -80,3 +81,32 @@ def test_a_job_hanging_in_c_code_is_killed_and_the_other_timers_still_fire(
         assert case is not None and case.has_incident
         closed = db.session.get(Case, ending)
         assert closed is not None and closed.status == "CLOSED"  # fired by the next process
+
+
+def test_the_worker_process_does_not_outlive_its_supervisor(database_url: str) -> None:
+    """An orphaned child would fire timers beside the next worker, out of any watchdog's sight."""
+    env = {
+        **os.environ,
+        "TIJIAN_DATABASE_URL": database_url,
+        "TIJIAN_DEMO": "1",
+        "TIJIAN_SECRET_KEY": "test-secret-key",
+    }
+    supervisor = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "app.cli", "worker"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert supervisor.stdout is not None
+    started = supervisor.stdout.readline()  # "worker <host>:<pid> started", from the child
+    child = int(started.split()[1].rsplit(":", 1)[1])
+    assert child != supervisor.pid
+    os.kill(child, 0)  # running
+    supervisor.kill()
+    supervisor.wait()
+    supervisor.stdout.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"worker process {child} outlived its supervisor")
