@@ -215,7 +215,7 @@ def test_a_closed_exemption_case_is_catalogued_with_its_decision_anonymized(app:
         assert "不予行政处罚决定书" in decision and "本局决定不予行政处罚" in decision
         assert f"呼市监不罚〔{china_today().year}〕1号" in decision
         assert "当事人：某某有限公司" in decision and "统一社会信用代码：＊＊＊＊" in decision
-        assert "法定代表人白某，住所＊＊＊＊" in decision and "执法人员王某、刘某" in decision
+        assert "法定代表人白某，住所呼和浩特市新城区＊＊＊＊" in decision and "执法人员王某、刘某" in decision
         assert "某某对违法事实无异议" in decision  # the name without place and ending, too
         assert "<" not in decision and "font-family" not in decision  # text, not markup
         assert_anonymous(decision, code)
