@@ -488,16 +488,16 @@ def _surname_and_given(following: str) -> str | None:
     the surname and two (证人张建国指认 → 张建国)."""
     if following[:1] in _WEAK_SURNAMES:
         for length in (2, 3):
-            name = following[:length]
-            if len(name) < length or not _han(name) or set(name[1:]) & _NOT_AFTER_WEAK:
+            weak = following[:length]
+            if len(weak) < length or not _han(weak) or set(weak[1:]) & _NOT_AFTER_WEAK:
                 return None
             if following[length : length + 1] and not _han(following[length]):
-                return name
+                return weak
         return None
     surname = 2 if following[:2] in _COMPOUND_SURNAMES else 1
     if following[:surname] not in _SURNAMES and surname == 1:
         return None
-    name = None
+    name: str | None = None
     for length in (surname + 1, surname + 2):
         candidate = following[:length]
         if len(candidate) < length or not _han(candidate):
