@@ -227,11 +227,13 @@ def short_forms(name: str) -> list[str]:
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _BRACKETED_LANDLINE = re.compile(r"[（(]0\d{2,3}[）)][\s-]?[2-9]\d{6,7}(?:[-转]\d{1,5})?(?!\d)")
 _CREDIT_SHAPE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
-# a number as texts write it: digits with single spaces or dashes between, +86 in front, an X at
-# the end (ID numbers)
+# a number as texts write it: digits (full-width too: \d is Unicode) with single spaces or dashes
+# between, +86 in front, an X at the end (ID numbers)
 _NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?:\+|00)\s?86[\s-]?)?\d(?:[ \-－—]?\d)*[Xx]?(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-zＡ-Ｚａ-ｚ])(?:(?:[+＋]|00)\s?86[\s-]?)?\d(?:[ \-－—]?\d)*[XxＸｘ]?"
+    r"(?![0-9A-Za-zＡ-Ｚａ-ｚ])"
 )
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９＋Ｘｘ－", "0123456789+Xx-")
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -311,7 +313,7 @@ def _is_landline(written: str, digits: str) -> bool:
 
 
 def _number_mask(match: re.Match[str], text: str) -> str:
-    written = match.group(0)
+    written = match.group(0).translate(_HALF_WIDTH)
     digits = re.sub(r"[^0-9Xx]", "", written)
     before = text[max(0, match.start() - _CONTEXT) : match.start()]
     plain = digits.rstrip("Xx")
@@ -325,7 +327,7 @@ def _number_mask(match: re.Match[str], text: str) -> str:
         or (7 <= len(plain) <= 12 and _PHONE_WORDS.search(before))
     ):
         return MASK
-    return written
+    return match.group(0)
 
 
 def _credit_mask(match: re.Match[str], text: str) -> str:
@@ -357,7 +359,7 @@ def mask_numbers(text: str) -> str:
 _UNIT = "苏木|嘎查|街道|社区|小区|乡|镇|村"  # the places below a county that qualify an address
 _WAY = "大街|大道|胡同|路|街|巷"
 _NUMBERED = r"[0-9０-９一二三四五六七八九十百甲乙丙]+(?:号楼|号院|号|栋|幢|单元|层|楼|室|组|社|队)"
-_NOT_IN_A_PLACE_NAME = "的了在于对向将已未是为与和及等称说系因经被把从到该其此本局人员，。；、"
+_NOT_IN_A_PLACE_NAME = "的了在于对向将已未是为与和及等称说系因经被把从到该其此本局人员个处，。；、"
 _PLACE_PART = rf"(?:[{_HAN}0-9A-Za-z](?<![{_NOT_IN_A_PLACE_NAME}旗县区市盟]))"
 # Addresses without a cue: after a county, city or a locative word, a chain of places below the
 # county that names a village, town or street number (not just a road: 城市道路 stays).

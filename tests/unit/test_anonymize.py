@@ -85,6 +85,9 @@ def test_the_check_characters() -> None:
         "4367-4212-3456-7896",
         CREDIT,
         CREDIT.lower(),
+        "１３８４７１２３４５６",  # full-width digits
+        "１５０１０２１９８５０３１２１２３２",
+        "＋86 138 4712 3456",
     ],
 )
 def test_each_number_kind_is_masked_wherever_it_stands(written: str) -> None:
@@ -128,6 +131,7 @@ def test_numbers_masked_by_their_context(text: str, masked: str) -> None:
         "经营者擅自改变经营场所，当事人拒不改正，",
         "公司经理与项目经理、区域经理均称不知情",
         "本局执法人员于2026年3月1日在现场检查",
+        "新城区3个村的12家超市，２０２６年３月１日",
     ],
 )
 def test_ordinary_legal_text_is_not_masked(kept: str) -> None:
