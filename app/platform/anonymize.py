@@ -434,12 +434,17 @@ _MONGOLIAN_NAME_CHARS = frozenset(
 )
 _NOT_IN_A_NAME = frozenset("某的了在于对向将已未是为与和及等称说系因经被把从到该其此本总副原前")
 _SURNAMES -= _NOT_IN_A_NAME
+# words that introduce one person: a name follows them, also without punctuation after it
 _PERSON_CUES = (
     "证人 员工 店员 职工 雇员 营业员 销售员 售货员 收银员 服务员 厨师 驾驶员 送货员 配送员 仓管员 "
-    "客服 客服人员 工作人员 从业人员 销售人员 执法人员 会计 出纳 负责人 经营者 法定代表人 法人 "
-    "实际控制人 股东 投诉人 举报人 消费者 委托代理人 代理人 联系人 业主 店主 房东 监护人 当事人 "
-    "家属 顾客 患者 购买人 买受人 受害人 承包人 户主 店长 经理 总经理 董事长 理事长 社长 老板 "
-    "厂长 主管"
+    "客服 客服人员 工作人员 从业人员 销售人员 执法人员 会计 出纳 负责人 法定代表人 投诉人 举报人 "
+    "委托代理人 代理人 联系人 店主 店长 经理 总经理 董事长 理事长 社长 老板 厂长 主管"
+).split()
+# words that are often followed by a name and as often by a noun (消费者权益, 当事人明知):
+# a name after them needs a boundary after it (当事人赵丽，)
+_ROLE_WORDS = (
+    "当事人 经营者 消费者 监护人 法人 实际控制人 股东 业主 房东 家属 顾客 患者 购买人 买受人 "
+    "受害人 承包人 户主"
 ).split()
 _TITLES = (
     "总经理 董事长 经理 老板 店长 厂长 会计 出纳 主任 师傅 医生 大夫 老师 站长 所长 队长 科长 "
@@ -448,14 +453,14 @@ _TITLES = (
 _AFTER_A_NAME = (
     "称 说 证实 陈述 供述 表示 介绍 反映 承认 确认 签字 签名 在 于 的 等 到 对 向 将 已 未 是 "
     "为 系 因 和 与 及 现 当 均 也 亦 负责 经营 销售 提供 购买 出具 拒绝 作为 所 从 通过 指示 "
-    "安排 要求 告知 使用"
+    "安排 要求 告知 使用 投诉 举报"
 ).split()
 # words after a cue that begin with a surname but are not a name (当事人明知…, 当事人申请…)
 _UNLIKE_NAMES = (
     "明知 明显 明确 申请 利用 曾经 应当 能够 安装 安排 储存 初次 常年 全部 计划 连续 车辆 管理 "
     "包装 支付 宣传 宣称 强行 相关 尚未 单位 来源 成本 成立 时任 平时 同意 同时 经营 陈述 承认 "
     "从事 多次 首次 再次 购进 采购 使用 生产 销售 提供 存在 通过 如实 当场 现场 积极 及时 主动 "
-    "自行 自愿 拒绝 符合 方面 金额 冷藏 严重 解释 商品 高价 华为 不详 不明"
+    "自行 自愿 拒绝 符合 方面 金额 冷藏 严重 解释 商品 高价 华为 不详 不明 权益 管教 信息 申辩 权利 房屋 费用 印章 程序"
 ).split()
 _WEAK_SURNAMES = frozenset("于")  # also a preposition: a name only before punctuation
 _NOT_AFTER_WEAK = _NOT_IN_A_NAME | frozenset("当日月年次今昨前后上下同现")
@@ -464,7 +469,9 @@ _ENUMERATION = ("、", "和", "及", "与")
 _PLACE_AHEAD = re.compile(
     rf"(?:[{_HAN}](?<![{_NOT_IN_A_PLACE_NAME}])){{1,6}}?(?:自治旗|旗|县|区|市|盟|{_UNIT})"
 )
-_CUE = re.compile(f"(?:{'|'.join(sorted(_PERSON_CUES, key=len, reverse=True))})" + r"[:：\s]?")
+_CUE = re.compile(
+    f"(?:{'|'.join(sorted(_PERSON_CUES + _ROLE_WORDS, key=len, reverse=True))})" + r"[:：\s]?"
+)
 _TITLED = re.compile(
     rf"(?P<surname>[{_HAN}])(?P<given>[{_HAN}]{{1,2}})"
     rf"(?={'|'.join(sorted(_TITLES, key=len, reverse=True))})"
@@ -485,9 +492,9 @@ def _han(name: str) -> bool:
     return bool(re.fullmatch(rf"[{_HAN}]+", name))
 
 
-def _surname_and_given(following: str) -> str | None:
+def _surname_and_given(following: str, certain: bool) -> str | None:
     """A surname and one or two more characters: the shortest followed by a boundary, else
-    the surname and two (证人张建国指认 → 张建国)."""
+    (after a word that `certain`ly introduces a person) the surname and two (证人张建国指认)."""
     if following[:1] in _WEAK_SURNAMES:
         for length in (2, 3):
             weak = following[:length]
@@ -511,7 +518,7 @@ def _surname_and_given(following: str) -> str | None:
         name = candidate
         if _followed_by_a_boundary(following[length:]):
             return name
-    return name if name is not None and len(name) == surname + 2 else None
+    return name if certain and name is not None and len(name) == surname + 2 else None
 
 
 def _mongolian_name(following: str) -> str | None:
@@ -525,11 +532,11 @@ def _mongolian_name(following: str) -> str | None:
     return name
 
 
-def _introduced_name(following: str) -> str | None:
+def _introduced_name(following: str, certain: bool) -> str | None:
     """The person's name at the start of `following` (the text after a cue), or None."""
     if following.startswith(tuple(_UNLIKE_NAMES)) or _PLACE_AHEAD.match(following):
         return None
-    return _surname_and_given(following) or _mongolian_name(following)
+    return _surname_and_given(following, certain) or _mongolian_name(following)
 
 
 def mask_introduced_names(text: str) -> str:
@@ -542,7 +549,11 @@ def mask_introduced_names(text: str) -> str:
         start = cue.end()
         if start < done:
             continue
-        while (name := _introduced_name(text[start : start + 12])) and not name.endswith("某"):
+        certain = cue.group(0).rstrip(":： \t\n") in _PERSON_CUES
+        while True:
+            name = _introduced_name(text[start : start + 12], certain)
+            if name is None or name.endswith("某"):  # 证人王某: masked already
+                break
             parts += [text[done:start], person_mask(name)]
             done = start + len(name)
             if not text.startswith(_ENUMERATION, done):
