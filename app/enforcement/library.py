@@ -306,15 +306,17 @@ def party_identity(case: Case, data: Mapping[str, Any]) -> PartyIdentity:
     """What the case knows of its party and people (see app/platform/anonymize.py)."""
     enterprise = case.enterprise
     names = {enterprise.name, str(data.get("enterprise_name") or "")}
-    people: list[str] = []
-    for name in PEOPLE_FIELDS:
-        value = data.get(name)
+    named: list[str] = []
+    for field in PEOPLE_FIELDS:
+        value = data.get(field)
         if isinstance(value, str):
-            for person in _NAME_SEPARATORS.split(value):
-                # an account's name may carry its unit (王执法（呼和浩特）); texts name the person
-                people.extend((person, _UNIT_SUFFIX.sub("", person)))
-    # everyone the case file names: its investigators and inspectors as they were named
-    people.extend(officer.display_name for officer in officers_of(case.id))
+            named.extend(_NAME_SEPARATORS.split(value))
+    # and the investigators and inspectors as the case file names them
+    named.extend(officer.display_name for officer in officers_of(case.id))
+    people: list[str] = []
+    for person in named:
+        # an account's name may carry its unit (王执法（呼和浩特）); texts name the person
+        people.extend((person, _UNIT_SUFFIX.sub("", person)))
     return PartyIdentity(
         names=tuple(sorted(n for n in names if n)),
         credit_code=enterprise.credit_code,

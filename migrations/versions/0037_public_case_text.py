@@ -11,6 +11,8 @@ Revises: 0034
 Create Date: 2026-12-08 03:30:00
 """
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -38,10 +40,15 @@ def upgrade() -> None:
         )
     ).all()
     for row in published:
-        officers = connection.execute(
-            sa.text("SELECT display_name FROM case_officer WHERE case_id = :case"),
-            {"case": row.case_id},
-        ).scalars()
+        officers = [
+            name
+            for shown in connection.execute(
+                sa.text("SELECT display_name FROM case_officer WHERE case_id = :case"),
+                {"case": row.case_id},
+            ).scalars()
+            # an account's name may carry its unit (王执法（呼和浩特）); texts name the person
+            for name in (shown, re.sub(r"（[^（）]*）$", "", shown))
+        ]
         party = PartyIdentity(
             names=(row.name,),
             credit_code=row.credit_code or "",

@@ -450,7 +450,7 @@ def _marked_typical(app: Flask, summary: str) -> int:
     return entry_id
 
 
-def test_personal_data_in_a_summary_is_neither_published_nor_found_by_the_public_search(
+def test_public_case_leak_id_mobile_witness_address_and_short_name_are_masked_and_unsearchable(
     app: Flask,
 ) -> None:
     entry_id = _marked_typical(app, LEAKY_SUMMARY)
@@ -491,7 +491,7 @@ def test_personal_data_in_a_summary_is_neither_published_nor_found_by_the_public
         ]
 
 
-def test_a_publication_of_a_text_other_than_the_one_previewed_is_refused(app: Flask) -> None:
+def test_publish_unpreviewed_or_changed_text_is_refused(app: Flask) -> None:
     entry_id = _marked_typical(app, LEAKY_SUMMARY)
     head = app.test_client()
     token = login(head, "agency_head")
@@ -522,7 +522,9 @@ def test_a_publication_of_a_text_other_than_the_one_previewed_is_refused(app: Fl
     assert "150204199007074564" not in page and "身份证号为＊＊＊＊" in page
 
 
-def test_entries_published_before_the_masks_are_masked_by_the_migration(app: Flask) -> None:
+def test_public_case_leak_of_entries_published_before_is_masked_by_the_migration(
+    app: Flask,
+) -> None:
     entry_id = _marked_typical(app, LEAKY_SUMMARY)
     with app.app_context():
         db.session.close()

@@ -132,6 +132,8 @@ def test_numbers_masked_by_their_context(text: str, masked: str) -> None:
         "公司经理与项目经理、区域经理均称不知情",
         "本局执法人员于2026年3月1日在现场检查",
         "新城区3个村的12家超市，２０２６年３月１日",
+        "决定书（已隐去当事人信息），当事人申辩称，当事人陈述申辩权利",
+        "违反《消费者权益保护法》，责令监护人管教",
     ],
 )
 def test_ordinary_legal_text_is_not_masked(kept: str) -> None:
