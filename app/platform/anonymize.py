@@ -13,10 +13,21 @@ Decisions (docs/security.md):
 - Bank cards (13–19 digits, grouped or not) are masked when the Luhn check holds; any run of 9
   or more digits after an account word (账号、卡号、账户…) is masked whatever its check.
 - A credit code (GB 32100-2015) is masked when its check character is right, or after its label.
+- Mobile numbers (1[3-9]x, with +86/0086, spaces or dashes), landlines with an area code
+  (0471-6612345, (0471)6612345), 7–8 digits after 电话/手机, e-mail addresses and messenger
+  handles after 微信号/QQ are masked; digits may be full-width.
+- Addresses: after an address word (住所、地址、位于…) everything after the province, 盟市 and
+  旗县区; elsewhere a chain below the county that names a 乡镇苏木街道村嘎查社区小区 or a number
+  (号、室、栋…). A road alone (城市道路) and 城乡/农村 are words, not addresses.
+- The party's names, their short forms (core without places and legal form, and the 字号
+  without the trade: 青城乳业, 青城), its representative, the officers and other people the
+  case records, its credit code and address (county kept) are masked wherever they occur.
 - People the case does not know cannot be found reliably. Masked are: a surname with one or two
-  more characters after a word that introduces a person (证人张建国称 → 证人张某称) or before a
-  title (张建国经理 → 张某经理), and a Mongolian name (its characters from a list of the usual
-  syllables) after such a word. A name elsewhere in free text is not found: the publisher reads
+  more characters after a word that introduces a person (证人张建国称 → 证人张某称; a list after
+  it too: 证人马丽娟、杨树林) or before a title (张建国经理 → 张某经理), and a Mongolian name
+  (its characters from a list of the usual syllables) after such a word. After a role word that
+  is as often followed by a noun (当事人、消费者) a name is masked only when punctuation or a
+  verb (称、证实…) follows it. A name elsewhere in free text is not found: the publisher reads
   the masked text before publishing it (the preview), which is the control for what remains.
 - Masking is idempotent: masking a masked text changes nothing.
 """
@@ -225,7 +236,7 @@ def short_forms(name: str) -> list[str]:
 # ------------------------------------------------------------------ numbers and e-mail
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_BRACKETED_LANDLINE = re.compile(r"[（(]0\d{2,3}[）)][\s-]?[2-9]\d{6,7}(?:[-转]\d{1,5})?(?!\d)")
+_BRACKETED_LANDLINE = re.compile(r"[（(]0\d{2,3}[）)][\s-]?[1-9]\d{6,7}(?:[-转]\d{1,5})?(?!\d)")
 _CREDIT_SHAPE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
 # a number as texts write it: digits (full-width too: \d is Unicode) with single spaces or dashes
 # between, +86 in front, an X at the end (ID numbers)
@@ -308,7 +319,7 @@ def _is_mobile(digits: str) -> bool:
 def _is_landline(written: str, digits: str) -> bool:
     """0 and an area code of 2–3 more digits, then 7–8 digits (0471-6612345, 010 12345678)."""
     return bool(
-        re.fullmatch(r"0[1-9]\d{1,2}[ \-－—]?[2-9]\d{6,7}(?:[\-－—]\d{1,5})?", written)
+        re.fullmatch(r"0[1-9]\d{1,2}[ \-－—]?[1-9]\d{6,7}(?:[\-－—]\d{1,5})?", written)
     ) or bool(re.fullmatch(r"0[1-9]\d{8,10}", digits) and len(written) == len(digits))
 
 
