@@ -528,7 +528,7 @@ def test_public_case_leak_of_entries_published_before_is_masked_by_the_migration
     entry_id = _marked_typical(app, LEAKY_SUMMARY)
     with app.app_context():
         db.session.close()
-        database.downgrade("0034")  # before the public text: published as the summary was typed
+        database.downgrade("0037-1")  # before the public text: published as the summary was typed
         db.session.execute(
             text(
                 "UPDATE case_library_entry SET summary = :summary, published_at = :now"
