@@ -11,7 +11,6 @@ import logging
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app, database
+from app.clock import utcnow
 from app.config import DEFAULT_SECRET_KEY, PROJECT_ROOT
 from app.demo import seed as demo_service
 from app.enforcement import clock_backfill
@@ -130,7 +130,21 @@ def _gunicorn(
         def load(self) -> Any:
             return app
 
+    _without_server_header()
     Server().run()
+
+
+def _without_server_header() -> None:
+    """gunicorn names itself in a Server header on every answer and has no setting to stop it;
+    the software behind the site is nobody's business (and the reverse proxy sets its own)."""
+    from gunicorn.http.wsgi import Response
+
+    default_headers = Response.default_headers
+
+    def without_server(self: Any) -> list[str]:
+        return [h for h in default_headers(self) if not h.startswith("Server:")]
+
+    Response.default_headers = without_server
 
 
 @main.command()
@@ -150,30 +164,56 @@ def _gunicorn(
     type=click.IntRange(1, 500),
     help="due jobs leased and fired per transaction",
 )
+@click.option(
+    "--job-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(1, 3600),
+    help="seconds one job may run before the watchdog kills the worker process and sets the job "
+    "aside (a job takes milliseconds; a hung one would stop every timer)",
+)
 @with_appcontext
-def worker(drain: bool, interval: float, fixed_now: dt.datetime | None, round_size: int) -> None:
+def worker(
+    drain: bool,
+    interval: float,
+    fixed_now: dt.datetime | None,
+    round_size: int,
+    job_timeout: float,
+) -> None:
     """Fire due timers, retry failures, raise incidents and send reminders."""
+    from app.enforcement import watchdog
     from app.enforcement import worker as worker_service
 
-    owner = f"{socket.gethostname()}:{os.getpid()}"
+    def work(progress: watchdog.Progress, stop: threading.Event) -> None:
+        db.engine.dispose(close=False)  # the supervisor's connections are not ours
+        owner = watchdog.owner_name(os.getpid())
+        click.echo(f"worker {owner} started")
+        while not stop.is_set():
+            try:
+                outcomes = worker_service.run_once(owner, fixed_now, round_size, progress)
+            except Exception:  # a database hiccup must not kill the worker; the next round retries
+                db.session.rollback()
+                logging.getLogger(__name__).exception("worker round failed")
+                outcomes = {}
+            if outcomes:
+                click.echo(f"worker {owner}: {outcomes}")
+            if drain and not outcomes:
+                break
+            if not outcomes:
+                stop.wait(interval)
+        db.session.remove()
+
+    def abandon(job_id: int | None, owner: str) -> None:
+        worker_service.abandon(job_id, owner, job_timeout, fixed_now or utcnow())
+        db.session.remove()
+        db.engine.dispose()  # the next child must not inherit this connection
+        click.echo(f"worker {owner}: job {job_id} stopped by the watchdog")
+
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    click.echo(f"worker {owner} started")
-    while not stop.is_set():
-        try:
-            outcomes = worker_service.run_once(owner, fixed_now, round_size)
-        except Exception:  # a database hiccup must not kill the worker; the next round retries
-            db.session.rollback()
-            logging.getLogger(__name__).exception("worker round failed")
-            outcomes = {}
-        if outcomes:
-            click.echo(f"worker {owner}: {outcomes}")
-        if drain and not outcomes:
-            break
-        if not outcomes:
-            stop.wait(interval)
-    db.session.remove()
+    db.engine.dispose()
+    watchdog.supervise(work, abandon, job_timeout, stop)
 
 
 @main.group("db")

@@ -90,10 +90,13 @@ class LoginAttempt(Base):
     __tablename__ = "login_attempt"
     __table_args__ = (
         Index("ix_login_attempt_username_at", "username", "attempted_at"),
-        Index("ix_login_attempt_remote_addr_at", "remote_addr", "attempted_at"),
+        Index("ix_login_attempt_remote_addr_kind_at", "remote_addr", "kind", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "password" (the login form) or "token" (a bearer token of the API): counted apart, so
+    # junk tokens never slow a web login
+    kind: Mapped[str] = mapped_column(String(8), default="password", server_default="password")
     username: Mapped[str] = mapped_column(String(64))
     remote_addr: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
@@ -26,6 +28,10 @@ _DUMMY_HASH = generate_password_hash("tijian-no-such-user")
 TOKEN_PREFIX = "tjn_"  # noqa: S105 - a visible prefix, not a secret
 
 
+# login_attempt.kind
+PASSWORD, TOKEN = "password", "token"  # noqa: S105 - kinds of attempt, not secrets
+
+
 class InvalidCredentials(InvalidInput):
     pass
 
@@ -36,18 +42,15 @@ def hash_password(password: str) -> str:
 
 def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, str]:
     """The active user for these credentials and the token of the session it starts; every
-    attempt is recorded and throttled."""
+    attempt is recorded. Failures slow the next attempt of the same account from the same
+    address (and, past a higher count, every attempt from that address), never the account
+    from elsewhere: an attacker's guesses cannot keep the rightful user out."""
+    _refuse_while_delayed(
+        _delay(_failures(PASSWORD, remote_addr, username), "LOGIN_FREE_FAILURES"),
+        _delay(_failures(PASSWORD, remote_addr), "LOGIN_FREE_FAILURES_PER_ADDRESS"),
+        message="登录失败次数过多，请 {seconds} 秒后再试。",
+    )
     config = current_app.config
-    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    failures = _failures_since(LoginAttempt.username == username, since)
-    by_address = _failures_since(LoginAttempt.remote_addr == remote_addr, since)
-    if (
-        failures >= config["LOGIN_MAX_FAILURES"]
-        or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    ):
-        raise TooManyAttempts(
-            f"登录失败次数过多，请 {config['LOGIN_LOCKOUT_MINUTES']} 分钟后再试。"
-        )
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     allowed = (
@@ -56,7 +59,9 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, 
         and user.is_active
         and (not user.is_demo or config["TIJIAN_DEMO"])
     )
-    db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=allowed))
+    db.session.add(
+        LoginAttempt(kind=PASSWORD, username=username, remote_addr=remote_addr, succeeded=allowed)
+    )
     session_token = secrets.token_urlsafe(32)
     if allowed and user is not None:
         db.session.add(UserSession(token_hash=_token_hash(session_token), user_id=user.id))
@@ -71,6 +76,59 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[User, 
     if not allowed or user is None:
         raise InvalidCredentials(N_("用户名或密码不正确。"))
     return user, session_token
+
+
+@dataclass(frozen=True)
+class Failures:
+    count: int
+    last: datetime | None
+
+
+def _failures(kind: str, remote_addr: str, username: str | None = None) -> Failures:
+    """The failed attempts of a kind from an address (of one account, when named) within the
+    window; for an account, only those since its last successful login from there."""
+    config = current_app.config
+    since = utcnow() - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    scope = [
+        LoginAttempt.kind == kind,
+        LoginAttempt.remote_addr == remote_addr,
+        LoginAttempt.attempted_at >= since,
+    ]
+    if username is not None:
+        scope.append(LoginAttempt.username == username)
+        succeeded = select(func.max(LoginAttempt.attempted_at)).where(
+            *scope, LoginAttempt.succeeded.is_(True)
+        )
+        last_success = db.session.execute(succeeded).scalar_one()
+        if last_success is not None:
+            scope.append(LoginAttempt.attempted_at > last_success)
+    count, last = db.session.execute(
+        select(func.count(), func.max(LoginAttempt.attempted_at)).where(
+            *scope, LoginAttempt.succeeded.is_(False)
+        )
+    ).one()
+    return Failures(int(count), last)
+
+
+def _delay(failures: Failures, free_setting: str) -> float:
+    """Seconds until the next attempt is heard: none for the first free failures, then the
+    first delay, doubling with each further failure up to the ceiling, from the last failure."""
+    config = current_app.config
+    beyond = failures.count - config[free_setting]
+    if beyond < 0 or failures.last is None:
+        return 0.0
+    wait = min(
+        config["LOGIN_DELAY_SECONDS"] * 2 ** min(beyond, 32), config["LOGIN_MAX_DELAY_SECONDS"]
+    )
+    return (failures.last + timedelta(seconds=wait) - utcnow()).total_seconds()
+
+
+def _refuse_while_delayed(*delays: float, message: str) -> None:
+    """429 naming the whole seconds still to wait; an attempt refused so is not heard at all
+    (neither recorded nor checked), so it never lengthens the wait."""
+    wait = max(delays)
+    if wait > 0:
+        raise TooManyAttempts(message.format(seconds=math.ceil(wait)), retry_after=wait)
 
 
 def user_of_session(user_id: int, session_token: str) -> User | None:
@@ -97,6 +155,14 @@ def _account_of(holder: type[UserSession] | type[ApiToken]) -> Select[User]:
     return query.where(ApiToken.revoked_at.is_(None))
 
 
+def end_session(session_token: str) -> None:
+    """Ends a session that ran out (idle or too old): its cookie logs no one in any more."""
+    live = db.session.get(UserSession, _token_hash(session_token))
+    if live is not None and live.ended_at is None:
+        live.ended_at = utcnow()
+        db.session.commit()
+
+
 def record_logout(user: User, session_token: str) -> None:
     """Ends the session server-side (a copy of the cookie no longer logs anyone in)."""
     live = db.session.get(UserSession, _token_hash(session_token))
@@ -104,15 +170,6 @@ def record_logout(user: User, session_token: str) -> None:
         live.ended_at = utcnow()
     record("logout", "user", user.id, actor=user)
     db.session.commit()
-
-
-def _failures_since(condition: object, since: object) -> int:
-    query = select(func.count()).where(
-        condition,  # type: ignore[arg-type]
-        LoginAttempt.attempted_at >= since,
-        LoginAttempt.succeeded.is_(False),
-    )
-    return int(db.session.execute(query).scalar_one())
 
 
 def demo_usernames() -> list[str]:
@@ -223,26 +280,26 @@ def create_token(username: str, name: str = "cli") -> str:
     return token
 
 
-# the login_attempt name under which bad tokens are counted
+# the login_attempt username of a bad token (its text is never stored)
 API_TOKEN_LOGIN = "<api-token>"  # noqa: S105 - a label, not a secret
 
 
 def authenticate_token(token: str, remote_addr: str) -> User:
-    """The user of a bearer token; bad tokens are counted per address and throttled. A good
-    token is let in without counting: tokens are 256 random bits, so the throttle has nothing
-    to protect there, and an address that others flood with bad tokens keeps its own good
-    ones working (and every API request saves a query)."""
+    """The user of a bearer token; bad tokens are counted per address, apart from passwords,
+    and slow that address's further bad tokens only. A good token is let in without counting:
+    tokens are 256 random bits, so the throttle has nothing to protect there, and an address
+    that others flood with bad tokens keeps its own good ones working (and every API request
+    saves a query)."""
     user = user_for_token(token) if token else None
     if user is not None:
         return user
-    config = current_app.config
-    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    if (
-        _failures_since(LoginAttempt.remote_addr == remote_addr, since)
-        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    ):
-        raise TooManyAttempts("令牌验证失败次数过多，请稍后再试。")
-    db.session.add(LoginAttempt(username=API_TOKEN_LOGIN, remote_addr=remote_addr, succeeded=False))
+    _refuse_while_delayed(
+        _delay(_failures(TOKEN, remote_addr), "TOKEN_FREE_FAILURES_PER_ADDRESS"),
+        message="令牌验证失败次数过多，请 {seconds} 秒后再试。",
+    )
+    db.session.add(
+        LoginAttempt(kind=TOKEN, username=API_TOKEN_LOGIN, remote_addr=remote_addr, succeeded=False)
+    )
     db.session.commit()
     raise Unauthorized(N_("缺少或无效的接口令牌（Authorization: Bearer …）。"))
 

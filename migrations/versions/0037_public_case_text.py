@@ -7,7 +7,7 @@ and what the case's records know (the party as registered, its representative, a
 code and the officers named on the case), so nothing they showed before stays public unmasked.
 
 Revision ID: 0037
-Revises: 0034
+Revises: 0035
 Create Date: 2026-12-08 03:30:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from app.platform.anonymize import PartyIdentity, anonymize, text_digest
 
 revision = "0037"
-down_revision = "0034"  # issue #31 item 3; after 0036 once the other helpers' migrations are merged
+down_revision = "0035"  # issue #31 item 3: after main's 0035; after 0036 once that is merged
 branch_labels = None
 depends_on = None
 
