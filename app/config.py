@@ -13,6 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENDORED_FONT_DIR = next(
     (Path(__file__).resolve().parent / "static" / "vendor").glob("noto-serif-sc-*")
 )
+SIGNING_PASSPHRASE = "TIJIAN_SIGNING_PASSPHRASE"
 # Simplified Chinese is the source language of every string; English is the translation.
 DEFAULT_LANGUAGE = "zh_Hans"
 LANGUAGES = (DEFAULT_LANGUAGE, "en")
@@ -29,6 +30,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "UPLOAD_FOLDER": env.get("TIJIAN_UPLOAD_FOLDER", str(instance / "uploads")),
         "WORKFLOWS_DIR": env.get("TIJIAN_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         "DOCUMENT_FONT_DIR": env.get("TIJIAN_DOCUMENT_FONT_DIR", str(VENDORED_FONT_DIR)),
+        # Each issuing body's signing certificate and key, <unit code>.p12, and trust-roots.pem
+        # that validates them (enforcement/signing.py); demo mode generates a demo CA here.
+        "SIGNING_DIR": env.get("TIJIAN_SIGNING_DIR", str(instance / "signing")),
+        # The .p12 passphrases: TIJIAN_SIGNING_PASSPHRASE_<unit code>, else the shared one ("").
+        "SIGNING_PASSPHRASES": {
+            name.removeprefix(SIGNING_PASSPHRASE).lstrip("_"): value
+            for name, value in env.items()
+            if name.startswith(SIGNING_PASSPHRASE)
+        },
         "BABEL_DEFAULT_LOCALE": env.get("TIJIAN_LANGUAGE", DEFAULT_LANGUAGE),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "TIJIAN_DEMO": env.get("TIJIAN_DEMO", "") in ("1", "true", "yes"),

@@ -15,6 +15,7 @@ from app.enforcement.cases import case_data, get_case_for_user
 from app.enforcement.decision_records import DOCUMENT_DECISIONS, document_data, latest
 from app.enforcement.investigators import INVESTIGATOR, officers_of
 from app.enforcement.pdf import FONT_FAMILY, render_pdf
+from app.enforcement.signing import sign_pdf
 from app.extensions import db
 from app.models import Case, Document, HumanTask, User, ViolationType
 from app.platform import Forbidden, InvalidInput, NotFound
@@ -207,7 +208,7 @@ def _make(
     context = _context(case, kind, data, doc_no)
     context["together"] = together or []
     html = render_template(f"documents/{kind.code.lower()}.html", **context)
-    pdf = render_pdf(html)
+    pdf = sign_pdf(render_pdf(html), *issuer(case))  # the hash covers the signed file
     document = Document(
         case_id=case.id,
         doc_type=kind.code,

@@ -1,7 +1,12 @@
-"""Issued documents as PDF, set in the CJK serif font the project ships (Noto Serif SC, OFL-1.1,
-app/static/vendor/noto-serif-sc-*/, pinned in SHA256SUMS): no system font is needed, and a
-document reads the same whichever machine issued it. A document whose PDF would not carry that
-font is refused, never stored with its Chinese as empty boxes."""
+"""Issued documents as PDF/A-2b, set in the CJK serif font the project ships (Noto Serif SC,
+OFL-1.1, app/static/vendor/noto-serif-sc-*/, pinned in SHA256SUMS): no system font is needed, and
+a document reads the same whichever machine issued it. A document whose PDF would not carry that
+font is refused, never stored with its Chinese as empty boxes.
+
+PDF/A-2b (ISO 19005-2, level B): WeasyPrint writes the XMP metadata with its pdfaid
+identification, the sRGB ICC output intent and the file identifier, and embeds every font as a
+subset of the glyphs the document uses. The page margin boxes (the page number) are set in the
+same font: otherwise they fall back to a system CJK font, embedded as a second, larger subset."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from app.platform import Unavailable
 
 FONT_FAMILY = "Tijian Serif"  # the documents' stylesheet names this family first
 FACES = (("NotoSerifSC-Regular.ttf", 400), ("NotoSerifSC-Bold.ttf", 700))
+PDF_VARIANT = "pdf/a-2b"
 FONT_MISSING = (
     "出具文书所需的中文字体（思源宋体 Noto Serif SC）无法加载，文书未出具。请联系系统管理员。"
 )
@@ -33,7 +39,7 @@ def render_pdf(html: str) -> bytes:
 
     font_config, stylesheet = _fonts(current_app.config["DOCUMENT_FONT_DIR"])
     document = HTML(string=html).render(stylesheets=[stylesheet], font_config=font_config)
-    pdf = bytes(document.write_pdf())
+    pdf = bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
     if not any(font.family == FONT_FAMILY for font in document.fonts.values()):
         raise Unavailable(FONT_MISSING)
     return pdf
@@ -52,7 +58,7 @@ def _fonts(directory: str) -> tuple[Any, Any]:
         f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{path.as_uri()}"); '
         f"font-weight: {weight}; }}"
         for path, weight in faces
-    )
+    ) + f'\n@page {{ font-family: "{FONT_FAMILY}"; }}'  # the page number's margin box
     font_config = FontConfiguration()
     return font_config, CSS(string=rules, font_config=font_config)
 
