@@ -5,8 +5,10 @@ READY task rows, the timer job and deadline rows, the open stage visit, the fact
 chains an audit entry. After a crash, a restore or a manual repair, this walks every case and
 says where they disagree: running instances are loaded (without running a step) and compared
 with their rows; finished ones must have left nothing waiting. Every issued document's PDF must
-draw its Chinese with an embedded font (documents issued before the project shipped its own font
-may show empty boxes; docs/operations.md says how to re-issue them).
+be the file whose hash was stored, carry its issuer's valid electronic signature over the whole
+file (enforcement/signing.py: a hash in the same database proves nothing against someone who
+can write both), and draw its Chinese with an embedded font (documents issued before the
+project shipped its own font may show empty boxes; docs/operations.md says how to re-issue them).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.enforcement.pdf import chinese_glyphs
+from app.enforcement.signing import check_signature
 from app.enforcement.worker import IDLE_DELAY
 from app.engine import EngineError, RunResult
 from app.extensions import db
@@ -104,8 +107,9 @@ def verify(max_problems: int = 200) -> Report:
 
 def _check_documents(report: Report, max_problems: int) -> None:
     """Every document in force (not superseded by a correction) must still be the PDF that was
-    issued, and draw its Chinese: one issued since the project ships its font records it (the
-    renderer refused any PDF without it); the PDF of one issued before is read."""
+    issued, signed by its issuer (one issued before signing began is named too, to be re-issued
+    as a correction), and draw its Chinese: one issued since the project ships its font records
+    it (the renderer refused any PDF without it); the PDF of one issued before is read."""
     correction = aliased(Document)
     superseded = select(correction.id).where(correction.supersedes_id == Document.id).exists()
     last = 0
@@ -134,17 +138,26 @@ def _check_documents(report: Report, max_problems: int) -> None:
             if hashlib.sha256(row.pdf).hexdigest() != row.content_hash:
                 report.problems.append(Problem(row.case_no, f"{named} 的 PDF 与出具时的摘要不符"))
                 continue
-            if row.font is not None:
-                continue
-            glyphs = chinese_glyphs(row.pdf)
-            if not glyphs.readable:
+            found = _document_findings(row.pdf, row.font)
+            if found:
                 report.problems.append(
-                    Problem(
-                        row.case_no,
-                        f"{named} 的 PDF 未嵌入中文字体"
-                        f"（{glyphs.missing} 个汉字无字形），须作为更正重新出具",
-                    )
+                    Problem(row.case_no, f"{named}：{'；'.join(found)}，须作为更正重新出具")
                 )
+
+
+def _document_findings(pdf: bytes, font: str | None) -> list[str]:
+    """What is wrong with a PDF that is still the file issued: its signature (which also catches
+    a file rewritten together with its stored hash), and, for one issued before the font was
+    recorded, its Chinese."""
+    found = []
+    signature = check_signature(pdf)
+    if signature.problem is not None:
+        found.append(f"电子签名未通过验证（{signature.problem}）")
+    if font is None:
+        glyphs = chinese_glyphs(pdf)
+        if not glyphs.readable:
+            found.append(f"PDF 未嵌入中文字体（{glyphs.missing} 个汉字无字形）")
+    return found
 
 
 def _batches() -> Iterator[list[tuple[Case, WorkflowInstance]]]:

@@ -73,7 +73,7 @@ def _pdfa_signer() -> Any:
     from pyhanko.sign import signers
     from pyhanko.sign.signers import constants
 
-    class PdfA2Signer(signers.PdfSigner):  # type: ignore[misc]
+    class PdfA2Signer(signers.PdfSigner):
         """pyHanko's signer, with the signature's time read from the application's clock (a
         replayed demo issues in the past), and the file kept at PDF 1.7: PDF/A-2 is built on
         ISO 32000-1, and pyHanko would declare PDF 2.0 extensions for an ECDSA key."""
@@ -89,7 +89,7 @@ def _pdfa_signer() -> Any:
                 # written twice as hex in every file)
                 return int(await estimate(validation_info, tight=True)) + ECDSA_SLACK
 
-            session.estimate_signature_container_size = reserve
+            session.estimate_signature_container_size = reserve  # type: ignore[method-assign]
             return session
 
         def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
@@ -172,18 +172,28 @@ def _signer(folder: Path, unit: str, body: str) -> Any:
     return signers.SimpleSigner(
         signing_key=loaded.signing_key,
         signing_cert=loaded.signing_cert,
-        cert_registry=SimpleCertificateStore.from_certs(
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
             [c for c in loaded.cert_registry if c.self_signed == "no"]
         ),
     )
 
 
-@cache
 def _trust_roots(folder: Path) -> list[Any]:
+    """The certificates that validate signatures, read again whenever the file changes (demo
+    mode writes it on first use, maybe in another process)."""
     from pyhanko.keys import load_certs_from_pemder
 
     path = folder / TRUST_ROOTS
-    return list(load_certs_from_pemder([str(path)])) if path.is_file() else []
+    if not path.is_file():
+        return []
+    key = (path, path.stat().st_mtime_ns)
+    if key not in _roots:
+        _roots.clear()
+        _roots[key] = list(load_certs_from_pemder([str(path)]))  # type: ignore[no-untyped-call]
+    return _roots[key]
+
+
+_roots: dict[tuple[Path, int], list[Any]] = {}
 
 
 def _make_demo_certificate(folder: Path, unit: str, body: str) -> None:
@@ -199,22 +209,30 @@ def _make_demo_certificate(folder: Path, unit: str, body: str) -> None:
             key = ec.generate_private_key(ec.SECP256R1())
             name = _name("体检系统演示根证书 DEMO CA（不具法律效力）")
             certificate = _certificate(name, key.public_key(), name, key, authority=True)
-            _write(ca_path, pkcs12.serialize_key_and_certificates(
-                b"demo-ca", key, certificate, None, serialization.NoEncryption()
-            ))
+            _write(
+                ca_path,
+                pkcs12.serialize_key_and_certificates(
+                    b"demo-ca", key, certificate, None, serialization.NoEncryption()
+                ),
+            )
             _write(folder / TRUST_ROOTS, certificate.public_bytes(serialization.Encoding.PEM))
-            _trust_roots.cache_clear()
         ca_key, ca_certificate, _ = pkcs12.load_key_and_certificates(ca_path.read_bytes(), None)
         if not isinstance(ca_key, ec.EllipticCurvePrivateKey) or ca_certificate is None:
             raise Unavailable(UNREADABLE.format(unit=body, path=ca_path))
         key = ec.generate_private_key(ec.SECP256R1())
         certificate = _certificate(
-            _name(f"{body}（演示）", unit), key.public_key(), ca_certificate.subject, ca_key,
+            _name(f"{body}（演示）", unit),
+            key.public_key(),
+            ca_certificate.subject,
+            ca_key,
             authority=False,
         )
-        _write(target, pkcs12.serialize_key_and_certificates(
-            unit.encode(), key, certificate, [ca_certificate], serialization.NoEncryption()
-        ))
+        _write(
+            target,
+            pkcs12.serialize_key_and_certificates(
+                unit.encode(), key, certificate, [ca_certificate], serialization.NoEncryption()
+            ),
+        )
 
 
 def _name(common_name: str, unit: str | None = None) -> x509.Name:
@@ -236,8 +254,15 @@ def _certificate(
 ) -> x509.Certificate:
     usage = dict.fromkeys(
         (
-            "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-            "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only",
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
         ),
         False,
     )

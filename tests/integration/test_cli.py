@@ -236,7 +236,8 @@ def test_bench_generates_cases_and_measures_every_figure(app: Flask, tmp_path: P
         "start a case + complete 3 tasks over HTTP",
         "task completions per second, 8 clients",
         "resident memory per web worker after the load",
-        "PDF of a 行政处罚决定书",
+        "PDF/A of a 行政处罚决定书, rendered and signed",
+        "median issued document size",
         "database bytes per closed case",
         "database read into memory before timing",  # SQLite: the file, read through
         "20 due timers fired, 1 worker",  # two workers only on PostgreSQL
