@@ -14,6 +14,7 @@ import atexit
 import io
 import re
 import sys
+import warnings
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,9 @@ def render_pdf(html: str) -> bytes:
 
     font_config, stylesheet = _fonts(current_app.config["DOCUMENT_FONT_DIR"])
     document = HTML(string=html).render(stylesheets=[stylesheet], font_config=font_config)
-    pdf = bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
+    with warnings.catch_warnings():  # WeasyPrint 70 reads its sRGB profile from a file it
+        warnings.simplefilter("ignore", ResourceWarning)  # never closes (the output intent)
+        pdf = bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
     if not any(font.family == FONT_FAMILY for font in document.fonts.values()):
         raise Unavailable(FONT_MISSING)
     return pdf
@@ -54,11 +57,14 @@ def _fonts(directory: str) -> tuple[Any, Any]:
     faces = [(Path(directory) / name, weight) for name, weight in FACES]
     if not all(path.is_file() for path, _ in faces):
         raise Unavailable(FONT_MISSING)
-    rules = "\n".join(
-        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{path.as_uri()}"); '
-        f"font-weight: {weight}; }}"
-        for path, weight in faces
-    ) + f'\n@page {{ font-family: "{FONT_FAMILY}"; }}'  # the page number's margin box
+    rules = (
+        "\n".join(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{path.as_uri()}"); '
+            f"font-weight: {weight}; }}"
+            for path, weight in faces
+        )
+        + f'\n@page {{ font-family: "{FONT_FAMILY}"; }}'
+    )  # the page number's margin box
     font_config = FontConfiguration()
     return font_config, CSS(string=rules, font_config=font_config)
 
