@@ -100,9 +100,10 @@ def test_every_issued_document_is_pdfa_2b_and_the_median_is_small(gallery_app: F
 
         # the page number is set in the shipped font too: one font file per face, no system one
         decision = next(d for d in documents if d.doc_type == "PENALTY_DECISION")
+        pages: list[Any] = list(PdfReader(io.BytesIO(decision.pdf)).pages)
         fonts = {
             str(font.get_object()["/BaseFont"]).split("+")[-1]
-            for page in PdfReader(io.BytesIO(decision.pdf)).pages
+            for page in pages
             for font in page["/Resources"]["/Font"].values()
         }
         assert fonts <= {"Tijian-Serif", "Tijian-Serif-Bold"}, fonts
