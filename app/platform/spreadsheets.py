@@ -88,7 +88,7 @@ class _Counter(ContentHandler):
         if self.part_size > self.limits.shared_string_bytes:
             mb = self.limits.shared_string_bytes // (1024 * 1024)
             raise InvalidInput(f"XLSX 文件的文本（共享字符串）解压后超过 {mb} MB，请拆分后导入。")
-        declared = attrs.get((None, "uniqueCount")) or attrs.get((None, "count"))
+        declared = attrs.get((None, "uniqueCount"))  # ("count" counts the cells using them)
         if declared is not None and _number(declared, "共享字符串数") > self.limits.shared_strings:
             raise _too_many_strings(self.limits)
 

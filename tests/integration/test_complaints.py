@@ -278,6 +278,11 @@ def test_hostile_xlsx_is_refused_before_openpyxl_builds_it(
         shown = page[page.find("import-error") :][:300]
         assert status == 422 and reason in page, (reason, shown)
         assert 'id="import-error"' in page  # the import form again, with the reason
+    monkeypatch.setitem(app.config, "IMPORT_MAX_SHARED_STRING_BYTES", 2 * 1024 * 1024)
+    status, page = upload(
+        client, token, "orders.xlsx", _workbook_with({strings: _shared_strings(150_000, 3)})
+    )
+    assert status == 422 and "文本（共享字符串）解压后超过 2 MB" in page  # 2.5 MB of XML
     monkeypatch.setitem(app.config, "IMPORT_MAX_SECONDS", 0)  # the deadline, while reading
     status, page = upload(client, token, "orders.xlsx", _workbook_with({}))
     assert status == 422 and "读取文件超过 0 秒" in page
