@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import LANGUAGES, load_config
@@ -36,4 +37,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        # The client's address and scheme as the trusted proxies saw them (throttling and the
+        # audit trail use the address); with none trusted the headers are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

@@ -3,7 +3,9 @@ changing, removing or inserting an entry anywhere breaks every hash after it.
 
 A pure function of the stored values, shared by the service that writes entries, the
 migration that chained the entries written before it, and `tijian verify-audit`. Changing it
-breaks every existing chain: it is versioned by its name.
+breaks every existing chain: it is versioned by its name. An entry made with an API token is
+hashed as v2, which adds the token's id and creator; every other entry (all those written before
+tokens were recorded among them) is hashed as v1, byte for byte as before.
 """
 
 from __future__ import annotations
@@ -28,12 +30,15 @@ def entry_hash(
     region_code: str | None,
     remote_addr: str | None,
     detail: Any,
+    token_id: int | None = None,
+    token_creator: str | None = None,
 ) -> str:
     """SHA-256 over a canonical JSON of the entry (sorted keys, UTC microseconds)."""
     moment = occurred_at if occurred_at.tzinfo else occurred_at.replace(tzinfo=UTC)
+    with_token = token_id is not None or token_creator is not None
     canonical = json.dumps(
         [
-            "tijian-audit-v1",
+            "tijian-audit-v2" if with_token else "tijian-audit-v1",
             seq,
             prev_hash,
             moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -45,6 +50,7 @@ def entry_hash(
             region_code,
             remote_addr,
             detail,
+            *((token_id, token_creator) if with_token else ()),
         ],
         ensure_ascii=False,
         sort_keys=True,

@@ -11,7 +11,6 @@ import logging
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app, database
+from app.clock import utcnow
 from app.config import DEFAULT_SECRET_KEY, PROJECT_ROOT
 from app.demo import seed as demo_service
 from app.enforcement import clock_backfill
@@ -130,7 +130,21 @@ def _gunicorn(
         def load(self) -> Any:
             return app
 
+    _without_server_header()
     Server().run()
+
+
+def _without_server_header() -> None:
+    """gunicorn names itself in a Server header on every answer and has no setting to stop it;
+    the software behind the site is nobody's business (and the reverse proxy sets its own)."""
+    from gunicorn.http.wsgi import Response
+
+    default_headers = Response.default_headers
+
+    def without_server(self: Any) -> list[str]:
+        return [h for h in default_headers(self) if not h.startswith("Server:")]
+
+    Response.default_headers = without_server
 
 
 @main.command()
@@ -150,30 +164,56 @@ def _gunicorn(
     type=click.IntRange(1, 500),
     help="due jobs leased and fired per transaction",
 )
+@click.option(
+    "--job-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(1, 3600),
+    help="seconds one job may run before the watchdog kills the worker process and sets the job "
+    "aside (a job takes milliseconds; a hung one would stop every timer)",
+)
 @with_appcontext
-def worker(drain: bool, interval: float, fixed_now: dt.datetime | None, round_size: int) -> None:
+def worker(
+    drain: bool,
+    interval: float,
+    fixed_now: dt.datetime | None,
+    round_size: int,
+    job_timeout: float,
+) -> None:
     """Fire due timers, retry failures, raise incidents and send reminders."""
+    from app.enforcement import watchdog
     from app.enforcement import worker as worker_service
 
-    owner = f"{socket.gethostname()}:{os.getpid()}"
+    def work(progress: watchdog.Progress, stop: threading.Event) -> None:
+        db.engine.dispose(close=False)  # the supervisor's connections are not ours
+        owner = watchdog.owner_name(os.getpid())
+        click.echo(f"worker {owner} started")
+        while not stop.is_set():
+            try:
+                outcomes = worker_service.run_once(owner, fixed_now, round_size, progress)
+            except Exception:  # a database hiccup must not kill the worker; the next round retries
+                db.session.rollback()
+                logging.getLogger(__name__).exception("worker round failed")
+                outcomes = {}
+            if outcomes:
+                click.echo(f"worker {owner}: {outcomes}")
+            if drain and not outcomes:
+                break
+            if not outcomes:
+                stop.wait(interval)
+        db.session.remove()
+
+    def abandon(job_id: int | None, owner: str) -> None:
+        worker_service.abandon(job_id, owner, job_timeout, fixed_now or utcnow())
+        db.session.remove()
+        db.engine.dispose()  # the next child must not inherit this connection
+        click.echo(f"worker {owner}: job {job_id} stopped by the watchdog")
+
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    click.echo(f"worker {owner} started")
-    while not stop.is_set():
-        try:
-            outcomes = worker_service.run_once(owner, fixed_now, round_size)
-        except Exception:  # a database hiccup must not kill the worker; the next round retries
-            db.session.rollback()
-            logging.getLogger(__name__).exception("worker round failed")
-            outcomes = {}
-        if outcomes:
-            click.echo(f"worker {owner}: {outcomes}")
-        if drain and not outcomes:
-            break
-        if not outcomes:
-            stop.wait(interval)
-    db.session.remove()
+    db.engine.dispose()
+    watchdog.supervise(work, abandon, job_timeout, stop)
 
 
 @main.group("db")
@@ -232,6 +272,25 @@ def create_user(
     click.echo(f"created {username}")
 
 
+@main.command("create-integration-account")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="显示名, e.g. 信用平台接口")
+@click.option("--region", required=True, help="region code, e.g. 150100")
+@click.option("--role", "roles", multiple=True, required=True, help="role (repeatable)")
+@click.option("--reason", required=True, help="设立理由 why another system needs it (audited)")
+@with_appcontext
+def create_integration_account(
+    username: str, display_name: str, region: str, roles: tuple[str, ...], reason: str
+) -> None:
+    """Create an account for another system: nobody can log in with it; an admin issues its
+    API tokens on the tokens screen."""
+    try:
+        auth_service.create_integration_account(username, display_name, region, roles, reason)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created integration account {username}")
+
+
 @main.command("set-certificate")
 @click.argument("username")
 @click.argument("cert_no", required=False)
@@ -250,7 +309,8 @@ def set_certificate(username: str, cert_no: str | None) -> None:
 @click.option("--name", default="cli", show_default=True, help="what the token is for")
 @with_appcontext
 def create_token(username: str, name: str) -> None:
-    """Create an API token; the token is printed once, as the last line."""
+    """Create an API token for an account on the server (recorded as created by "cli"); the
+    token is printed once, as the last line."""
     try:
         token = auth_service.create_token(username, name)
     except ServiceError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,32 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SMTP_USER": env.get("TIJIAN_SMTP_USER"),
         "SMTP_PASSWORD": env.get("TIJIAN_SMTP_PASSWORD"),
         "SMTP_STARTTLS": env.get("TIJIAN_SMTP_STARTTLS", "") in ("1", "true", "yes"),
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCKOUT_MINUTES": 15,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        # Reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none; the client
+        # could write those headers itself, and throttling is per address).
+        "TRUSTED_PROXY_HOPS": int(env.get("TIJIAN_TRUSTED_PROXY_HOPS", 0)),
+        # Login throttling is a delay, never a lock: failures count per (account, address), so
+        # an attacker elsewhere cannot keep the rightful user out. Free failures before a delay,
+        # the first delay (doubling with each further failure), its ceiling, and how long a
+        # failure counts.
+        "LOGIN_FREE_FAILURES": int(env.get("TIJIAN_LOGIN_FREE_FAILURES", 5)),
+        "LOGIN_DELAY_SECONDS": int(env.get("TIJIAN_LOGIN_DELAY_SECONDS", 30)),
+        "LOGIN_MAX_DELAY_SECONDS": int(env.get("TIJIAN_LOGIN_MAX_DELAY_SECONDS", 900)),
+        "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("TIJIAN_LOGIN_FAILURE_WINDOW_MINUTES", 60)),
+        # Password spraying from one address (many accounts): that address alone is slowed.
+        "LOGIN_FREE_FAILURES_PER_ADDRESS": int(
+            env.get("TIJIAN_LOGIN_FREE_FAILURES_PER_ADDRESS", 30)
+        ),
+        # Bad API tokens, counted apart from passwords (they never slow a web login).
+        "TOKEN_FREE_FAILURES_PER_ADDRESS": int(
+            env.get("TIJIAN_TOKEN_FREE_FAILURES_PER_ADDRESS", 30)
+        ),
+        # A browser session ends after this long without a request, and this long after login
+        # whatever the activity (a left-open office PC; a stolen cookie's worth).
+        "SESSION_IDLE_MINUTES": int(env.get("TIJIAN_SESSION_IDLE_MINUTES", 30)),
+        "SESSION_LIFETIME_HOURS": int(env.get("TIJIAN_SESSION_LIFETIME_HOURS", 12)),
+        # An API token stops working this many days after it is created: a token copied into
+        # another system's configuration and forgotten does not stay valid for years.
+        "API_TOKEN_LIFETIME_DAYS": int(env.get("TIJIAN_API_TOKEN_LIFETIME_DAYS", 90)),
         # Bounds of a work-order file import (app/platform/spreadsheets.py), checked before
         # openpyxl builds anything, so one upload cannot hold a worker or its memory:
         # rows: one region's export of a year is ~20,000 orders; larger exports are split.
@@ -70,4 +94,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "IMPORT_MAX_SECONDS": float(env.get("TIJIAN_IMPORT_MAX_SECONDS", 20)),
     }
     config.update(overrides or {})
+    # The cookie's signature itself expires with the session's lifetime (Flask's default: 31 days).
+    config.setdefault(
+        "PERMANENT_SESSION_LIFETIME", timedelta(hours=config["SESSION_LIFETIME_HOURS"])
+    )
     return config

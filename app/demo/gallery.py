@@ -21,7 +21,12 @@ from app.database import all_or_nothing
 from app.enforcement.cases import start_case
 from app.enforcement.documents import issue
 from app.enforcement.inbox import claim
-from app.enforcement.library import library_entry_of, set_published, set_typical
+from app.enforcement.library import (
+    library_entry_of,
+    publication_preview,
+    set_published,
+    set_typical,
+)
 from app.enforcement.tasks import complete_task
 from app.enforcement.worker import run_once
 from app.extensions import db
@@ -1182,7 +1187,8 @@ def _do(case: Case, enterprise: Enterprise, step: Step, day: dt.date) -> None:
     if step.task == "library:publish":
         entry = library_entry_of(case.id)
         set_typical(user, entry, True)
-        set_published(user, entry, True)
+        _, text = publication_preview(user, entry)  # the text the agency head confirms
+        set_published(user, entry, True, text.digest)
         return
     task = _ready(case.id, step.task)
     form = forms.form_class_for(task.form_key or "").from_json(data, day)

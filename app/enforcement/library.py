@@ -14,9 +14,12 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from app.clock import utcnow
+from app.enforcement.cases import case_data
+from app.enforcement.investigators import officers_of
 from app.extensions import db
 from app.models import Case, CaseLibraryEntry, Document, User
-from app.platform import Conflict, Forbidden, NotFound
+from app.platform import Conflict, Forbidden, InvalidInput, NotFound
+from app.platform.anonymize import PartyIdentity, anonymize, text_digest
 from app.platform.audit import record
 from app.platform.paging import window
 from app.platform.regions import in_scope, region_tree, scope_of
@@ -294,78 +297,26 @@ def html_to_text(html: str) -> str:
 # ------------------------------------------------------------------ anonymizing
 
 
-@dataclass(frozen=True)
-class PartyIdentity:
-    """What identifies the party (and the people) of a case, to be masked."""
-
-    names: tuple[str, ...]  # the party's name(s): as registered now and as the case opened
-    credit_code: str = ""
-    address: str = ""
-    legal_representative: str = ""
-    natural_person: bool = False  # the name is a person's name: masked as one (李某)
-    people: tuple[str, ...] = ()  # everyone else the case data names (officers, inspectors)
-
-
 PEOPLE_FIELDS = ("case_officers", "inspectors")  # the case data's lists of names (顿号-separated)
 _NAME_SEPARATORS = re.compile(r"[、，,;；/\s]+")
 _UNIT_SUFFIX = re.compile(r"（[^（）]*）$")
-CODE_MASK = "＊＊＊＊"
-ADDRESS_MASK = "＊＊＊＊"
-# Organisational endings kept in a party's mask (某某有限公司), longest matched first.
-_ENDINGS = sorted(
-    (
-        "股份有限公司",
-        "有限责任公司",
-        "有限公司",
-        "分公司",
-        "公司",
-        "专业合作社",
-        "合作社",
-        "经销部",
-        "经营部",
-        "门市部",
-        "服务部",
-        "加工厂",
-        "厂",
-        "大药房",
-        "药房",
-        "药店",
-        "超市",
-        "商店",
-        "商行",
-        "饭店",
-        "酒店",
-        "宾馆",
-        "店",
-        "馆",
-        "中心",
-        "站",
-        "所",
-        "社",
-    ),
-    key=len,
-    reverse=True,
-)
-# An administrative-division prefix of a name (内蒙古…, 呼和浩特市, 玉泉区, 土默特左旗).
-_PLACE_PREFIX = re.compile(
-    r"内蒙古(?:自治区)?|[\u4e00-\u9fff]{1,6}?(?:自治区|自治旗|市|盟|区|县|旗)"
-)
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 独孤 南宫".split()
-)
-CORE_MIN = 3  # a shorter name core (乳业) is too common a word to mask everywhere
 
 
 def party_identity(case: Case, data: Mapping[str, Any]) -> PartyIdentity:
+    """What the case knows of its party and people (see app/platform/anonymize.py)."""
     enterprise = case.enterprise
     names = {enterprise.name, str(data.get("enterprise_name") or "")}
-    people: list[str] = []
-    for name in PEOPLE_FIELDS:
-        value = data.get(name)
+    named: list[str] = []
+    for field in PEOPLE_FIELDS:
+        value = data.get(field)
         if isinstance(value, str):
-            for person in _NAME_SEPARATORS.split(value):
-                # an account's name may carry its unit (王执法（呼和浩特）); texts name the person
-                people.extend((person, _UNIT_SUFFIX.sub("", person)))
+            named.extend(_NAME_SEPARATORS.split(value))
+    # and the investigators and inspectors as the case file names them
+    named.extend(officer.display_name for officer in officers_of(case.id))
+    people: list[str] = []
+    for person in named:
+        # an account's name may carry its unit (王执法（呼和浩特）); texts name the person
+        people.extend((person, _UNIT_SUFFIX.sub("", person)))
     return PartyIdentity(
         names=tuple(sorted(n for n in names if n)),
         credit_code=enterprise.credit_code,
@@ -374,75 +325,6 @@ def party_identity(case: Case, data: Mapping[str, Any]) -> PartyIdentity:
         natural_person=enterprise.party_type == PartyType.NATURAL.value,
         people=tuple(p for p in people if p),
     )
-
-
-def anonymize(text: str, party: PartyIdentity) -> str:
-    """`text` with the party's name, credit code, address, legal representative and the other
-    people's names masked (某某有限公司, ＊＊＊＊, 李某). One pass over the text, longest
-    identifier first, so that a mask is never masked again and a name inside a longer one
-    (a person's name in the shop's name) does not split it."""
-    masks = _masks(party)
-    if not masks:
-        return text
-    pattern = re.compile(
-        "|".join(re.escape(found) for found in sorted(masks, key=len, reverse=True)),
-        re.IGNORECASE,  # credit codes typed in lower case
-    )
-    folded = {found.casefold(): mask for found, mask in masks.items()}
-    return pattern.sub(lambda match: folded[match.group(0).casefold()], text)
-
-
-def _masks(party: PartyIdentity) -> dict[str, str]:
-    masks: dict[str, str] = {}
-    for name in party.names:
-        name = name.strip()
-        if not name:
-            continue
-        if party.natural_person:
-            masks[name] = person_mask(name)
-            continue
-        masks[name] = party_mask(name)
-        core = name_core(name)
-        if core and core not in masks:
-            masks[core] = "某某"
-    for person in (party.legal_representative, *party.people):
-        person = person.strip()
-        if len(person) >= 2:  # one character is not a name worth masking everywhere
-            masks.setdefault(person, person_mask(person))
-    if party.credit_code.strip():
-        masks[party.credit_code.strip()] = CODE_MASK
-    if party.address.strip():
-        masks[party.address.strip()] = ADDRESS_MASK
-    return masks
-
-
-def party_mask(name: str) -> str:
-    """某某 with the name's organisational ending: 某某有限公司, 某某店."""
-    ending = next((e for e in _ENDINGS if name.endswith(e) and len(name) > len(e)), "")
-    return f"某某{ending}"
-
-
-def person_mask(name: str) -> str:
-    """The surname and 某 (李某, 欧阳某); a name in Latin letters or with a middle dot (巴特尔·
-    孟和) keeps only its first character."""
-    if name[:2] in _COMPOUND_SURNAMES and len(name) > 2:
-        return f"{name[:2]}某"
-    first = name[0]
-    return f"{first}某" if "\u4e00" <= first <= "\u9fff" else "某"
-
-
-def name_core(name: str) -> str:
-    """The distinctive middle of a party's name, as a text may use it alone: without the
-    organisational ending and the place prefixes (呼和浩特市青城乳业有限公司 → 青城乳业)."""
-    core = name
-    ending = next((e for e in _ENDINGS if core.endswith(e) and len(core) > len(e)), "")
-    core = core[: len(core) - len(ending)]
-    while True:
-        prefix = _PLACE_PREFIX.match(core)
-        if not prefix or len(core) - prefix.end() < 2:
-            break
-        core = core[prefix.end() :]
-    return core if len(core) >= CORE_MIN and core != name else ""
 
 
 # ------------------------------------------------------------------ search
@@ -487,15 +369,21 @@ def search_options(user: User) -> SearchOptions:
     return SearchOptions(regions, [t for t in found if t])
 
 
-def _filtered(query: Select[Any], args: Mapping[str, str]) -> Select[Any]:
+_UNIT_TEXTS = (CaseLibraryEntry.violation_type, CaseLibraryEntry.summary)
+# the public search reads the text as published (masked), never the units' columns
+_PUBLIC_TEXTS = (
+    CaseLibraryEntry.public_violation_type,
+    CaseLibraryEntry.public_summary,
+    CaseLibraryEntry.public_decision,
+)
+
+
+def _filtered(
+    query: Select[Any], args: Mapping[str, str], texts: tuple[Any, ...] = _UNIT_TEXTS
+) -> Select[Any]:
     text = (args.get("q") or "").strip()[:100]
     if text:
-        query = query.where(
-            or_(
-                CaseLibraryEntry.violation_type.contains(text, autoescape=True),
-                CaseLibraryEntry.summary.contains(text, autoescape=True),
-            )
-        )
+        query = query.where(or_(*(column.contains(text, autoescape=True) for column in texts)))
     for name, column in (
         ("violation_type", CaseLibraryEntry.violation_type),
         ("domain", CaseLibraryEntry.domain),
@@ -591,21 +479,74 @@ def set_typical(user: User, entry_id: int, typical: bool) -> CaseLibraryEntry:
     return entry
 
 
-def set_published(user: User, entry_id: int, published: bool) -> CaseLibraryEntry:
+@dataclass(frozen=True)
+class PublicText:
+    """What the public page of an entry shows of its free text, masked: the publisher reads it
+    on the preview and confirms exactly this text (its digest)."""
+
+    violation_type: str
+    summary: str | None
+    decision: str | None
+
+    @property
+    def digest(self) -> str:
+        return text_digest(self.violation_type, self.summary, self.decision)
+
+
+def public_text(entry: CaseLibraryEntry) -> PublicText:
+    """The entry's texts masked again with everything the case knows now, and with the masks
+    for what no case knows (numbers, addresses, introduced names)."""
+    case = db.session.get(Case, entry.case_id)
+    party = party_identity(case, case_data(case)) if case is not None else None
+    return PublicText(
+        anonymize(entry.violation_type, party)[:100],  # an address mask may be longer
+        anonymize(entry.summary, party) if entry.summary else None,
+        anonymize(entry.anonymized_decision, party) if entry.anonymized_decision else None,
+    )
+
+
+def publication_preview(user: User, entry_id: int) -> tuple[EntryView, PublicText]:
+    """The entry and the text its public page would show, for the publisher to confirm."""
+    view = entry_for_user(user, entry_id)
+    if not view.may_publish:
+        raise Forbidden(N_("只有机关负责人可以发布典型案例。"))
+    _check_publishable(view.entry)
+    return view, public_text(view.entry)
+
+
+def _check_publishable(entry: CaseLibraryEntry) -> None:
+    if not entry.typical:
+        raise Conflict(N_("只有标记为典型案例的条目才能公开发布。"))
+    if not entry.anonymized_decision:
+        raise Conflict(N_("该案例没有可公开的决定书文本，不能发布。"))
+
+
+def set_published(
+    user: User, entry_id: int, published: bool, confirmed_digest: str = ""
+) -> CaseLibraryEntry:
     """Publish a typical case on the public pages (or withdraw it): an agency head of the
-    entry's region, or an administrator."""
+    entry's region, or an administrator. Publishing takes the digest of the masked text the
+    publisher previewed: the text published is exactly that one, or nothing is published."""
     if not user.role_names & PUBLISHERS:
         raise Forbidden(N_("只有机关负责人可以发布典型案例。"))
     entry = _entry_in_scope(user, entry_id, for_update=True)
     if (entry.published_at is not None) == published:
         return entry
+    shown = None
     if published:
-        if not entry.typical:
-            raise Conflict(N_("只有标记为典型案例的条目才能公开发布。"))
-        if not entry.anonymized_decision:
-            raise Conflict(N_("该案例没有可公开的决定书文本，不能发布。"))
+        _check_publishable(entry)
+        if not confirmed_digest:
+            raise InvalidInput(N_("请先预览隐去个人信息后的公开文本，确认后再发布。"))
+        shown = public_text(entry)
+        if confirmed_digest != shown.digest:
+            raise Conflict(N_("预览后公开文本已发生变化，请重新预览并确认。"))
     entry.published_at = utcnow() if published else None
     entry.published_by_id = user.id if published else None
+    # the public page and the public search read these columns only
+    entry.public_violation_type = shown.violation_type if shown else None
+    entry.public_summary = shown.summary if shown else None
+    entry.public_decision = shown.decision if shown else None
+    entry.public_digest = shown.digest if shown else None
     record(
         "publish_case" if published else "unpublish_case",
         "case_library_entry",
@@ -613,6 +554,7 @@ def set_published(user: User, entry_id: int, published: bool) -> CaseLibraryEntr
         actor=user,
         region_code=entry.region_code,
         case_id=entry.case_id,
+        **({"digest": shown.digest} if shown else {}),
     )
     db.session.commit()
     return entry
@@ -630,7 +572,7 @@ def _published() -> Select[Any]:
 def published_entries(args: Mapping[str, str]) -> LibraryPage:
     """Published typical cases, newest first (domain and text filters only)."""
     kept = {k: v for k, v in args.items() if k in ("q", "domain", "before")}
-    return _page(_filtered(_published(), kept), kept)
+    return _page(_filtered(_published(), kept, _PUBLIC_TEXTS), kept)
 
 
 def published_entry(entry_id: int) -> CaseLibraryEntry:

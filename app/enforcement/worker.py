@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.clock import CHINA_TZ
 from app.enforcement import tallies
 from app.enforcement.cases import apply_run_result
+from app.enforcement.watchdog import Progress
 from app.engine import EngineError, RunContext, RunResult
 from app.extensions import db
 from app.models import (
@@ -71,7 +72,11 @@ def acquire(owner: str, now: dt.datetime, limit: int = ROUND) -> list[int]:
 
 
 def fire_round(
-    job_ids: list[int], owner: str, now: dt.datetime, context: RunContext
+    job_ids: list[int],
+    owner: str,
+    now: dt.datetime,
+    context: RunContext,
+    progress: Progress | None = None,
 ) -> Counter[str]:
     """Fire what is due on the leased jobs' instances in one transaction: their rows are read
     together and the round commits once (per job a fired timer costs the engine run and its
@@ -130,11 +135,16 @@ def fire_round(
                 if job.lock_owner != owner:  # our lease expired and another worker took it
                     outcomes["lost"] += 1
                     continue
+                if progress is not None:
+                    progress.started(job.id)
                 try:
                     result = engine().fire_due_timers(instance.state, context)
                 except EngineError as exc:
                     failures.append((job.id, exc))
                     continue
+                finally:
+                    if progress is not None:
+                        progress.finished()
                 late = overdue.get(instance.id, [])
                 outcome = _apply_fired(cases[job.case_id], instance, job, result, now)
                 if outcome == "fired":
@@ -153,7 +163,7 @@ def fire_round(
         db.session.rollback()
         if len(job_ids) == 1:
             return Counter(retry=1)
-        return _one_by_one(job_ids, owner, now, context)
+        return _one_by_one(job_ids, owner, now, context, progress)
     mail.send(notes)
     for job_id, error in failures:
         outcomes[_failed(job_id, now, error)] += 1
@@ -185,11 +195,15 @@ def _overdue_notes(case: Case, late: list[Deadline]) -> list[Notification]:
 
 
 def _one_by_one(
-    job_ids: list[int], owner: str, now: dt.datetime, context: RunContext
+    job_ids: list[int],
+    owner: str,
+    now: dt.datetime,
+    context: RunContext,
+    progress: Progress | None,
 ) -> Counter[str]:
     outcomes: Counter[str] = Counter()
     for job_id in job_ids:
-        outcomes.update(fire_round([job_id], owner, now, context))
+        outcomes.update(fire_round([job_id], owner, now, context, progress))
     return outcomes
 
 
@@ -246,13 +260,18 @@ def _failed(job_id: int, now: dt.datetime, exc: EngineError) -> str:
     return "incident"
 
 
-def run_once(owner: str, now: dt.datetime | None = None, size: int = ROUND) -> dict[str, int]:
+def run_once(
+    owner: str,
+    now: dt.datetime | None = None,
+    size: int = ROUND,
+    progress: Progress | None = None,
+) -> dict[str, int]:
     """One round: fire what is due (up to `size` jobs), then send reminders. Returns counts per
-    outcome."""
+    outcome. `progress` tells the watchdog which job is firing."""
     now = now or utcnow()
     context = run_context(now=now)  # one moment per round: the same values for every job
     job_ids = acquire(owner, now, size)
-    outcomes = fire_round(job_ids, owner, now, context) if job_ids else Counter()
+    outcomes = fire_round(job_ids, owner, now, context, progress) if job_ids else Counter()
     reminded = send_reminders(now, context)
     if reminded:
         outcomes["reminded"] = reminded
@@ -260,6 +279,19 @@ def run_once(owner: str, now: dt.datetime | None = None, size: int = ROUND) -> d
     if escalated:
         outcomes["escalated"] = escalated
     return dict(outcomes)
+
+
+def abandon(job_id: int | None, owner: str, job_timeout: float, now: dt.datetime) -> None:
+    """After the watchdog killed a worker process: its leases are released at once rather than
+    when they expire, and the job it hung in counts a failed attempt (an incident after the
+    last), so that the other timers go on and the hanging one is set aside."""
+    db.session.rollback()
+    db.session.execute(
+        update(Job).where(Job.lock_owner == owner).values(lock_owner=None, lock_expires_at=None)
+    )
+    db.session.commit()
+    if job_id is not None:
+        _failed(job_id, now, EngineError(f"运行超过 {job_timeout:g} 秒未结束，已由看门狗终止"))
 
 
 def escalate_decision_clocks(now: dt.datetime) -> int:

@@ -29,6 +29,7 @@ from app.engine import (
 from app.extensions import db
 from app.models import Case, ProcessVersion, User, WorkflowBundle
 from app.platform import InvalidInput, NotFound
+from app.platform.isolation import TookTooLong, run_isolated
 from app.platform.parameters import run_context
 from app.platform.workflows import MAIN_PROCESS, CheckReport, check_bundle, deploy, engine
 from forms.base import N_
@@ -274,15 +275,38 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+# A trial run runs where production would not: in a web request. Bounded as a whole, in a child
+# process (app/platform/isolation.py), beyond the sandbox's limit on each expression.
+TRIAL_RUN_SECONDS = 10
+TRIAL_RUN_MEMORY = 512 * 2**20
+
+
 def trial_run(process_id: str, start_data: str, answers: str, fire_timers: bool) -> SandboxRun:
     """Play the active version of a process in memory with the given data: no case, no task,
     no document, no audit entry is written."""
     model = model_of(process_id)
     start = _json_object(start_data, "起始数据")
     given = _json_object(answers, "各步骤的数据")
-    run = engine().trial_run(
-        model.bundle_hash, process_id, start, given, run_context(), fire_timers
-    )
+    workflows = engine()
+    workflows.bundle(model.bundle_hash)  # parsed here: the child reads no database
+    try:
+        run = run_isolated(
+            workflows.trial_run,
+            model.bundle_hash,
+            process_id,
+            start,
+            given,
+            run_context(),
+            fire_timers,
+            seconds=TRIAL_RUN_SECONDS,
+            extra_memory=TRIAL_RUN_MEMORY,
+        )
+    except TookTooLong as exc:
+        raise InvalidInput(
+            f"试运行超过 {TRIAL_RUN_SECONDS} 秒仍未结束，已停止：请检查流程中的脚本和条件。"
+        ) from exc
+    except MemoryError as exc:
+        raise InvalidInput("试运行占用内存过多，已停止：请检查流程中的脚本和条件。") from exc
     return SandboxRun(model, run)
 
 

@@ -36,6 +36,10 @@ class AuditEvent(Base):
     region_code: Mapped[str | None] = mapped_column(String(6))
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # made with an API token: which one, and who created it (the owner, an admin for an
+    # integration account, or "cli")
+    token_id: Mapped[int | None]
+    token_creator: Mapped[str | None] = mapped_column(String(64))
     # the hash chain (app/audit_chain.py): position, the previous entry's hash, this entry's
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
@@ -54,4 +58,6 @@ class AuditEvent(Base):
             self.region_code,
             self.remote_addr,
             self.detail,
+            token_id=self.token_id,
+            token_creator=self.token_creator,
         )

@@ -27,6 +27,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Demo accounts (password "demo") can only log in while the app runs in demo mode.
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # An integration account (另一个系统的接入账号, `tijian create-integration-account`): no
+    # person logs in with it; an admin may issue its API tokens (auth.issue_token).
+    is_integration: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[UserRole]] = relationship(
@@ -60,7 +63,8 @@ class UserRole(Base):
 
 
 class ApiToken(Base):
-    """Only the SHA-256 of a token is stored; the token itself is shown once."""
+    """Only the SHA-256 of a token is stored; the token itself is shown once. Its owner created
+    it, or an admin for an integration account (`created_by_id`; None: on the command line)."""
 
     __tablename__ = "api_token"
 
@@ -70,6 +74,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
@@ -90,10 +96,13 @@ class LoginAttempt(Base):
     __tablename__ = "login_attempt"
     __table_args__ = (
         Index("ix_login_attempt_username_at", "username", "attempted_at"),
-        Index("ix_login_attempt_remote_addr_at", "remote_addr", "attempted_at"),
+        Index("ix_login_attempt_remote_addr_kind_at", "remote_addr", "kind", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "password" (the login form) or "token" (a bearer token of the API): counted apart, so
+    # junk tokens never slow a web login
+    kind: Mapped[str] = mapped_column(String(8), default="password", server_default="password")
     username: Mapped[str] = mapped_column(String(64))
     remote_addr: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -232,6 +232,12 @@ class CaseLibraryEntry(Base):
     typical: Mapped[bool] = mapped_column(default=False, server_default=false())
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # what the public page shows and the public search reads: masked again when published, as
+    # the publisher previewed and confirmed it (public_digest); None while unpublished
+    public_violation_type: Mapped[str | None] = mapped_column(String(100))
+    public_summary: Mapped[str | None] = mapped_column(Text)
+    public_decision: Mapped[str | None] = mapped_column(Text)
+    public_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class CaseComment(Base):

@@ -5,11 +5,18 @@ scheduling, mail and backup — and the errors use cases raise.
 A use case is a public function of an area's module; each one that writes is one transaction: it
 commits, or changes nothing and raises one of these errors, which a route turns into an answer."""
 
+import math
+
 
 class ServiceError(Exception):
     """Base of the errors a route turns into an HTTP answer; the message is shown to the user."""
 
     status = 400
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers the answer carries besides its status."""
+        return {}
 
 
 class NotFound(ServiceError):
@@ -48,3 +55,11 @@ class Unavailable(ServiceError):
 
 class TooManyAttempts(ServiceError):
     status = 429
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = math.ceil(retry_after)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

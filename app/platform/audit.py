@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -28,6 +29,7 @@ ACTION_LABELS = {
     "set_locale": N_("切换语言"),
     "set_certificate": N_("登记执法证号"),
     "create_user": N_("创建账号"),
+    "create_integration_account": N_("创建集成账号"),
     "create_token": N_("创建接口令牌"),
     "deploy_process": N_("部署流程"),
     "migrate_case": N_("迁移案件到新版本"),
@@ -95,6 +97,28 @@ def save_fields(
     record(action, item.__tablename__, item.id, actor=actor, changed=changed)
 
 
+@dataclass(frozen=True)
+class TokenUse:
+    """The API token a request acts with: every entry it records names the token and who
+    created it, beside the account (the actor)."""
+
+    token_id: int
+    creator: str  # the creator's username, or "cli"
+
+
+_token_use: ContextVar[TokenUse | None] = ContextVar("tijian_token_use", default=None)
+
+
+@contextmanager
+def acting_with_token(use: TokenUse) -> Iterator[None]:
+    """Entries recorded within (one API request's) are attributed to the token too."""
+    reset = _token_use.set(use)
+    try:
+        yield
+    finally:
+        _token_use.reset(reset)
+
+
 def record(
     action: str,
     object_type: str,
@@ -105,6 +129,7 @@ def record(
     region_code: str | None = None,
     **detail: Any,
 ) -> None:
+    use = _token_use.get()
     entry = {
         "occurred_at": utcnow(),
         "actor_id": actor.id if actor else None,
@@ -116,6 +141,8 @@ def record(
         "remote_addr": request.remote_addr if has_request_context() else None,
         # as the database will hand it back (JSON), so the hash can be checked later
         "detail": json.loads(json.dumps(detail)),
+        "token_id": use.token_id if use else None,
+        "token_creator": use.creator if use else None,
     }
     pending = db.session.info.get(_BATCH)
     if pending is not None:

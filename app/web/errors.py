@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -29,7 +29,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError) -> ResponseReturnValue:
         db.session.rollback()
-        return _answer(exc.status, str(exc), getattr(exc, "details", None))
+        body, status = _answer(exc.status, str(exc), getattr(exc, "details", None))
+        return body, status, exc.headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
@@ -73,7 +74,7 @@ ERROR_CODES = {
 }
 
 
-def _answer(status: int, message: str, details: object = None) -> ResponseReturnValue:
+def _answer(status: int, message: str, details: object = None) -> tuple[Response | str, int]:
     if request.path.startswith("/api/"):
         body = {
             "error": ERROR_CODES.get(status, "error"),

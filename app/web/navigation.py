@@ -92,7 +92,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ),
     ("supervision.audit", N_("审计日志"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("supervision.notifications", N_("通知"), frozenset()),
-    ("supervision.tokens", N_("接口令牌"), frozenset({Role.ADMIN})),
+    ("supervision.tokens", N_("接口令牌"), frozenset()),
 )
 
 

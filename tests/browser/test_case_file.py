@@ -9,6 +9,7 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.conftest import Live
 from tests.browser.test_walking_skeleton import SCREENSHOTS, log_in
+from tests.integration.cases import warning_case
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -53,3 +54,18 @@ def test_officer_works_on_the_case_file(
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "enterprise-record.png"), full_page=True)
     assert console_errors == []
+
+
+def test_a_document_preview_keeps_its_own_stylesheet_under_the_style_policy(
+    page: Page, live: Live, console_errors: list[str]
+) -> None:
+    """The 文书 preview's <style> is allowed by its hash (app/web/security.py, with_own_styles):
+    the page is set as the PDF will be, and Chromium refuses nothing."""
+    with live.app.app_context():
+        case_id = warning_case()
+    log_in(page, live.url, "officer")
+    page.goto(f"{live.url}/cases/{case_id}/documents/WARNING_NOTICE/preview")
+    expect(page.locator("p.issuer")).to_have_css("color", "rgb(204, 0, 0)")
+    expect(page.locator("h1")).to_have_css("text-align", "center")
+    # (the bare document page names no icon: Chromium's /favicon.ico is the one 404 it logs)
+    assert [e for e in console_errors if "Content Security Policy" in e] == []

@@ -128,7 +128,8 @@ class Desk:
     def after_next_timer(self) -> dt.date:
         """The statutory time passes and the case's later steps happen then: the worker fires
         the next timer and the served app's clock moves to nine hours after it (a timer at the
-        end of a day: 09:00 the next morning)."""
+        end of a day: 09:00 the next morning). The sessions of the days before have run out
+        (30 idle minutes): everyone logs in again."""
         with self.live.app.app_context():
             due = db.session.execute(
                 select(func.min(Job.due_at)).where(Job.case_id == self.case_id)
@@ -136,6 +137,9 @@ class Desk:
         self.wait_for_timer()
         fired = (due if due.tzinfo else due.replace(tzinfo=dt.UTC)).astimezone(CHINA_TZ)
         self.live.clock.moment = fired + dt.timedelta(hours=9)
+        for page in self.pages.values():
+            page.context.close()
+        self.pages.clear()
         return self.live.clock.moment.date()
 
     def issue(self, username: str, code: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from app.enforcement import documents as document_service
 from app.enforcement.worker import run_once
 from app.extensions import db
 from app.models import Case, CaseLibraryEntry, Enterprise, Job, WorkflowInstance
-from app.platform.auth import create_token
+from app.platform.auth import create_integration_account, create_token
 from app.platform.workflows import engine
 from app.reference.decision_contract import CONTRACT
 from tests.conftest import login
@@ -457,11 +457,22 @@ def test_regressions_found_by_the_fuzz_run(
 
 
 def test_admin_issues_and_revokes_tokens(app: Flask, client: FlaskClient) -> None:
+    """For an integration account (tests/integration/test_token_attribution.py: for nobody else)."""
+    with app.app_context():
+        create_integration_account(
+            "credit_platform", "信用平台", "150100", ["credit_officer"], "对接"
+        )
     token = login(client, "admin")
     page = client.post(
-        "/supervision/tokens", data={"csrf_token": token, "username": "credit", "name": "信用平台"}
+        "/supervision/tokens",
+        data={
+            "csrf_token": token,
+            "username": "credit_platform",
+            "name": "信用平台",
+            "reason": "信用平台对接",
+        },
     ).get_data(as_text=True)
-    issued = re.search(r"<code>(tjn_[^<]+)</code>", page)
+    issued = re.search(r'<code class="secret">(tjn_[^<]+)</code>', page)
     assert issued
     headers = {"Authorization": f"Bearer {issued.group(1)}"}
     assert client.get("/api/v1/processes", headers=headers).status_code == 200
@@ -475,12 +486,18 @@ def test_admin_issues_and_revokes_tokens(app: Flask, client: FlaskClient) -> Non
     )
     assert client.get("/api/v1/processes", headers=headers).status_code == 401
     bad = client.post(
-        "/supervision/tokens", data={"csrf_token": token, "username": "ghost", "name": "x"}
+        "/supervision/tokens",
+        data={"csrf_token": token, "username": "ghost", "name": "x", "reason": "x"},
     )
     assert bad.status_code == 404
     other = app.test_client()
-    login(other, "supervisor")
-    assert other.get("/supervision/tokens").status_code == 403
+    csrf = login(other, "supervisor")  # sees their own tokens only, and issues none
+    assert "credit_platform" not in other.get("/supervision/tokens").get_data(as_text=True)
+    refused = other.post(
+        "/supervision/tokens",
+        data={"csrf_token": csrf, "username": "credit_platform", "name": "x", "reason": "x"},
+    )
+    assert refused.status_code == 403
 
 
 def test_a_case_for_a_new_enterprise_registers_it_in_the_same_transaction(

@@ -5,12 +5,15 @@ cases marked by the heads, published by the agency head, shown to the public wit
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
+from werkzeug.test import TestResponse
 
+from app import database
 from app.clock import china_today
 from app.enforcement import documents as document_service
 from app.enforcement.cases import case_data, start_case
@@ -78,7 +81,7 @@ def _rectify_and_close(case_id: int, reason: str, typical: bool) -> None:
     complete(case_id, "j_archive", "officer", archive_no="档案1")
 
 
-def exemption_case() -> int:
+def exemption_case(summary: str = f"{PARTY}初次违法，危害后果轻微并及时改正。") -> int:
     """首违不罚 played to the library through the engine; the decision names the party."""
     _party()
     case_id = reviewed_case(
@@ -99,7 +102,7 @@ def exemption_case() -> int:
         "j_library",
         "reviewer",
         violation_type="销售过期食品",
-        library_summary=f"{PARTY}初次违法，危害后果轻微并及时改正。",
+        library_summary=summary,
     )
     return case_id
 
@@ -178,6 +181,17 @@ def audited(action: str, entry_id: int) -> list[AuditEvent]:
     )
 
 
+def publish(client: FlaskClient, token: str, entry_id: int) -> TestResponse:
+    """The publisher's way: the preview, then the confirmation of the text it showed."""
+    preview = client.get(f"/library/{entry_id}/publish")
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    found = re.search(r'name="digest" value="([0-9a-f]{64})"', preview.get_data(as_text=True))
+    assert found
+    return client.post(
+        f"/library/{entry_id}/publish", data={"csrf_token": token, "digest": found.group(1)}
+    )
+
+
 def assert_anonymous(text: str, credit_code: str) -> None:
     for secret in (PARTY, credit_code, ADDRESS, REPRESENTATIVE, "青城乳业", "王执法", "刘检查"):
         assert secret not in text, secret
@@ -215,7 +229,10 @@ def test_a_closed_exemption_case_is_catalogued_with_its_decision_anonymized(app:
         assert "不予行政处罚决定书" in decision and "本局决定不予行政处罚" in decision
         assert f"呼市监不罚〔{china_today().year}〕1号" in decision
         assert "当事人：某某有限公司" in decision and "统一社会信用代码：＊＊＊＊" in decision
-        assert "法定代表人白某，住所＊＊＊＊" in decision and "执法人员王某、刘某" in decision
+        assert (
+            "法定代表人白某，住所呼和浩特市新城区＊＊＊＊" in decision
+            and "执法人员王某、刘某" in decision
+        )
         assert "某某对违法事实无异议" in decision  # the name without place and ending, too
         assert "<" not in decision and "font-family" not in decision  # text, not markup
         assert_anonymous(decision, code)
@@ -342,7 +359,10 @@ def test_mark_typical_publish_and_the_public_pages(app: Flask) -> None:
     assert refused.status_code == 403  # publishing is the agency head's
     assert anonymous.get(f"/public/cases/{entry_id}").status_code == 404  # typical, unpublished
 
-    published = head.post(f"/library/{entry_id}/publish", data={"csrf_token": head_token})
+    unconfirmed = head.post(f"/library/{entry_id}/publish", data={"csrf_token": head_token})
+    assert unconfirmed.status_code == 422  # not previewed: nothing is published
+    assert anonymous.get(f"/public/cases/{entry_id}").status_code == 404
+    published = publish(head, head_token, entry_id)
     assert published.status_code == 303
     listing = anonymous.get("/public/cases")
     assert listing.status_code == 200
@@ -383,7 +403,7 @@ def test_mark_typical_publish_and_the_public_pages(app: Flask) -> None:
     # the admin may publish too (province-wide), and the page shows who did
     admin = app.test_client()
     token = login(admin, "admin")
-    assert admin.post(f"/library/{entry_id}/publish", data={"csrf_token": token}).status_code == 303
+    assert publish(admin, token, entry_id).status_code == 303
     page = admin.get(f"/library/{entry_id}").get_data(as_text=True)
     assert "系统管理员" in page and 'id="published-badge"' in page
     assert anonymous.get(f"/public/cases/{entry_id}").status_code == 200
@@ -406,3 +426,126 @@ def test_the_demo_gallery_publishes_a_typical_case(gallery_app: Flask) -> None:
     assert f"/public/cases/{entry.id}" in listing
     text = anonymous.get(f"/public/cases/{entry.id}").get_data(as_text=True)
     assert "不予行政处罚决定书" in text and name not in text and code not in text
+
+
+# the finding of issue #31: a summary with an ID number, a mobile number, a third person, part
+# of an address and the party's short name was published as typed and found by the mobile number
+ID_NUMBER = "150102198503121232"
+MOBILE = "13847123456"
+WITNESS = "张建国"
+LEAKY_SUMMARY = (
+    f"青城乳业负责人（身份证号{ID_NUMBER}，手机138-4712-3456）"
+    f"在新城区海拉尔东路88号门店销售过期乳制品；证人{WITNESS}称其于2026年3月1日购买，"
+    "依据《中华人民共和国食品安全法》第三十四条处理，统一社会信用代码已核实。"
+)
+SECRETS = (ID_NUMBER, MOBILE, "138-4712-3456", WITNESS, "海拉尔东路", "青城乳业", "青城")
+
+
+def _marked_typical(app: Flask, summary: str) -> int:
+    with app.app_context():
+        entry_id = entry_of(exemption_case(summary)).id
+    unit_head = app.test_client()
+    token = login(unit_head, "unit_head")
+    assert unit_head.post(f"/library/{entry_id}/typical", data={"csrf_token": token}).status_code
+    return entry_id
+
+
+def test_public_case_leak_id_mobile_witness_address_and_short_name_are_masked_and_unsearchable(
+    app: Flask,
+) -> None:
+    entry_id = _marked_typical(app, LEAKY_SUMMARY)
+    with app.app_context():
+        # an entry catalogued before the public masks (its summary as typed) is the worst case
+        entry = db.session.get(CaseLibraryEntry, entry_id)
+        assert entry is not None and entry.summary is not None
+        assert WITNESS not in entry.summary and ID_NUMBER not in entry.summary  # masked already
+        entry.summary = LEAKY_SUMMARY
+        db.session.commit()
+
+    head = app.test_client()
+    token = login(head, "agency_head")
+    preview = head.get(f"/library/{entry_id}/publish").get_data(as_text=True)
+    shown = preview[preview.index('id="public-preview"') :]
+    for secret in SECRETS:
+        assert secret not in shown, secret  # the publisher sees the text the public will see
+    assert "证人张某称其于2026年3月1日购买" in shown and "第三十四条" in shown
+    assert "统一社会信用代码已核实" in shown and "新城区＊＊＊＊" in shown
+
+    assert publish(head, token, entry_id).status_code == 303
+    anonymous = app.test_client()
+    page = anonymous.get(f"/public/cases/{entry_id}").get_data(as_text=True)
+    for secret in SECRETS:
+        assert secret not in page, secret
+    assert "证人张某称" in page
+    listing = f'href="/public/cases/{entry_id}"'
+    for query in (MOBILE, "138-4712-3456", ID_NUMBER, WITNESS, "海拉尔东路", "青城乳业"):
+        found = anonymous.get("/public/cases", query_string={"q": query}).get_data(as_text=True)
+        assert listing not in found, query  # the public search reads the masked text only
+    found = anonymous.get("/public/cases", query_string={"q": "证人张某"}).get_data(as_text=True)
+    assert listing in found
+    with app.app_context():
+        entry = db.session.get(CaseLibraryEntry, entry_id)
+        assert entry is not None and entry.public_digest is not None
+        assert [e.detail.get("digest") for e in audited("publish_case", entry_id)] == [
+            entry.public_digest
+        ]
+
+
+def test_publish_unpreviewed_or_changed_text_is_refused(app: Flask) -> None:
+    entry_id = _marked_typical(app, LEAKY_SUMMARY)
+    head = app.test_client()
+    token = login(head, "agency_head")
+    preview = head.get(f"/library/{entry_id}/publish").get_data(as_text=True)
+    found = re.search(r'name="digest" value="([0-9a-f]{64})"', preview)
+    assert found
+    with app.app_context():  # the case's records change between preview and confirmation
+        entry = db.session.get(CaseLibraryEntry, entry_id)
+        assert entry is not None
+        entry.summary = f"{entry.summary}另：经营者陈述其身份证号为150204199007074564。"
+        db.session.commit()
+    stale = head.post(
+        f"/library/{entry_id}/publish", data={"csrf_token": token, "digest": found.group(1)}
+    )
+    assert stale.status_code == 409 and "预览后公开文本已发生变化" in stale.get_data(as_text=True)
+    forged = head.post(
+        f"/library/{entry_id}/publish", data={"csrf_token": token, "digest": "0" * 64}
+    )
+    assert forged.status_code == 409
+    anonymous = app.test_client()
+    assert anonymous.get(f"/public/cases/{entry_id}").status_code == 404
+    with app.app_context():
+        entry = db.session.get(CaseLibraryEntry, entry_id)
+        assert entry is not None and entry.published_at is None and entry.public_summary is None
+        assert audited("publish_case", entry_id) == []
+    assert publish(head, token, entry_id).status_code == 303  # previewed again: published
+    page = anonymous.get(f"/public/cases/{entry_id}").get_data(as_text=True)
+    assert "150204199007074564" not in page and "身份证号为＊＊＊＊" in page
+
+
+def test_public_case_leak_of_entries_published_before_is_masked_by_the_migration(
+    app: Flask,
+) -> None:
+    entry_id = _marked_typical(app, LEAKY_SUMMARY)
+    with app.app_context():
+        db.session.close()
+        database.downgrade("0037-1")  # before the public text: published as the summary was typed
+        db.session.execute(
+            text(
+                "UPDATE case_library_entry SET summary = :summary, published_at = :now"
+                " WHERE id = :id"
+            ),
+            {"summary": LEAKY_SUMMARY, "now": dt.datetime(2026, 3, 2, 8, 0), "id": entry_id},
+        )
+        db.session.commit()
+        db.session.close()
+        database.upgrade()
+        entry = db.session.get(CaseLibraryEntry, entry_id)
+        assert entry is not None and entry.public_summary is not None
+        assert entry.public_digest is not None and entry.public_violation_type == "销售过期食品"
+    anonymous = app.test_client()
+    page = anonymous.get(f"/public/cases/{entry_id}")
+    assert page.status_code == 200  # the published page keeps working
+    for secret in (*SECRETS, PARTY, REPRESENTATIVE):
+        assert secret not in page.get_data(as_text=True), secret
+    found = anonymous.get("/public/cases", query_string={"q": MOBILE}).get_data(as_text=True)
+    assert f'href="/public/cases/{entry_id}"' not in found

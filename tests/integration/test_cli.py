@@ -17,8 +17,9 @@ from sqlalchemy import select
 from app.cli import main
 from app.extensions import db
 from app.models import ApiToken, ProcessVersion, User
+from app.platform import Unauthorized
 from app.platform import workflows as workflow_service
-from app.platform.auth import user_for_token
+from app.platform.auth import authenticate_token
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> tuple[int, str]:
@@ -89,9 +90,10 @@ def test_create_user_then_token(app: Flask) -> None:
         stored = db.session.execute(select(ApiToken.token_hash)).scalars().all()
         assert stored == [hashlib.sha256(token.encode()).hexdigest()]  # only the hash is kept
         with app.test_request_context():
-            found = user_for_token(token)
-            assert found is not None and found.username == "zhangsan"
-            assert user_for_token(token + "x") is None
+            found, use = authenticate_token(token, "127.0.0.1")
+            assert found.username == "zhangsan" and use.creator == "cli"
+            with pytest.raises(Unauthorized):
+                authenticate_token(token + "x", "127.0.0.1")
 
 
 def test_create_user_refuses_bad_input_and_stores_nothing(app: Flask) -> None:

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.enforcement.library import (
-    PartyIdentity,
-    anonymize,
-    html_to_text,
-    name_core,
-    party_mask,
-    person_mask,
-)
+from app.enforcement.library import html_to_text
+from app.platform.anonymize import PartyIdentity, anonymize, name_core, party_mask, person_mask
 
 SUPERMARKET = PartyIdentity(
     names=("包头市青山区百家惠超市有限公司",),
@@ -34,7 +28,7 @@ def test_the_party_its_code_address_and_people_are_masked() -> None:
     assert anonymize(text, SUPERMARKET) == (
         "当事人：某某有限公司\n"
         "统一社会信用代码：＊＊＊＊\n"
-        "经查明：当事人（法定代表人欧阳某，住所＊＊＊＊）销售过期牛奶；"
+        "经查明：当事人（法定代表人欧阳某，住所包头市青山区＊＊＊＊）销售过期牛奶；"
         "某某负责人对事实无异议。执法人员王某、李某于现场检查时发现，"
         "另查明其网店页面标注代码＊＊＊＊。"
     )

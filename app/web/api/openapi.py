@@ -435,7 +435,7 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "体检 Tijian API",
             "version": "1",
-            "description": "市场监管执法工作流接口。令牌由 `tijian create-token` 生成，按 Authorization: Bearer 发送；角色和地区规则与页面相同。",
+            "description": "市场监管执法工作流接口。令牌由本人在“接口令牌”页面创建（集成账号的令牌由系统管理员签发），按 Authorization: Bearer 发送，到期或吊销后答 401；角色和地区规则与页面相同，用令牌所做的操作在审计日志中注明令牌及其创建人。",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

@@ -10,8 +10,9 @@ from app.config import LANGUAGES
 from app.i18n import current_locale
 from app.platform import ServiceError
 from app.platform import auth as auth_service
-from app.web.security import SESSION_TOKEN
+from app.web.security import SESSION_EXPIRED, SESSION_TOKEN, start_session
 from forms.auth import LoginForm
+from forms.base import N_
 
 from . import bp
 from .access import access, public, user
@@ -27,16 +28,18 @@ def login() -> ResponseReturnValue:
                 form.username.data or "", form.password.data or "", request.remote_addr or "-"
             )
         except ServiceError as exc:
-            return _login_page(form, str(exc)), exc.status
+            return _login_page(form, str(exc)), exc.status, exc.headers
         chosen = session.get("lang")
         session.clear()  # nothing else from before the login carries over (session fixation)
-        session[SESSION_TOKEN] = session_token
+        start_session(session_token)
         login_user(account)
         if chosen in LANGUAGES and chosen != account.locale:  # a choice made before logging in
             auth_service.set_locale(account, chosen)
         return redirect(_safe_next(request.args.get("next")))
-    status = 422 if request.method == "POST" else 200
-    return _login_page(form, None), status
+    if request.method == "POST":
+        return _login_page(form, None), 422
+    expired = session.pop(SESSION_EXPIRED, False)
+    return _login_page(form, N_("登录已超时，请重新登录。") if expired else None)
 
 
 def _login_page(form: LoginForm, error: str | None) -> str:
@@ -51,7 +54,7 @@ def _login_page(form: LoginForm, error: str | None) -> str:
 @bp.route("/logout", methods=["POST"])
 @access()
 def logout() -> ResponseReturnValue:
-    auth_service.record_logout(user(), session.get(SESSION_TOKEN, ""))
+    auth_service.record_logout(user(), session.pop(SESSION_TOKEN, ""))
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -21,6 +21,7 @@ from app.reference.provinces import PROVINCES
 from app.reference.roles import Role
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to, render_fragment_or_page
+from app.web.security import with_own_styles
 from forms.base import SelectChoice
 from forms.cases import (
     AttachmentForm,
@@ -231,7 +232,7 @@ def diagram(case_id: int) -> ResponseReturnValue:
 @bp.route("/<id:case_id>/documents/<code>/preview")
 @access(*CASE_READERS)
 def document_preview(case_id: int, code: str) -> ResponseReturnValue:
-    return document_service.preview(case_id, code, user())
+    return with_own_styles(document_service.preview(case_id, code, user()))
 
 
 @bp.route("/<id:case_id>/documents/<code>", methods=["POST"])

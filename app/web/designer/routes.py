@@ -22,6 +22,7 @@ from app.platform import parameters as parameter_service
 from app.reference.roles import Role
 from app.web.auth.access import access, user
 from app.web.htmx import redirect_to
+from app.web.security import allow_inline_styles
 from forms.base import N_, SelectChoice
 from forms.designer import DecisionTableForm, ElementPropertiesForm, TrialRunForm
 from forms.parameters import ParameterChangeForm
@@ -133,6 +134,7 @@ def change_parameter() -> ResponseReturnValue:
 
 @bp.route("/processes/<process_id>/model")
 @access(*READERS)
+@allow_inline_styles
 def modeler(process_id: str) -> ResponseReturnValue:
     model = library_service.model_of(process_id)
     return render_template(
@@ -142,6 +144,7 @@ def modeler(process_id: str) -> ResponseReturnValue:
 
 @bp.route("/new-model")
 @access(*CHANGERS)
+@allow_inline_styles
 def new_model() -> ResponseReturnValue:
     return render_template("designer/modeler.html", model=None, can_change=True)
 

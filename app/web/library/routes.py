@@ -49,11 +49,20 @@ def mark_typical(entry_id: int) -> ResponseReturnValue:
     return redirect_to(url_for("library.show", entry_id=entry_id))
 
 
+@bp.route("/library/<id:entry_id>/publish")
+@access(*PUBLISHERS)
+def publish_preview(entry_id: int) -> ResponseReturnValue:
+    """The text as the public page would show it, with the confirmation (its digest)."""
+    view, text = library_service.publication_preview(user(), entry_id)
+    return render_template("library/publish_preview.html", view=view, text=text, **_labels())
+
+
 @bp.route("/library/<id:entry_id>/publish", methods=["POST"])
 @access(*PUBLISHERS)
 def publish(entry_id: int) -> ResponseReturnValue:
     published = request.form.get("publish", "1") != "0"
-    library_service.set_published(user(), entry_id, published)
+    digest = (request.form.get("digest") or "").strip()[:64]
+    library_service.set_published(user(), entry_id, published, digest)
     return redirect_to(url_for("library.show", entry_id=entry_id))
 
 

@@ -111,27 +111,50 @@ def notifications() -> ResponseReturnValue:
 
 
 @bp.route("/tokens")
-@access(Role.ADMIN)
+@access()
 def tokens() -> ResponseReturnValue:
-    return render_template("supervision/tokens.html", rows=auth_service.list_tokens(), new=None)
+    return _tokens_page()
+
+
+def _tokens_page(new: str | None = None, error: ServiceError | None = None) -> ResponseReturnValue:
+    """Everyone's own tokens; an admin also those of the integration accounts of their region."""
+    page = render_template(
+        "supervision/tokens.html",
+        own=auth_service.own_tokens(user()),
+        integration=auth_service.integration_tokens(user()),
+        accounts=auth_service.integration_accounts(user()),
+        new=new,
+        error=str(error) if error else None,
+        form=request.form if error else {},
+    )
+    return (page, error.status) if error else page
+
+
+@bp.route("/tokens/mine", methods=["POST"])
+@access()
+def create_own_token() -> ResponseReturnValue:
+    try:
+        token = auth_service.create_own_token(user(), request.form.get("name", ""))
+    except ServiceError as exc:
+        return _tokens_page(error=exc)
+    return _tokens_page(new=token)
 
 
 @bp.route("/tokens", methods=["POST"])
 @access(Role.ADMIN)
 def issue_token() -> ResponseReturnValue:
+    form = request.form
     try:
         token = auth_service.issue_token(
-            request.form.get("username", ""), request.form.get("name", ""), user()
+            form.get("username", ""), form.get("name", ""), form.get("reason", ""), user()
         )
     except ServiceError as exc:
-        rows = auth_service.list_tokens()
-        page = render_template("supervision/tokens.html", rows=rows, new=None, error=str(exc))
-        return page, exc.status
-    return render_template("supervision/tokens.html", rows=auth_service.list_tokens(), new=token)
+        return _tokens_page(error=exc)
+    return _tokens_page(new=token)
 
 
 @bp.route("/tokens/<id:token_id>/revoke", methods=["POST"])
-@access(Role.ADMIN)
+@access()
 def revoke_token(token_id: int) -> ResponseReturnValue:
     auth_service.revoke_token(token_id, user())
     return redirect_to(url_for("supervision.tokens"))
