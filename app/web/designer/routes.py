@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 
 import forms
 from app.clock import china_today
@@ -369,25 +368,6 @@ def migrate(old_hash: str, new_hash: str) -> ResponseReturnValue:
     return render_template("designer/migrate.html", report=report, can_change=True, done=True)
 
 
-_TOO_LONG_TO_PRINT = 10**4000  # Python refuses str() of an int over 4,300 digits
-
-
-def _printable(value: Any) -> Any:
-    """The trial's data as JSON can print it: an integer a script made too long to print
-    (pow(7, 10**6)) is named by its size instead of failing the page."""
-    if isinstance(value, int) and abs(value) >= _TOO_LONG_TO_PRINT:
-        return gettext("（超长整数，约 %(digits)s 位，不予显示）", digits=f"{_digits(value):,}")
-    if isinstance(value, dict):
-        return {key: _printable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_printable(item) for item in value]
-    return value
-
-
-def _digits(value: int) -> int:
-    return int(abs(value).bit_length() * 0.30103) + 1  # log10(2): no str() needed
-
-
 def _trial_page(
     process_id: str,
     form: TrialRunForm,
@@ -402,7 +382,7 @@ def _trial_page(
         form=form,
         sandbox=sandbox,
         states=json.dumps(states),
-        data=json.dumps(_printable(sandbox.run.data), ensure_ascii=False, indent=2, default=str)
+        data=json.dumps(sandbox.run.data, ensure_ascii=False, indent=2, default=str)
         if sandbox
         else "",
     )
