@@ -117,8 +117,9 @@ def _repair_outlook(case: Case, data: dict[str, Any]) -> dict[str, Any]:
 def preview(case_id: int, code: str, user: User) -> str:
     case = get_case_for_user(case_id, user)
     kind = _kind(code)
-    data = document_data(case, kind.code, kind.title, case_data(case))
-    _ensure_fits(case, kind, data)
+    known = case_data(case)
+    _ensure_fits(case, kind, known)
+    data = document_data(case, kind.code, kind.title, known)
     return render_template(
         f"documents/{kind.code.lower()}.html", **_context(case, kind, data, "（预览，未编号）")
     )
@@ -318,8 +319,9 @@ def write_document(
     if code not in ISSUABLE:
         raise InvalidInput(N_("%(code)s 随其他文书一并出具，不能单独出具。") % {"code": code})
     kind = _kind(code)
-    data = document_data(case, kind.code, kind.title, {**case_data(case), **(given or {})})
-    _ensure_fits(case, kind, data)
+    known = {**case_data(case), **(given or {})}
+    _ensure_fits(case, kind, known)
+    data = document_data(case, kind.code, kind.title, known)
     _ensure_complete(kind, data)
     # The number first: its row lock queues every other issue of this type in this unit, so the
     # document in force read next cannot change before the commit (two issues at once would
