@@ -1,5 +1,7 @@
 """Issuing official documents: HTML preview, PDF (WeasyPrint, Noto CJK), gap-free 文号,
-immutable rows (a correction is a new version that references the old one)."""
+immutable content (a correction is a new version under the same 文号 that references the old
+one; the old one is marked corrected or revoked and stays in the file). Rules of 文号 control:
+app/enforcement/document_control.py."""
 
 from __future__ import annotations
 
@@ -187,6 +189,10 @@ def plan_change(case_id: int, code: str, user: User, change: Change) -> ChangePl
 
 
 def _plan(case: Case, kind: DocumentType, change: Change, lock: bool) -> ChangePlan:
+    if kind.code not in ISSUABLE:
+        raise InvalidInput(
+            N_("%(title)s随其他文书一并出具，也随其一并更正或撤销。") % {"title": kind.title}
+        )
     if change.action not in CHANGES:
         raise InvalidInput(N_("请选择更正或撤销。"))
     reason = change.reason.strip()

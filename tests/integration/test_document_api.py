@@ -83,6 +83,12 @@ def test_issue_then_409_then_a_confirmed_correction_listed_on_the_case(
         ).scalar_one()
         assert event.actor_id == account("officer").id
 
+    companion = client.post(
+        f"/api/v1/cases/{case_id}/documents/REPAIR_NOTICE",
+        json={"change": {"action": "REVOKE", "reason": "单独撤销", "confirm": True}},
+        headers=tokens["officer"],
+    )
+    assert companion.status_code == 422 and "随其一并更正或撤销" in companion.get_json()["message"]
     revoke = {"action": "REVOKE", "reason": "撤销重作", "confirm": True}
     revoked = client.post(url, json={"change": revoke}, headers=tokens["officer"])
     assert revoked.status_code == 201 and revoked.get_json()["status"] == "revoked"
