@@ -74,6 +74,24 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # An API token stops working this many days after it is created: a token copied into
         # another system's configuration and forgotten does not stay valid for years.
         "API_TOKEN_LIFETIME_DAYS": int(env.get("TIJIAN_API_TOKEN_LIFETIME_DAYS", 90)),
+        # Bounds of a work-order file import (app/platform/spreadsheets.py), checked before
+        # openpyxl builds anything, so one upload cannot hold a worker or its memory:
+        # rows: one region's export of a year is ~20,000 orders; larger exports are split.
+        "IMPORT_MAX_ROWS": int(env.get("TIJIAN_IMPORT_MAX_ROWS", 50_000)),
+        # cells: 50,000 rows of the ~20 columns an export has.
+        "IMPORT_MAX_CELLS": int(env.get("TIJIAN_IMPORT_MAX_CELLS", 1_000_000)),
+        # distinct texts: every one is kept in memory by openpyxl (7.5 M took 1.4 GB).
+        "IMPORT_MAX_SHARED_STRINGS": int(env.get("TIJIAN_IMPORT_MAX_SHARED_STRINGS", 200_000)),
+        # their XML unzipped: 200,000 summaries of ~100 characters.
+        "IMPORT_MAX_SHARED_STRING_BYTES": int(
+            env.get("TIJIAN_IMPORT_MAX_SHARED_STRING_BYTES", 64 * 1024 * 1024)
+        ),
+        # all parts unzipped: a zip bomb is refused before anything is unpacked.
+        "IMPORT_MAX_UNPACKED_BYTES": int(
+            env.get("TIJIAN_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+        ),
+        # reading time: below the web worker's 30 s timeout, so the user gets a report.
+        "IMPORT_MAX_SECONDS": float(env.get("TIJIAN_IMPORT_MAX_SECONDS", 20)),
     }
     config.update(overrides or {})
     # The cookie's signature itself expires with the session's lifetime (Flask's default: 31 days).

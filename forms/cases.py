@@ -99,3 +99,28 @@ class ExtensionRequestForm(Form):
         ],
         description=N_("案情复杂，不能在办案期限内作出处理决定的，说明理由。"),
     )
+
+
+class DocumentChangeForm(Form):
+    """更正 or 撤销 of a document already issued: what, and why (then a confirmation screen)."""
+
+    class Meta:
+        locales = ("zh_Hans",)
+
+    action = choice(
+        N_("处理方式"),
+        (
+            (
+                "CORRECT",
+                N_("更正：出具更正后的文书，沿用原文号并注明“更正”，原文书保留并标明已更正"),
+            ),
+            ("REVOKE", N_("撤销：原文书标明已撤销，不再有效；需要时另行出具新文书")),
+        ),
+    )
+    reason = TextAreaField(
+        N_("理由"),
+        validators=[
+            DataRequired(message=N_("更正或撤销文书须写明理由。")),
+            Length(max=500, message=N_("理由不得超过 500 字。")),
+        ],
+    )

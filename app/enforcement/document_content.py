@@ -6,6 +6,7 @@ words: no field name or code reaches a document."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -77,8 +78,7 @@ def context(
     today = china_today()
     values = values_in_force(today)
     org = issuer_settings(unit, today)
-    code = data.get("violation_code") or case.violation_code
-    violation = db.session.get(ViolationType, code) if code else None
+    violation, violated, penalty_basis = provisions(case, data)
     sanctions = [str(s) for s in data.get("sanctions") or []]
     result: dict[str, Any] = {
         "case": case,
@@ -103,10 +103,8 @@ def context(
         "situation": SITUATION_LABELS.get(str(data.get("situation")), ""),
         "investigators": officers_of(case.id, INVESTIGATOR),
         "violation": violation,
-        # the provision breached and the one the penalty rests on, each on its own (第五十九条
-        # 第二、三项); a case outside the catalogue has them as typed together
-        "violated": violation.violated_provision if violation else data.get("legal_basis"),
-        "penalty_basis": violation.penalty_provision if violation else data.get("legal_basis"),
+        "violated": violated,
+        "penalty_basis": penalty_basis,
         "not_filed_reason": NOT_FILED_LABELS.get(str(data.get("not_filed_reason"))),
         "source": SOURCE_LABELS.get(str(data.get("source")), ""),
         "exempt_list": EXEMPT_LIST_LABELS.get(str(data.get("on_exempt_list")))
@@ -127,6 +125,18 @@ def context(
     if kind.code == "WARNING_NOTICE":  # 附：合规指引清单 of the party's domain, as published
         result["guidance"] = guidance.items(published_only=True, domain=case.enterprise.domain)
     return result
+
+
+def provisions(
+    case: Case, data: Mapping[str, Any]
+) -> tuple[ViolationType | None, str | None, str | None]:
+    """The case's violation type, the provision breached and the one the penalty rests on, each
+    on its own (第五十九条第二、三项); a case outside the catalogue has them as typed together."""
+    code = data.get("violation_code") or case.violation_code
+    violation = db.session.get(ViolationType, code) if code else None
+    if violation is not None:
+        return violation, violation.violated_provision, violation.penalty_provision
+    return None, data.get("legal_basis"), data.get("legal_basis")
 
 
 def party_of(case: Case) -> dict[str, str]:

@@ -31,6 +31,7 @@ from .expression_limits import (
     checked_method,
     checked_pow,
     checked_str,
+    checked_sum,
     checked_text,
     formatted,
     refuse_if_too_large,
@@ -179,7 +180,12 @@ _EXTRA_BUILTINS = {
     for f in (sum, min, max, any, all, sorted, enumerate, reversed, map, filter, dict, list, set)
 }
 # Builtins whose one call can write out or compute something huge, replaced by checked ones.
-_CHECKED_BUILTINS = {"pow": checked_pow, "repr": checked_text(repr), "str": checked_str}
+_CHECKED_BUILTINS = {
+    "pow": checked_pow,
+    "repr": checked_text(repr),
+    "str": checked_str,
+    "sum": checked_sum,
+}
 
 
 def _safe_builtins() -> dict[str, Any]:

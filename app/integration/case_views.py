@@ -6,14 +6,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import bindparam, func, select
 
 import forms
 from app.clock import china_today
+from app.enforcement import documents as document_service
 from app.enforcement import enterprises, investigators, payments, relief, violation_types
 from app.enforcement import inbox as inbox_service
 from app.enforcement.cases import ReadyTask, case_data, case_tasks, get_case_for_user, open_case
-from app.enforcement.documents import documents_of
 from app.enforcement.enterprises import HealthCheck, add_enterprise, health_record
 from app.enforcement.rectification import linked_cases
 from app.enforcement.tasks import (
@@ -29,6 +30,7 @@ from app.integration import events
 from app.models import (
     AuditEvent,
     Case,
+    Document,
     Enterprise,
     HumanTask,
     Incident,
@@ -37,7 +39,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.platform import Forbidden, InvalidInput
+from app.platform import Conflict, Forbidden, InvalidInput
 from app.platform.regions import in_scope, region_tree, scope_of
 from app.platform.row_ids import MAX_ROW_ID, ascii_number
 from app.platform.workflows import startable_versions
@@ -170,17 +172,7 @@ def case_detail(case_id: int, user: User) -> dict[str, Any]:
         "data": data,
         "enforcement": payments.overview(case, data),
         "relief": relief.overview(case.id),
-        "documents": [
-            {
-                "id": d.id,
-                "type": d.doc_type,
-                "title": d.title,
-                "doc_no": d.doc_no,
-                "version": d.version,
-                "issued_at": d.issued_at.isoformat(),
-            }
-            for d in documents_of(case)
-        ],
+        "documents": [document_view(d) for d in document_service.documents_of(case)],
         "officers": [
             {
                 "duty": o.duty,
@@ -197,6 +189,54 @@ def case_detail(case_id: int, user: User) -> dict[str, Any]:
             for e in timeline
         ],
     }
+
+
+def document_view(document: Document) -> dict[str, Any]:
+    """A document as the case resource lists it: its status (live, corrected, revoked), what it
+    corrects and what replaced it, and where to download it."""
+    return {
+        "id": document.id,
+        "type": document.doc_type,
+        "title": document.title,
+        "doc_no": document.doc_no,
+        "version": document.version,
+        "issued_at": document.issued_at.isoformat(),
+        "status": document.status.lower(),
+        "corrects_id": document.supersedes_id,
+        "superseded_by_id": document.superseded_by_id,
+        "change_reason": document.change_reason,
+        "changed_at": document.changed_at.isoformat() if document.changed_at else None,
+        "download": url_for("api.document", document_id=document.id),
+    }
+
+
+def issue_document(case_id: int, code: str, body: Any, user: User) -> dict[str, Any]:
+    """Issue a document, as the case page does. A type already in force is refused (409) unless
+    the body asks for a correction or revocation with a reason,
+    {"change": {"action": "CORRECT" | "REVOKE", "reason": "…", "confirm": true}}; without
+    "confirm": true the answer is 409 with what the change would do."""
+    if body is None:
+        body = {}
+    if not isinstance(body, dict) or not isinstance(body.get("change", {}), dict):
+        raise FieldErrors("请求体应为 JSON 对象", {"body": "JSON object expected"})
+    asked = body.get("change")
+    if asked is None:
+        return document_view(document_service.issue(case_id, code, user))
+    change = document_service.Change(
+        str(asked.get("action") or ""), str(asked.get("reason") or ""), asked.get("confirm") is True
+    )
+    if not change.confirmed:
+        plan = document_service.plan_change(case_id, code, user, change)
+        raise ConfirmationNeeded(plan.describe())
+    return document_view(document_service.issue(case_id, code, user, change))
+
+
+class ConfirmationNeeded(Conflict):
+    def __init__(self, documents: list[dict[str, Any]]):
+        super().__init__(
+            '更正或撤销文书须确认：请核对将要处理的文书后，以 "confirm": true 重新提交。'
+        )
+        self.details = {"confirm_required": True, "documents": documents}
 
 
 def _task_summary(task: HumanTask | ReadyTask) -> dict[str, Any]:

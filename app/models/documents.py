@@ -1,4 +1,6 @@
-"""Issued official documents (文书). A row is never changed: a correction is a new version."""
+"""Issued official documents (文书). A row's content is never changed: a correction (更正) is a new
+version that names the one it corrects; the corrected or revoked (撤销) row only records what
+happened to it, why, by whom and when, and stays in the case file."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ class Document(Base):
     title: Mapped[str] = mapped_column(String(100))
     doc_no: Mapped[str] = mapped_column(String(60))  # 文号, e.g. 呼市监处罚〔2026〕12号
     version: Mapped[int] = mapped_column(default=1)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # it corrects
     issued_with_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # 两书同达
     html: Mapped[str] = mapped_column(Text)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
@@ -30,6 +32,12 @@ class Document(Base):
     font: Mapped[str | None] = mapped_column(String(60))
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # LIVE | CORRECTED (a later version replaces it) | REVOKED (撤销, nothing replaces it)
+    status: Mapped[str] = mapped_column(String(10), default="LIVE")
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    change_reason: Mapped[str | None] = mapped_column(Text)  # why it was corrected or revoked
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[datetime | None]
 
 
 class Attachment(Base):

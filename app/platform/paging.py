@@ -11,6 +11,7 @@ from sqlalchemy import Select
 
 from app.clock import day_bounds
 from app.platform import InvalidInput
+from app.platform.row_ids import row_id
 from forms.base import N_
 
 
@@ -37,7 +38,9 @@ def window(args: Mapping[str, str]) -> Window:
     try:
         since = dt.date.fromisoformat(args["since"]) if args.get("since") else None
         until = dt.date.fromisoformat(args["until"]) if args.get("until") else None
-        before = int(args["before"]) if args.get("before") else None
+        before = row_id(args["before"]) if args.get("before") else None
+        if args.get("before") and before is None:  # "²", 25 digits: not a row id
+            raise ValueError
     except ValueError:
         raise InvalidInput(N_("日期应为 YYYY-MM-DD，翻页参数应为数字。")) from None
     start = day_bounds(since, since)[0] if since else None

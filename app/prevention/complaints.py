@@ -8,11 +8,11 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, select, tuple_
 
 from app.clock import china_today
@@ -21,6 +21,7 @@ from app.models import Complaint, ComplaintImport, Enterprise, User
 from app.platform import InvalidInput
 from app.platform.audit import record
 from app.platform.regions import ROOT_REGION, region_tree, scope_of
+from app.platform.spreadsheets import XlsxLimits, xlsx_rows
 from app.reference.complaints import (
     COLUMNS,
     ISSUE_LABELS,
@@ -32,9 +33,7 @@ from app.reference.complaints import (
 from app.reference.enterprise import DOMAIN_LABELS, Domain, credit_code_error
 from forms.base import N_
 
-MAX_ROWS = 50_000  # one file; larger exports are split
 MAX_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an XLSX's XML, unzipped
 _FIELD_LIMITS = {"order_no": 40, "enterprise_name": 200, "summary": 2000}
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
@@ -79,19 +78,8 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
-    from openpyxl import load_workbook  # noqa: PLC0415 - only imports need it
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:  # an XLSX is a zip: no bombs
-            unpacked = sum(member.file_size for member in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise InvalidInput(N_("XLSX 文件解压后过大，请拆分后导入。"))
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InvalidInput(N_("无法读取 XLSX 文件。")) from exc
-    sheet = book.worksheets[0]
-    return _keyed(enumerate(sheet.iter_rows(values_only=True), start=1))
+    rows = xlsx_rows(content, XlsxLimits.from_config(current_app.config))
+    return _keyed(enumerate(rows, start=1))
 
 
 def _keyed(rows: Iterable[tuple[int, Iterable[Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -239,12 +227,13 @@ def import_rows(
     commits: a file import by itself, an API event together with its event record)."""
     lookups = _Lookups.build(actor)
     today = china_today()
+    max_rows = int(current_app.config["IMPORT_MAX_ROWS"])
     accepted: list[tuple[int, dict[str, Any]]] = []
     refused: list[Refused] = []
     seen: dict[tuple[str, str], int] = {}
     for count, (number, values) in enumerate(rows, start=1):
-        if count > MAX_ROWS:
-            raise InvalidInput(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
+        if count > max_rows:
+            raise InvalidInput(f"一次最多导入 {max_rows} 行，请拆分文件。")
         row, reasons = _normalize(values, lookups, today)
         key = (row.get("channel", ""), row["order_no"])
         if not reasons and key in seen:

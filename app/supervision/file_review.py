@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.clock import day_bounds, utcnow
+from app.enforcement.document_elements import missing_elements
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -47,7 +48,9 @@ class CaseRecord:
     """What the checks read: the case's completed screens, documents, facts and events."""
 
     tasks: Mapping[str, Mapping[str, Any]]  # bpmn id → submitted data of its last completion
-    documents: frozenset[str]
+    documents: frozenset[str]  # the types issued and not revoked
+    # decision document type → the required elements its issued PDF does not state
+    unstated: Mapping[str, tuple[str, ...]]
     fact: CaseFact
     events: frozenset[str]
 
@@ -82,9 +85,16 @@ def _heard(r: CaseRecord) -> bool | None:
     return "f_hold_hearing" in r.tasks if "hearing_request" in r.events else None
 
 
+DECISION_DOCUMENTS = {"PENALTY": "PENALTY_DECISION", "NO_PENALTY": "NO_PENALTY_DECISION"}
+
+
 def _decided(r: CaseRecord) -> bool | None:
-    document = {"PENALTY": "PENALTY_DECISION", "NO_PENALTY": "NO_PENALTY_DECISION"}
-    return document[r.fact.decision] in r.documents if r.fact.decision in document else None
+    """The 决定书 was issued and its PDF states every element of 第五十九条 (read from the PDF's
+    own text: app/enforcement/document_elements.py)."""
+    code = DECISION_DOCUMENTS.get(r.fact.decision or "")
+    if code is None:
+        return None
+    return code in r.documents and not r.unstated.get(code)
 
 
 def _within(days: int, start: dt.date | None, end: Any) -> bool | None:
@@ -161,9 +171,14 @@ def record_of(case_id: int) -> CaseRecord:
         .where(HumanTask.case_id == case_id, HumanTask.state == "COMPLETED")
         .order_by(HumanTask.completed_at)
     ).all()
-    documents = db.session.execute(
-        select(Document.doc_type).where(Document.case_id == case_id)
-    ).scalars()
+    documents = list(
+        db.session.execute(
+            select(Document)
+            .where(Document.case_id == case_id, Document.status != "REVOKED")
+            .order_by(Document.id)
+        ).scalars()
+    )
+    in_force = {d.doc_type: d for d in documents if d.status == "LIVE"}
     events = db.session.execute(
         select(AuditEvent.action).where(
             AuditEvent.object_type == "case", AuditEvent.object_id == str(case_id)
@@ -174,7 +189,12 @@ def record_of(case_id: int) -> CaseRecord:
         raise NotFound(N_("案件不存在。"))
     return CaseRecord(
         {bpmn_id: data or {} for bpmn_id, data in tasks},
-        frozenset(documents),
+        frozenset(d.doc_type for d in documents),
+        {
+            code: tuple(missing_elements(in_force[code]))
+            for code in DECISION_DOCUMENTS.values()
+            if code in in_force
+        },
         fact,
         frozenset(events),
     )

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import zipfile
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook
@@ -199,3 +200,94 @@ def test_who_may_import_and_see(app: Flask, client: FlaskClient) -> None:
     login(other, "supervisor")
     assert other.get("/prevention/hotspots").status_code == 200
     assert other.get("/prevention/complaints").status_code == 403
+
+
+def _workbook_with(parts: dict[str, bytes]) -> bytes:
+    """A real workbook written by openpyxl, with some of its parts replaced (or added)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["工单编号", "来源", "受理日期", "地区", "领域", "问题类型"])
+    sheet.append(["H1", "12315", "2026-11-02", "新城区", "食品", "食品安全"])
+    written = io.BytesIO()
+    book.save(written)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(written) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for name in source.namelist():
+            target.writestr(name, parts.get(name, source.read(name)))
+        for name in parts.keys() - set(source.namelist()):
+            target.writestr(name, parts[name])
+    return out.getvalue()
+
+
+def _shared_strings(count: int, declared: int) -> bytes:
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    items = b"<si><t>s</t></si>" * count  # alike, so the upload stays small: each one counts
+    return b'<sst xmlns="%s" count="%d" uniqueCount="%d">%s</sst>' % (
+        main,
+        declared,
+        declared,
+        items,
+    )
+
+
+def _sheet(dimension: str, rows: int) -> bytes:
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    body = b"<row><c><v>1</v></c></row>" * rows
+    return b'<worksheet xmlns="%s"><dimension ref="%s"/><sheetData>%s</sheetData></worksheet>' % (
+        main,
+        dimension.encode(),
+        body,
+    )
+
+
+_BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(b'<!ENTITY %c "%s">' % (98 + n, b"&%c;" % (97 + n) * 10) for n in range(8))
+    + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    + b"<si><t>&i;</t></si></sst>"
+)
+
+
+def test_hostile_xlsx_is_refused_before_openpyxl_builds_it(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 31 item 5: 7.5 M shared strings held a worker for 141 s and 1.4 GB, and a DTD was
+    a 500. Each bound is read by the streaming check (the reason names it); nothing is stored."""
+    token = login(client, "credit")
+    with app.app_context():
+        imports = db.session.execute(select(func.count()).select_from(ComplaintImport)).scalar()
+    strings = "xl/sharedStrings.xml"
+    sheet = "xl/worksheets/sheet1.xml"
+    over = 200_001  # IMPORT_MAX_SHARED_STRINGS + 1
+    for parts, reason in [
+        ({strings: _shared_strings(3, over)}, "超过 200000 个不同的文本"),  # as declared
+        ({strings: _shared_strings(over, 1)}, "超过 200000 个不同的文本"),  # counted
+        ({strings: _BILLION_LAUGHS}, "DTD 或实体声明"),
+        ({"xl/workbook.xml": b'<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>'}, "DTD 或实体声明"),
+        ({sheet: _sheet("A1:F1048576", 1)}, "工作表超过 50000 行或 1000000 个单元格"),
+        ({sheet: _sheet("A1:A2", 50_002)}, "工作表超过 50000 行"),  # the dimension lied
+        ({sheet: _sheet("A1:", 1)}, "工作表的范围「A1:」无法识别"),
+        ({sheet: b"<worksheet><sheetData><row></sheetData>"}, "XML 格式有误"),
+        ({"xl/workbook.xml": b"<x/>"}, "无法读取 XLSX 文件"),  # openpyxl's own error
+    ]:
+        status, page = upload(client, token, "orders.xlsx", _workbook_with(parts))
+        shown = page[page.find("import-error") :][:300]
+        assert status == 422 and reason in page, (reason, shown)
+        assert 'id="import-error"' in page  # the import form again, with the reason
+    monkeypatch.setitem(app.config, "IMPORT_MAX_SHARED_STRING_BYTES", 2 * 1024 * 1024)
+    status, page = upload(
+        client, token, "orders.xlsx", _workbook_with({strings: _shared_strings(150_000, 3)})
+    )
+    assert status == 422 and "文本（共享字符串）解压后超过 2 MB" in page  # 2.5 MB of XML
+    monkeypatch.setitem(app.config, "IMPORT_MAX_SECONDS", 0)  # the deadline, while reading
+    status, page = upload(client, token, "orders.xlsx", _workbook_with({}))
+    assert status == 422 and "读取文件超过 0 秒" in page
+    with app.app_context():
+        assert (
+            db.session.execute(select(func.count()).select_from(ComplaintImport)).scalar()
+            == imports
+        )

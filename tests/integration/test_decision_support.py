@@ -193,3 +193,25 @@ def test_a_case_is_advised_by_the_tables_of_its_own_version(
     assert "没有从轻、减轻或从重情节：一般处罚" in panels[old_task]
     assert "（新版）" not in panels[old_task]
     assert "无任何裁量情节：一般处罚（新版）" in panels[new_task]
+
+
+def test_script_in_a_designer_dmn_output_renders_escaped(app: Flask, client: FlaskClient) -> None:
+    """Issue 31 item 6: a DMN output reached the page through `_()`, which does not escape."""
+    script = "<script>alert(1)</script>"
+    with app.app_context():
+        files = directory_files()
+        name = next(n for n in files if n.endswith("discretion_level.dmn"))
+        files[name] = files[name].replace(
+            '<outputEntry id="discretion_level_r7_o1"><text>"NORMAL"</text>',
+            '<outputEntry id="discretion_level_r7_o1"><text>"&lt;script&gt;alert(1)&lt;/script&gt;"'
+            "</text>",
+        )
+        assert script not in files[name] and "alert(1)" in files[name]
+        deploy(files, None, "a designer's output with a script")
+    task_id = report_task(app)
+    token = login(client, "officer")
+    panel = client.post(f"/tasks/{task_id}/support", data={"csrf_token": token, **FORM}).get_data(
+        as_text=True
+    )
+    assert level(panel) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert script not in panel

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.modelling.process_library import TRIAL_RUN_SECONDS
 from app.models import AuditEvent, Case, Document, HumanTask, Job
+from app.platform.workflows import deploy, directory_files
 from tests.conftest import login
 from tests.integration.test_worker_watchdog import HANGING
 
@@ -130,3 +131,28 @@ def test_a_trial_run_of_an_endless_loop_ends_with_the_sandboxs_reason(
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
     assert "运行出错" in page and "CPU 时间" in page
+
+
+def test_huge_int_from_a_trial_script_is_not_a_server_error(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Issue 31 item 7: a trial run whose script made pow(7, 10**6) failed the page (500) when
+    its data was printed (Python prints no int over 4,300 digits). The sandbox now refuses any
+    integer over 4,096 bits (engine/expression_limits.py), so the run ends with that reason."""
+    with app.app_context():
+        files = directory_files()
+        name = next(n for n in files if n.endswith("stage_a_warning.bpmn"))
+        files[name] = files[name].replace(
+            "<bpmn:script>escalations = 0\n", "<bpmn:script>escalations = 0\nbig = pow(7, 10**6)\n"
+        )
+        assert "pow(7, 10**6)" in files[name]
+        deploy(files, None, "a script that makes a huge number")
+        db.session.commit()
+    token = login(client, "designer")
+    response = client.post(
+        "/designer/processes/stage_a_warning/trial",
+        data={"csrf_token": token, "start_data": "{}", "answers": json.dumps(ANSWERS)},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[-1500:]
+    assert "运算结果过大" in page and '"big"' not in page

@@ -144,28 +144,6 @@ def test_penalty_decision_and_repair_notice_are_issued_together(
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
 
 
-def test_a_correction_is_a_new_version_with_the_next_number(
-    app: Flask, client: FlaskClient
-) -> None:
-    case_id = decided_case(app)
-    token = login(client, "officer")
-    for _ in range(2):
-        client.post(f"/cases/{case_id}/documents/PENALTY_DECISION", data={"csrf_token": token})
-    with app.app_context():
-        first, second = (
-            db.session.execute(
-                select(Document)
-                .where(Document.case_id == case_id, Document.doc_type == "PENALTY_DECISION")
-                .order_by(Document.id)
-            )
-            .scalars()
-            .all()
-        )
-        assert (second.version, second.supersedes_id) == (2, first.id)
-        assert second.doc_no == f"呼市监处罚〔{YEAR}〕2号"
-        assert len(first.content_hash) == 64
-
-
 def test_required_fields_and_roles_are_enforced(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         case_id = reviewed_case("PENALTY")

@@ -45,3 +45,18 @@ def test_the_api_refuses_odd_numbers_with_a_reason(
         headers=tokens["officer"],
     )
     assert deadline.status_code == 422 and "amount" in str(deadline.get_json())
+
+
+@pytest.mark.parametrize("value", ["²", "1" * 25, "-1"])
+def test_odd_ids_found_by_the_route_fuzzer_are_not_a_server_error(
+    client: FlaskClient, value: str
+) -> None:
+    """tests/integration/test_route_fuzz.py found these: a 25-digit ?item= of the guidance and
+    inspection-item pages and a 25-digit ?before= of a paged list overflowed the integer."""
+    login(client, "credit")
+    for path in ("/prevention/guidance", "/prevention/items"):
+        assert client.get(path, query_string={"item": value}).status_code == 200, path
+    for path in ("/service/needs", "/cases/", "/library"):
+        paged = client.get(path, query_string={"before": value})
+        assert paged.status_code == 422, path
+        assert "翻页参数应为数字" in paged.get_data(as_text=True), path

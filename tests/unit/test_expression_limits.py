@@ -84,6 +84,8 @@ def test_a_script_that_catches_the_limit_cannot_buy_more_time(script: str) -> No
         ("x = [0] * 1000\nfor i in range(40): x[0:0] = x", "切片赋值的结果过大"),
         ("x = [0] * 1000\nfor i in range(40): x += x", r"过大（\+）"),
         ("x = 'a' * 1000\nfor i in range(40): x = x + x", r"过大（\+）"),
+        # concatenation inside one C call, its time growing with the square of the result
+        ("x = sum([[0] * 999 for _ in range(999)], [])", "只能对数值求和"),
         # a value written out: one long string referenced a thousand times
         ("s = 'a' * 99_999\nx = str([s for _ in range(999)])", "要转换为文字的值过大"),
         ("s = 'a' * 99_999\nx = repr([s for _ in range(999)])", "要转换为文字的值过大"),
@@ -153,6 +155,7 @@ def test_wall_time_a_busy_machine_takes_does_not_count() -> None:
         ("x = [*[1, 2], *(3,)]", [1, 2, 3]),
         ("x = {1} | {2}", {1, 2}),
         ("x = ', '.join(str(i) for i in range(3))", "0, 1, 2"),
+        ("x = sum([0.5, 1.5], 1)", 3.0),
     ],
 )
 def test_ordinary_formatting_and_collections_still_work(script: str, expected: Any) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.calendar import Unit
+from app.enforcement.documents import CHANGES, REASON_MAX
 from app.integration.events import TYPES
 from app.reference.decision_contract import CONTRACT, REQUIRED, Input
+from app.reference.documents import ISSUABLE
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -178,6 +180,68 @@ def document() -> dict[str, Any]:
             "tags": ["cases"],
             "parameters": case_id,
             "responses": _responses(_json({"type": "object"}), 404),
+        }
+    }
+    issued = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "type": {"type": "string", "enum": list(ISSUABLE)},
+            "title": {"type": "string"},
+            "doc_no": {"type": "string", "description": "文号；更正后的文书沿用原文号并注明更正"},
+            "version": {"type": "integer"},
+            "issued_at": {"type": "string", "format": "date-time"},
+            "status": {"type": "string", "enum": ["live", "corrected", "revoked"]},
+            "corrects_id": {"type": ["integer", "null"]},
+            "superseded_by_id": {"type": ["integer", "null"]},
+            "change_reason": {"type": ["string", "null"]},
+            "changed_at": {"type": ["string", "null"], "format": "date-time"},
+            "download": {"type": "string", "description": "GET /documents/{document_id}"},
+        },
+    }
+    paths["/cases/{case_id}/documents/{type}"] = {
+        "post": {
+            "summary": (
+                "出具文书（与案件页面规则相同：仅限本案阶段和程序适用的文书）。已出具的同类文书"
+                "不再重新编号出具（409）：须以 change 更正或撤销，写明理由，并以 confirm: true 确认"
+                "（未确认时 409，details 列出将处理的文书及更正后的文号）；缺少事项时 422"
+            ),
+            "operationId": "issue_document",
+            "tags": ["documents"],
+            "parameters": [
+                *case_id,
+                {
+                    "name": "type",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": list(ISSUABLE)},
+                },
+            ],
+            "requestBody": {
+                "required": False,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "change": {
+                                    "type": "object",
+                                    "required": ["action", "reason"],
+                                    "properties": {
+                                        "action": {"type": "string", "enum": list(CHANGES)},
+                                        "reason": {"type": "string", "maxLength": REASON_MAX},
+                                        "confirm": {"type": "boolean"},
+                                    },
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                **_responses(_json(issued), 404, 409, 422),
+                "201": _json(issued, "已出具（或已更正、已撤销）"),
+            },
         }
     }
     paths["/cases/{case_id}/extension"] = {

@@ -96,6 +96,13 @@ def order_rectification(case_id: int) -> ResponseReturnValue:
     return api_service.order_rectification(case_id, request.get_json(silent=True), api_user()), 201
 
 
+@bp.route("/cases/<id:case_id>/documents/<code>", methods=["POST"])
+@api_access(Role.OFFICER)
+def issue_document(case_id: int, code: str) -> ResponseReturnValue:
+    body = request.get_json(silent=True)
+    return api_service.issue_document(case_id, code, body, api_user()), 201
+
+
 @bp.route("/enterprises/<id:enterprise_id>")
 @api_access(*ANY_ROLE)
 def enterprise(enterprise_id: int) -> ResponseReturnValue:

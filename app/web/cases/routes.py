@@ -26,6 +26,7 @@ from forms.base import SelectChoice
 from forms.cases import (
     AttachmentForm,
     CommentForm,
+    DocumentChangeForm,
     ExtensionRequestForm,
     PartyRequestForm,
     StartCaseForm,
@@ -238,8 +239,34 @@ def document_preview(case_id: int, code: str) -> ResponseReturnValue:
 @bp.route("/<id:case_id>/documents/<code>", methods=["POST"])
 @access(Role.OFFICER)
 def issue_document(case_id: int, code: str) -> ResponseReturnValue:
-    document_service.issue(case_id, code, user())
+    """Issue; with `action` (and the confirmation screen's `confirm`), correct or revoke."""
+    action = request.form.get("action")
+    change = (
+        document_service.Change(
+            action, request.form.get("reason", ""), request.form.get("confirm") == "1"
+        )
+        if action
+        else None
+    )
+    document_service.issue(case_id, code, user(), change)
     return redirect_to(url_for("cases.show", case_id=case_id) + "#documents")
+
+
+@bp.route("/<id:case_id>/documents/<code>/change", methods=["GET", "POST"])
+@access(Role.OFFICER)
+def change_document(case_id: int, code: str) -> ResponseReturnValue:
+    """更正 or 撤销: the reason (GET, or POST with errors), then what will happen (POST), which
+    the officer confirms (the form posts to issue_document with confirm=1)."""
+    case = case_service.get_case_for_user(case_id, user())
+    live = document_service.live_document(case, code)
+    form = DocumentChangeForm(request.form, meta={"locales": [current_locale()]})
+    context = {"case": case, "code": code, "live": live, "form": form}
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return render_template("cases/document_change.html", **context), status
+    change = document_service.Change(form.action.data or "", form.reason.data or "")
+    plan = document_service.plan_change(case_id, code, user(), change)
+    return render_template("cases/document_change.html", plan=plan, **context)
 
 
 @bp.route("/documents/<id:document_id>.pdf")

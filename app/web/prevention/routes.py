@@ -14,6 +14,7 @@ from app.i18n import current_locale
 from app.models import ComplaintImport
 from app.platform import InvalidInput, NotFound
 from app.platform.regions import region_tree
+from app.platform.row_ids import row_id
 from app.prevention import complaints as complaint_service
 from app.prevention import guidance as guidance_service
 from app.prevention import hotspots as hotspot_service
@@ -176,7 +177,7 @@ def _guidance_page(
 @access(*GUIDANCE_EDITORS)
 def guidance() -> ResponseReturnValue:
     """合规指引清单 maintenance: every item (published or not) and the form for a new one."""
-    item_id = request.args.get("item", type=int)
+    item_id = request.args.get("item", type=row_id)
     item = guidance_service.get(item_id) if item_id is not None else None
     return _guidance_page(_guidance_form(obj=item), item_id)
 
@@ -184,7 +185,7 @@ def guidance() -> ResponseReturnValue:
 @bp.route("/guidance", methods=["POST"])
 @access(*GUIDANCE_EDITORS)
 def save_guidance() -> ResponseReturnValue:
-    item_id = request.args.get("item", type=int)
+    item_id = request.args.get("item", type=row_id)
     if item_id is not None:
         guidance_service.get(item_id)  # 404 before validating a form for nothing
     form = _guidance_form(request.form)
@@ -378,7 +379,7 @@ def _items_page(
 @access(*DRAW_READERS)
 def items() -> ResponseReturnValue:
     """抽查事项清单: every item, in use or retired, and the form to add or change one."""
-    item_id = request.args.get("item", type=int)
+    item_id = request.args.get("item", type=row_id)
     item = sampling.get_item(item_id) if item_id is not None else None
     return _items_page(_item_form(obj=item), item_id)
 
@@ -386,7 +387,7 @@ def items() -> ResponseReturnValue:
 @bp.route("/items", methods=["POST"])
 @access(*DRAWERS)
 def save_item() -> ResponseReturnValue:
-    item_id = request.args.get("item", type=int)
+    item_id = request.args.get("item", type=row_id)
     if item_id is not None:
         sampling.get_item(item_id)  # 404 before validating a form for nothing
     form = _item_form(request.form)
