@@ -68,6 +68,12 @@ class RectificationOrderForm(TaskForm):
             "预填参数 RECTIFY_DEFAULT_WD 的默认期限，可按情况调整。"
         ),
     )
+    violated_provision = text(
+        N_("违反的法律规定"),
+        required=False,
+        long=False,
+        description=N_("已选择违法类型的，以违法行为目录为准。"),
+    )
     requirements = text(N_("整改要求（退赔、召回、无害化处理等）"))
 
 

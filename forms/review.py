@@ -80,6 +80,12 @@ class InvestigationReportForm(TaskForm):
     harm = choice(N_("危害后果"), HARMS)
     first_offense_2y = check_box(N_("初次违法（两年内无同类违法）"))
     on_exempt_list = choice(N_("免罚清单"), EXEMPT_LISTS)
+    exempt_item = text(
+        N_("清单条目"),
+        required=False,
+        long=False,
+        description=N_("命中清单的，写明条目（如“第（一）项第3条”），不予处罚决定书据此援引。"),
+    )
     adopt_exemption = yes_no(N_("可以不予处罚时采纳不予处罚"))
     # 裁量（决策表 discretion_level、fine_band）
     mitigating_mandatory = several(N_("应当从轻或减轻的情节"), MITIGATING_MANDATORY)

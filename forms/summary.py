@@ -28,6 +28,12 @@ class SummaryDecisionForm(TaskForm):
         N_("罚款数额（元）"), description=N_("公民 200 元以下、法人或其他组织 3000 元以下。")
     )
     facts = text(N_("违法事实"))
+    legal_basis = text(
+        N_("违法依据与处罚依据"),
+        long=False,
+        description=N_("当场处罚决定书载明处罚种类和依据（《行政处罚法》第五十二条）。"),
+    )
+    location = text(N_("地点"), long=False)
     collected_on_spot = check_box(
         N_("当场收缴罚款"),
         description=N_(

@@ -13,6 +13,12 @@ class RiskAssessmentForm(TaskForm):
         N_("风险情形"), SITUATIONS, description=N_("决策表 guidance_measure 据此推荐非强制性措施。")
     )
     risk_summary = text(N_("风险说明"))
+    possible_provisions = text(N_("可能违反的法律规定"), required=False, long=False)
+    possible_liability = text(
+        N_("可能承担的法律责任"),
+        required=False,
+        description=N_("罚则摘要，如“货值不足一万元的，并处五万元以上十万元以下罚款”。"),
+    )
     compliance_items = text(N_("合规指引要点"), required=False)
 
 

@@ -85,6 +85,15 @@ DEMO_ENTERPRISES = (
 )
 
 
+# who the documents name for a demo party (PARTY_BLOCK of DOMAIN.md §c), marked as demo
+DEMO_REPRESENTATIVES = {
+    PartyType.NATURAL: "",
+    PartyType.INDIVIDUAL_BIZ: "演示经营者",
+    PartyType.LEGAL_PERSON: "演示法定代表人",
+    PartyType.OTHER_ORG: "演示负责人",
+}
+
+
 def seed_demo(gallery: bool = True) -> list[tuple[str, str]]:
     """Create what is missing (safe to run twice); returns the demo logins with role labels."""
     if not current_app.config["TIJIAN_DEMO"]:
@@ -100,7 +109,16 @@ def seed_demo(gallery: bool = True) -> list[tuple[str, str]]:
         if not db.session.execute(
             select(Enterprise.id).where(Enterprise.credit_code == code)
         ).first():
-            register_enterprise(code, name, party_type, domain, credit_class, region)
+            register_enterprise(
+                code,
+                name,
+                party_type,
+                domain,
+                credit_class,
+                region,
+                address=f"演示地址：{name}经营场所",
+                legal_representative=DEMO_REPRESENTATIVES[party_type],
+            )
     officer = db.session.execute(select(User).where(User.username == "officer")).scalar_one()
     _first_cases(officer)
     seed_prevention(DEMO_PASSWORD)

@@ -33,12 +33,14 @@ CONTENT = (
     "decision_summary",
     "reason_code",
     "level",
+    "location",
 )
 # the documents issued from a decision record, and the kind of decision each needs
 DOCUMENT_DECISIONS = {
     "PENALTY_DECISION": "PENALTY",
     "REPAIR_NOTICE": "PENALTY",
     "NO_PENALTY_DECISION": "NO_PENALTY",
+    "SUMMARY_DECISION": "SUMMARY",
     "CHANGED_DECISION": "CHANGED",
 }
 HEAD_APPROVAL_TASK = "f_head_approval"

@@ -31,6 +31,9 @@ COMPUTED_FACTS = {
     "self_check_due": N_("自查整改期限（预警提醒书送达后计算）"),
     "rectify_due": N_("整改期限届满日（责令改正通知书送达后计算）"),
     "reason_code": N_("不予行政处罚的理由"),
+    "seize_ext_reason": N_("延长查封、扣押的理由（处理决定选择延长时填写）"),
+    "seize_ext_approved_on": N_("负责人批准延长查封、扣押的日期"),
+    "seize_due": N_("查封、扣押期限届满日（实施后计算）"),
 }
 
 
@@ -75,6 +78,8 @@ PATHS: dict[str, Fits] = {
     "PENALTY_NOTICE": _decided_to("PENALTY", before_decision=True),
     "PENALTY_DECISION": _decided_to("PENALTY"),
     "NO_PENALTY_DECISION": _decided_to("NO_PENALTY"),
+    "SUMMARY_DECISION": _recorded("SUMMARY"),
+    "SEIZURE_EXTENSION": _when("seize_ext_approved_on"),
     "CHANGED_DECISION": _recorded("CHANGED"),
     "REPAIR_DECISION": _when("repair_decided_on"),
     "VISIT_RECORD": _when("visited_on"),

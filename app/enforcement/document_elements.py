@@ -10,15 +10,19 @@ import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
+from app.clock import CHINA_TZ
 from app.enforcement.cases import case_data
 from app.enforcement.decision_records import document_data
+from app.enforcement.document_content import provisions
 from app.enforcement.documents import issuer
 from app.enforcement.pdf import chinese_glyphs
 from app.extensions import db
 from app.i18n import cn_day, cn_money
 from app.models import Case, Document
+from app.platform.parameters import issuer_settings
 from forms.base import N_
 
 
@@ -50,20 +54,31 @@ def _fine(w: Written) -> str | None:
     return cn_money(w.data["fine"]) if fined else None
 
 
+def _issuer(w: Written, field: str) -> str:
+    """An issuer setting (复议机关, court) as in force on the day the document was issued."""
+    at = (
+        w.document.issued_at
+        if w.document.issued_at.tzinfo
+        else w.document.issued_at.replace(tzinfo=UTC)
+    )
+    return issuer_settings(issuer(w.case)[1], at.astimezone(CHINA_TZ).date())[field]
+
+
 COMMON = (
     Element(N_("文书名称"), lambda w: w.document.title),
     Element(N_("文号"), lambda w: w.document.doc_no),
-    Element(N_("作出决定的行政机关名称"), lambda w: issuer(w.case)[0]),
+    Element(N_("作出决定的行政机关名称"), lambda w: _issuer(w, "name")),
     Element(N_("当事人名称"), lambda w: w.case.enterprise.name),
     Element(N_("统一社会信用代码"), lambda w: w.case.enterprise.credit_code or None),
 )
 FACTS = _value(N_("违法事实"), "facts")
-BASIS = _value(N_("违反的规定与处罚依据"), "legal_basis")
+VIOLATED = Element(N_("违反的规定"), lambda w: provisions(w.case, w.data)[1])
+BASIS = Element(N_("处罚依据"), lambda w: provisions(w.case, w.data)[2])
 REMEDIES = (
-    _fixed(N_("申请行政复议的途径"), "申请行政复议"),
-    _fixed(N_("申请行政复议的期限"), "六十日"),
-    _fixed(N_("提起行政诉讼的途径"), "提起行政诉讼"),
-    _fixed(N_("提起行政诉讼的期限"), "六个月"),
+    Element(N_("申请行政复议的途径"), lambda w: f"向{_issuer(w, 'reconsideration')}申请行政复议"),
+    _fixed(N_("申请行政复议的期限"), "六十日内"),
+    Element(N_("提起行政诉讼的途径"), lambda w: f"向{_issuer(w, 'court')}提起行政诉讼"),
+    _fixed(N_("提起行政诉讼的期限"), "六个月内"),
 )
 DECIDED_ON = _value(N_("作出决定的日期"), "decided_on", cn_day)
 
@@ -72,15 +87,17 @@ DECIDED_ON = _value(N_("作出决定的日期"), "decided_on", cn_day)
 ELEMENTS: dict[str, tuple[Element, ...]] = {
     "PENALTY_DECISION": (
         FACTS,
+        VIOLATED,
         BASIS,
         Element(N_("罚款数额"), _fine),
         _fixed(N_("履行方式和期限"), "十五日"),
+        Element(N_("罚款缴纳账号"), lambda w: _issuer(w, "account_no") if _fine(w) else None),
         *REMEDIES,
         DECIDED_ON,
     ),
     "NO_PENALTY_DECISION": (
         FACTS,
-        BASIS,
+        VIOLATED,
         _fixed(N_("不予行政处罚的决定"), "不予行政处罚"),
         *REMEDIES,
         DECIDED_ON,
@@ -88,6 +105,7 @@ ELEMENTS: dict[str, tuple[Element, ...]] = {
     "CHANGED_DECISION": (Element(N_("变更后的罚款数额"), _fine), DECIDED_ON),
     "PENALTY_NOTICE": (
         FACTS,
+        VIOLATED,
         BASIS,
         _fixed(N_("陈述、申辩的权利"), "陈述和申辩"),
     ),

@@ -13,36 +13,20 @@ from flask import render_template
 from sqlalchemy import select
 
 from app.clock import china_today, utcnow
-from app.enforcement import relief
+from app.enforcement import document_content
 from app.enforcement.cases import case_data, get_case_for_user
 from app.enforcement.decision_records import DOCUMENT_DECISIONS, document_data, latest
 from app.enforcement.document_control import correction_number, fact_label, fits
-from app.enforcement.investigators import INVESTIGATOR, officers_of
 from app.enforcement.pdf import FONT_FAMILY, render_pdf
 from app.enforcement.signing import sign_pdf
 from app.extensions import db
-from app.models import Case, Document, HumanTask, User, ViolationType
+from app.models import Case, Document, User
 from app.platform import Conflict, Forbidden, InvalidInput, NotFound
 from app.platform.audit import record
-from app.platform.decisions import evaluate
 from app.platform.regions import ROOT_REGION, region_tree
 from app.platform.sequences import next_number
-from app.prevention import guidance
 from app.reference.documents import DOCUMENT_TYPES, ISSUABLE, ISSUER_SHORT, DocumentType
 from forms.base import N_
-from forms.choices import NOT_FILED_REASONS, SANCTIONS, SOURCES
-
-SANCTION_LABELS = dict(SANCTIONS)
-NOT_FILED_LABELS, SOURCE_LABELS = dict(NOT_FILED_REASONS), dict(SOURCES)
-NOT_FILED_TASK = "c_not_filed"
-LAW = "《中华人民共和国行政处罚法》"
-REASONS = {
-    "MINOR_CORRECTED_NO_HARM": f"违法行为轻微并及时改正，没有造成危害后果（{LAW}第三十三条第一款）",
-    "FIRST_OFFENSE": f"初次违法且危害后果轻微并及时改正（{LAW}第三十三条第一款）",
-    "NO_FAULT": f"有证据足以证明没有主观过错（{LAW}第三十三条第二款）",
-    "LIMITATION": f"违法行为在法定期限内未被发现（{LAW}第三十六条）",
-    "MINOR_AGE": f"不满十四周岁的未成年人（{LAW}第三十条）",
-}
 
 
 def issuer(case: Case) -> tuple[str, str]:
@@ -60,61 +44,7 @@ def missing_fields(kind: DocumentType, data: dict[str, Any]) -> list[str]:
 
 
 def _context(case: Case, kind: DocumentType, data: dict[str, Any], doc_no: str) -> dict[str, Any]:
-    body, _ = issuer(case)
-    context: dict[str, Any] = {
-        "case": case,
-        "data": data,
-        "doc_no": doc_no,
-        "title": kind.title,
-        "issuer": body,
-        "sanctions": "、".join(SANCTION_LABELS.get(s, s) for s in data.get("sanctions") or []),
-        "reason": REASONS.get(str(data.get("reason_code")), "依法可以不予行政处罚"),
-        "today": china_today(),
-        "investigators": officers_of(case.id, INVESTIGATOR),
-        "violation": db.session.get(ViolationType, data["violation_code"])
-        if data.get("violation_code")
-        else None,
-        "not_filed_reason": NOT_FILED_LABELS.get(str(data.get("not_filed_reason"))),
-        "source": SOURCE_LABELS.get(str(data.get("source")), ""),
-    }
-    if kind.code == "NOT_FILED_APPROVAL":  # the head who approved it
-        context["approver"] = db.session.execute(
-            select(User.display_name)
-            .join(HumanTask, HumanTask.completed_by_id == User.id)
-            .where(HumanTask.case_id == case.id, HumanTask.bpmn_id == NOT_FILED_TASK)
-            .order_by(HumanTask.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-    if kind.code == "REPAIR_NOTICE":
-        context["repair"] = _repair_outlook(case, data)
-    if kind.code == "CHANGED_DECISION":  # what changed it, from the relief ledger
-        context.update(relief.change_of(case.id))
-    if kind.code == "WARNING_NOTICE":  # 附：合规指引清单 of the party's domain, as published
-        context["guidance"] = guidance.items(published_only=True, domain=case.enterprise.domain)
-    return context
-
-
-def _repair_outlook(case: Case, data: dict[str, Any]) -> dict[str, Any]:
-    """The earliest repair date, as decision table credit_repair_eligibility computes it, counted
-    from the decision date (publication follows within 20 working days)."""
-    answer = evaluate(
-        "credit_repair_eligibility",
-        {
-            "sanctions": list(data.get("sanctions") or []),
-            "domain": case.enterprise.domain,
-            "fine": data.get("fine") or 0,
-            "party_type": case.enterprise.party_type,
-            "published_on": str(data.get("decided_on")),
-            "obligations_performed": True,
-            "harm_eliminated": True,
-        },
-        case_values={"low_fine_province": data.get("low_fine_province")},
-    )
-    return {
-        "repairable": answer["outputs"]["repairable"],
-        "earliest": answer["outputs"]["earliest_apply"],
-        "why": answer["matched_rules"][0]["annotation"],
-    }
+    return document_content.context(case, kind, data, doc_no, issuer(case)[1])
 
 
 def preview(case_id: int, code: str, user: User) -> str:
@@ -258,7 +188,6 @@ def _apply(case: Case, code: str, user: User, change: Change) -> Document:
     data = document_data(case, kind.code, kind.title, case_data(case))
     _ensure_complete(kind, data)
     corrected = _make(case, kind, correction_number(live), data, user, live)
-    together = [kind.title, *[DOCUMENT_TYPES[c].title for c in kind.companions]]
     for document, new_no in companions:
         assert new_no is not None  # noqa: S101 - a correction numbers every document it changes
         companion = _make(
@@ -269,7 +198,6 @@ def _apply(case: Case, code: str, user: User, change: Change) -> Document:
             user,
             document,
             issued_with=corrected,
-            together=together,
         )
         _retire(document, "CORRECTED", companion, plan.reason, user, now)
     _retire(live, "CORRECTED", corrected, plan.reason, user, now)
@@ -354,7 +282,6 @@ def write_document(
             user,
             None,
             issued_with=main,
-            together=[main.title, *[DOCUMENT_TYPES[c].title for c in kind.companions]],
         )
     record(
         "issue_document",
@@ -377,10 +304,10 @@ def _make(
     user: User,
     corrects: Document | None,
     issued_with: Document | None = None,
-    together: list[str] | None = None,
 ) -> Document:
     context = _context(case, kind, data, doc_no)
-    context["together"] = together or []
+    if issued_with is not None:  # a companion names the documents served with it
+        context.update(document_content.served_with(issued_with))
     html = render_template(f"documents/{kind.code.lower()}.html", **context)
     pdf = sign_pdf(render_pdf(html), *issuer(case))  # the hash covers the signed file
     document = Document(

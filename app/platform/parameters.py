@@ -20,17 +20,25 @@ from app.models import HolidayDay, ParameterValue, User
 from app.platform import InvalidInput
 from app.platform.audit import record
 from app.platform.sequences import current_number, next_number, number_column
-from app.reference.parameters import PROVENANCE_TAGS, ParameterDefinition, load_definitions
+from app.reference.parameters import (
+    PROVENANCE_TAGS,
+    ParameterDefinition,
+    issuer_key,
+    load_definitions,
+    load_issuer_definitions,
+)
 from forms.base import N_
 
 
 def definitions() -> dict[str, ParameterDefinition]:
-    """The keys of workflows/parameters.toml, re-read when the file changes."""
-    path = Path(current_app.config["WORKFLOWS_DIR"]) / "parameters.toml"
-    stamp = path.stat().st_mtime_ns
+    """The keys of workflows/parameters.toml and the issuer settings of workflows/issuers.toml,
+    re-read when a file changes."""
+    directory = Path(current_app.config["WORKFLOWS_DIR"])
+    path, issuers = directory / "parameters.toml", directory / "issuers.toml"
+    stamp = (path.stat().st_mtime_ns, issuers.stat().st_mtime_ns)
     cached = current_app.extensions.get("tijian_parameters")
     if cached is None or cached[0] != stamp:
-        cached = (stamp, load_definitions(path))
+        cached = (stamp, {**load_definitions(path), **load_issuer_definitions(issuers)})
         current_app.extensions["tijian_parameters"] = cached
     result: dict[str, ParameterDefinition] = cached[1]
     return result
@@ -97,6 +105,27 @@ def _values_in_force(configuration: _Configuration, on: dt.date) -> dict[str, An
         if effective_from <= on and key in values:
             values[key] = value
     return values
+
+
+ISSUER_FIELDS = (
+    "NAME",
+    "ADDRESS",
+    "RECONSIDERATION",
+    "COURT",
+    "BANK",
+    "ACCOUNT_NAME",
+    "ACCOUNT_NO",
+    "CONTACT",
+    "PHONE",
+    "FEEDBACK",
+)
+
+
+def issuer_settings(unit: str, on: dt.date) -> dict[str, str]:
+    """What the documents of a 盟市-level unit print of their issuer, as in force on `on`
+    (workflows/issuers.toml and the changes made since)."""
+    values = values_in_force(on)
+    return {field.lower(): str(values[issuer_key(field, unit)] or "") for field in ISSUER_FIELDS}
 
 
 def set_parameter(
@@ -227,11 +256,15 @@ def overview(today: dt.date) -> list[ParameterRow]:
     return rows
 
 
-def parse_value(text: str) -> Any:
-    """What a person types into the value box: a number, yes/no, or nothing (unset)."""
+def parse_value(text: str, key: str | None = None) -> Any:
+    """What a person types into the value box: a number, yes/no, or nothing (unset); for a text
+    key (an issuer's account number, say) the text as typed."""
     cleaned = text.strip()
     if not cleaned:
         return None
+    definition = definitions().get(key or "")
+    if definition is not None and isinstance(definition.default, str):
+        return cleaned
     if cleaned.lower() in ("true", "是"):
         return True
     if cleaned.lower() in ("false", "否"):

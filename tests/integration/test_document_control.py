@@ -274,7 +274,7 @@ def test_file_review_reads_the_issued_pdf_not_the_data(
         assert file_review.prechecks(case_id)["decision"] is False
 
         # set in the right font but without the remedies' time limits
-        document.pdf = render_pdf(html.replace("六十日内申请行政复议", ""))
+        document.pdf = render_pdf(html.replace("六十日内向呼和浩特市人民政府申请行政复议", ""))
         missing = missing_elements(document)
         assert "申请行政复议的期限" in missing and "当事人名称" not in missing
         assert file_review.prechecks(case_id)["decision"] is False

@@ -132,9 +132,13 @@ def test_penalty_decision_and_repair_notice_are_issued_together(
         decision, notice, receipt = (pdf_text(d.pdf) for d in docs)
     assert "呼和浩特市市场监督管理局" in decision and "行政处罚决定书" in decision
     assert f"呼市监处罚〔{YEAR}〕1号" in decision and "呼和浩特市青城乳业有限公司" in decision
-    assert "罚款人民币伍仟元整（¥5,000.00）" in decision and "六十日内申请行政复议" in decision
-    earliest = add_months(china_today(), 12)  # food: 12 months of publicity
-    assert f"{earliest.year}年{earliest.month}月{earliest.day}日" in notice
+    assert "罚款人民币伍仟元整（¥5,000.00）" in decision
+    assert "六十日内向呼和浩特市人民政府申请行政复议" in decision
+    # served with the decision, before the publication: the rule, never a date counted from
+    # the decision (test_document_content proves the date once published)
+    assert "自公示之日起满十二个月后" in notice
+    earliest = add_months(china_today(), 12)
+    assert f"{earliest.year}年{earliest.month}月{earliest.day}日" not in notice
     assert "行政处罚决定书" in receipt and "行政处罚信息信用修复告知书" in receipt
     pdf = client.get(f"/cases/documents/{docs[0].id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

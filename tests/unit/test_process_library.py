@@ -319,6 +319,8 @@ def test_summary_penalty_path() -> None:
         sanctions=["FINE"],
         fine=100,
         facts="未明码标价",
+        legal_basis="《明码标价和禁止价格欺诈规定》第五条、第二十条",
+        location="新城区某商店",
     )
     case.do("s_file", filed_on=case.today())
     rectify_and_verify(case)
@@ -1602,6 +1604,8 @@ def summary_case_at_visit() -> Case:
         sanctions=["WARNING"],
         fine=0,
         facts="未明码标价",
+        legal_basis="《明码标价和禁止价格欺诈规定》第五条、第二十条",
+        location="新城区某商店",
     )
     case.do("s_file", filed_on=case.today())
     rectify_and_verify(case)
@@ -1631,6 +1635,8 @@ def test_sampled_visit_of_a_summary_case() -> None:
         sanctions=["WARNING"],
         fine=0,
         facts="未明码标价",
+        legal_basis="《明码标价和禁止价格欺诈规定》第五条、第二十条",
+        location="新城区某商店",
     )
     case.do("s_file", filed_on=case.today())
     rectify_and_verify(case)
@@ -2170,6 +2176,8 @@ def test_on_the_spot_collection_only_as_article_68_allows(
         "sanctions": ["FINE"],
         "fine": fine,
         "facts": "未明码标价",
+        "legal_basis": "《明码标价和禁止价格欺诈规定》第五条、第二十条",
+        "location": "新城区某商店",
         "collected_on_spot": True,
         "onspot_ground": ground,
         "onspot_reason": "流动摊贩，无固定住所" if ground == "HARD_TO_ENFORCE" else "",

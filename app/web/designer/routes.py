@@ -119,7 +119,7 @@ def change_parameter() -> ResponseReturnValue:
     try:
         parameter_service.set_parameter(
             form.key.data or "",
-            parameter_service.parse_value(form.value.data or ""),
+            parameter_service.parse_value(form.value.data or "", form.key.data),
             form.effective_from.data,  # type: ignore[arg-type]  # validated: required
             user(),
             note=form.note.data,
