@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "assign_task": N_("指派任务"),
     "follow_up": N_("设置跟进日期"),
     "issue_document": N_("出具文书"),
+    "correct_document": N_("更正文书"),
+    "revoke_document": N_("撤销文书"),
     "fire_timers": N_("期限届满"),
     "incident": N_("后台异常"),
     "retry_incident": N_("重试异常"),

@@ -23,7 +23,7 @@ from app import create_app
 from app.clock import CHINA_TZ
 from app.demo.gallery import GALLERY
 from app.enforcement.consistency import verify
-from app.enforcement.documents import issue
+from app.enforcement.documents import Change, issue
 from app.enforcement.pdf import chinese_glyphs
 from app.extensions import db
 from app.models import Case, Document, HumanTask, User
@@ -150,16 +150,25 @@ def test_verify_names_a_document_issued_without_a_chinese_font(
             font=None,  # issued before the font was recorded
         )
         db.session.add(legacy)
+        db.session.flush()
+        # re-issued under the old behaviour: migration 0038 links the two so
+        original.status, original.superseded_by_id = "CORRECTED", legacy.id
         db.session.commit()
         case_no, legacy_no = original_case_no(original), legacy.doc_no
         problems = verify().problems
         assert [p.case_no for p in problems] == [case_no]
         assert "未嵌入中文字体" in problems[0].what and legacy_no in problems[0].what
 
-        # corrected: issued again, it supersedes the unreadable version, which verify leaves be
+        # corrected, with a reason and the confirmation: the new version supersedes the
+        # unreadable one, which verify leaves be
         user = db.session.get(User, original.issued_by_id)
         assert user is not None
-        issue(original.case_id, original.doc_type, user)
+        issue(
+            original.case_id,
+            original.doc_type,
+            user,
+            Change("CORRECT", "原件未嵌入中文字体，重新出具", confirmed=True),
+        )
         assert verify().problems == []
 
         # a PDF changed after it was issued no longer matches its digest
