@@ -211,6 +211,7 @@ def test_a_party_registered_in_another_province(
             assert fact.published_in_time is in_time
         record = client.get(f"/api/v1/enterprises/{enterprise_id}", headers=tokens["officer"])
         assert record.get_json()["publicity"] == "行政处罚信息公示中"
+        login(client, "credit")  # weeks later: the morning's session has long ended
         page = client.get(f"/enterprises/{enterprise_id}").get_data(as_text=True)
         assert "湖北省" in page and "处罚信息推送至登记地" in page
         assert "处罚信息公示（登记地）" in page
