@@ -14,16 +14,19 @@ stay in the signing folder and the configuration: never in the database or a log
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import fcntl
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import copy_context
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -37,6 +40,7 @@ from app.platform import Unavailable
 
 FIELD = "签章"  # the signature field's name
 ECDSA_SLACK = 16  # bytes reserved beyond a dummy signature's size
+T = TypeVar("T")
 TRUST_ROOTS = "trust-roots.pem"
 DEMO_CA = "demo-ca.p12"
 DEMO_ORGANISATION = "演示 DEMO"
@@ -64,8 +68,21 @@ def sign_pdf(pdf: bytes, body: str, unit: str) -> bytes:
         writer,
         fields.SigFieldSpec(FIELD, invis_sig_settings=fields.InvisSigSettings(set_print_flag=True)),
     )
-    output = _pdfa_signer()(meta, signer=signer).sign_pdf(writer)
+    pdf_signer = _pdfa_signer()(meta, signer=signer)
+    output = _synchronously(lambda: pdf_signer.async_sign_pdf(writer))
     return bytes(output.getvalue())
+
+
+def _synchronously(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run one of pyHanko's coroutines to its end. Its own synchronous wrappers call
+    asyncio.run, which fails in a thread whose event loop is already running (a test process
+    after a Playwright browser test, an async server): there, in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine())
+    with ThreadPoolExecutor(max_workers=1) as apart:  # with this thread's clock (a ContextVar)
+        return apart.submit(copy_context().run, asyncio.run, coroutine()).result()
 
 
 @cache
@@ -112,7 +129,7 @@ def check_signature(pdf: bytes) -> SignatureCheck:
     (nothing appended after signing), its digest match the signed bytes, and its certificate
     chain to a trusted root."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -129,7 +146,9 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(f"未配置验证电子签名的根证书（{_folder() / TRUST_ROOTS}）")
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        status = validate_pdf_signature(signatures[0], signer_validation_context=context)
+        status = _synchronously(
+            lambda: async_validate_pdf_signature(signatures[0], signer_validation_context=context)
+        )
     except ValueError as exc:  # pyHanko's SignatureValidationError among them
         return SignatureCheck(f"电子签名无法验证：{type(exc).__name__}")
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""

@@ -3,6 +3,7 @@ names a document whose bytes changed, even when its stored hash was rewritten to
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import stat
 from pathlib import Path
@@ -140,3 +141,20 @@ def _first_revision(pdf: bytes) -> bytes:
     """The PDF as rendered, before the signature's incremental update."""
     end = pdf.index(b"%%EOF") + len(b"%%EOF")
     return pdf[: end + 1] if pdf[end : end + 1] == b"\n" else pdf[:end]
+
+
+def test_signing_and_checking_work_where_an_event_loop_is_running(gallery_app: Flask) -> None:
+    """pyHanko's synchronous wrappers call asyncio.run, which fails in a thread whose event loop
+    runs (an async server, or a test process after a Playwright browser test: the suite's
+    whole document path failed that way)."""
+    with gallery_app.app_context():
+        document = db.session.execute(select(Document).limit(1)).scalar_one()
+        case = db.session.get(Case, document.case_id)
+        assert case is not None
+        body, unit = issuer(case)
+        unsigned = _first_revision(document.pdf)
+
+        async def inside_a_loop() -> str | None:
+            return check_signature(sign_pdf(unsigned, body, unit)).problem
+
+        assert asyncio.run(inside_a_loop()) is None
